@@ -1,0 +1,39 @@
+"""ferrogym's environments, registered with Gymnasium under ``ferrogym/``.
+
+This table is the one list of env ids; ``import ferrogym`` registers them, and
+``gym.make("ferrogym:ferrogym/<Id>")`` works without the import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gymnasium as gym
+
+
+@dataclass(frozen=True)
+class EnvEntry:
+    id: str
+    module: str
+    cls: str
+    max_episode_steps: int | None
+    reward_threshold: float | None = None
+
+
+ENVS: tuple[EnvEntry, ...] = (
+    EnvEntry("ferrogym/CartPole-v1", "ferrogym.envs.cartpole", "CartPole", 500, 475.0),
+    EnvEntry("ferrogym/GridWorld-v0", "ferrogym.envs.grid_world", "GridWorld", 100),
+)
+
+
+def register_all() -> None:
+    for e in ENVS:
+        if e.id in gym.registry:
+            continue
+        gym.register(
+            id=e.id,
+            entry_point=f"{e.module}:{e.cls}Env",
+            vector_entry_point=f"{e.module}:{e.cls}VectorEnv",
+            max_episode_steps=e.max_episode_steps,
+            reward_threshold=e.reward_threshold,
+        )

@@ -1,0 +1,120 @@
+"""``gymnasium.Env`` over one compiled (Rust) environment.
+
+Concrete envs subclass :class:`RustEnv` and set ``_core_cls``; everything else
+(spaces, seeding, rendering, state, pickling) is shared here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Protocol
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import logger
+from numpy.typing import NDArray
+
+from ferrogym.errors import ConfigError
+from ferrogym.seeding import draw_core_seed
+from ferrogym.spaces import from_spec
+
+ObsArray = NDArray[Any]
+
+
+class CoreEnv(Protocol):
+    """What the compiled single-env classes (``ferrogym._core.*Core``) offer."""
+
+    def observation_space(self) -> dict[str, Any]: ...
+    def action_space(self) -> dict[str, Any]: ...
+    def seed(self, seed: int) -> None: ...
+    def reset(self) -> ObsArray: ...
+    def step(self, action: Any) -> tuple[ObsArray, float, bool, bool, dict[str, Any]]: ...
+    def action_mask(self) -> NDArray[np.bool_]: ...
+    def get_state(self) -> bytes: ...
+    def set_state(self, state: bytes) -> None: ...
+    def render_ansi(self) -> str: ...
+    def render_rgb(self) -> NDArray[np.uint8]: ...
+
+
+def clean_config(env: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Numpy scalars become Python scalars so the core's config parser sees
+    plain ints, floats and bools."""
+    out: dict[str, Any] = {}
+    for key, value in config.items():
+        if isinstance(value, np.generic):
+            value = value.item()
+        out[key] = value
+    return out
+
+
+def check_render_mode(env: str, render_mode: str | None, modes: list[str]) -> None:
+    if render_mode is not None and render_mode not in modes:
+        raise ConfigError(f"{env}: invalid render_mode {render_mode!r}; expected None or one of {modes}")
+
+
+class RustEnv(gym.Env[ObsArray, Any]):
+    """A Gymnasium env whose dynamics run in the compiled core."""
+
+    _core_cls: ClassVar[type[CoreEnv]]
+    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 30}
+
+    def __init__(self, render_mode: str | None = None, **config: Any) -> None:
+        name = type(self).__name__
+        check_render_mode(name, render_mode, self.metadata["render_modes"])
+        self.render_mode = render_mode
+        self._config = clean_config(name, config)
+        self._core = self._core_cls(**self._config)
+        self.observation_space = from_spec(self._core.observation_space())
+        self.action_space = from_spec(self._core.action_space())
+        self._core_seeded = False
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[ObsArray, dict[str, Any]]:
+        super().reset(seed=seed)
+        # The Rust generator is (re)seeded from np_random when a seed is given
+        # and on the first reset; later resets continue its stream.
+        if seed is not None or not self._core_seeded:
+            self._core.seed(draw_core_seed(self.np_random))
+            self._core_seeded = True
+        return self._core.reset(), {}
+
+    def step(self, action: Any) -> tuple[ObsArray, float, bool, bool, dict[str, Any]]:
+        return self._core.step(action)
+
+    def render(self) -> Any:
+        if self.render_mode is None:
+            logger.warn(
+                "You are calling render method without specifying any render mode. "
+                f"Pass render_mode= one of {self.metadata['render_modes']} when making the env."
+            )
+            return None
+        if self.render_mode == "ansi":
+            return self._core.render_ansi()
+        return self._core.render_rgb()
+
+    def action_masks(self) -> NDArray[np.bool_]:
+        """Valid actions now (sb3-contrib MaskablePPO's convention)."""
+        return self._core.action_mask()
+
+    def get_state(self) -> bytes:
+        """The env's full dynamic state (generator included) as opaque bytes."""
+        return self._core.get_state()
+
+    def set_state(self, state: bytes) -> None:
+        """Restores a state from :meth:`get_state`; the future is then identical."""
+        self._core.set_state(state)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "config": self._config,
+            "render_mode": self.render_mode,
+            "core_state": self._core.get_state(),
+            "core_seeded": self._core_seeded,
+            "np_random": self._np_random,
+        }
+
+    def __setstate__(self, d: dict[str, Any]) -> None:
+        self.__init__(render_mode=d["render_mode"], **d["config"])  # type: ignore[misc]
+        self._core.set_state(d["core_state"])
+        self._core_seeded = d["core_seeded"]
+        self._np_random = d["np_random"]

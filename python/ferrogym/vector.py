@@ -1,0 +1,239 @@
+"""``gymnasium.vector.VectorEnv`` over the compiled batched executor.
+
+All sub-envs step in Rust in one call (GIL released, split across threads for
+large batches); this class only seeds, converts and assembles infos.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space
+from numpy.typing import NDArray
+
+from ferrogym.errors import ConfigError, InvalidActionType
+from ferrogym.rust_env import ObsArray, check_render_mode, clean_config
+from ferrogym.seeding import core_seed_for, draw_core_seed
+from ferrogym.spaces import from_spec
+
+#: Sub-envs per unit of parallel work; smaller batches stay on the calling
+#: thread because a thread hand-off costs more than it saves (benches/).
+DEFAULT_GRAIN = 1024
+
+
+class CoreBatch(Protocol):
+    """What the compiled batch classes (``ferrogym._core.*Batch``) offer."""
+
+    num_envs: int
+
+    def observation_space(self) -> dict[str, Any]: ...
+    def action_space(self) -> dict[str, Any]: ...
+    def seed(self, indices: list[int], seeds: list[int]) -> None: ...
+    def reset(self, mask: NDArray[np.bool_] | None = None, out: ObsArray | None = None) -> ObsArray: ...
+    def step(
+        self, actions: NDArray[Any]
+    ) -> tuple[ObsArray, NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]: ...
+    def final_obs(self, indices: list[int]) -> ObsArray: ...
+    def action_masks(self) -> NDArray[np.bool_]: ...
+    def get_state(self, index: int) -> bytes: ...
+    def set_state(self, index: int, state: bytes) -> None: ...
+    def render_ansi(self, index: int) -> str: ...
+    def render_rgb(self, index: int) -> NDArray[np.uint8]: ...
+
+
+def parse_autoreset_mode(env: str, mode: AutoresetMode | str) -> AutoresetMode:
+    try:
+        return AutoresetMode(mode)
+    except ValueError:
+        options = [m.value for m in AutoresetMode]
+        raise ConfigError(f"{env}: invalid autoreset_mode {mode!r}; expected one of {options}") from None
+
+
+def default_threads() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
+    """A batch of one Rust env type, stepped together in Rust."""
+
+    _batch_cls: ClassVar[type[CoreBatch]]
+    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 30}
+
+    def __init__(
+        self,
+        num_envs: int = 1,
+        *,
+        autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
+        max_episode_steps: int | None = None,
+        render_mode: str | None = None,
+        threads: int | None = None,
+        **config: Any,
+    ) -> None:
+        name = type(self).__name__
+        check_render_mode(name, render_mode, self.metadata["render_modes"])
+        if not isinstance(num_envs, (int, np.integer)) or isinstance(num_envs, bool) or num_envs < 1:
+            raise ConfigError(f"{name}: invalid num_envs {num_envs!r}; expected an integer >= 1")
+        if max_episode_steps is not None and (not isinstance(max_episode_steps, (int, np.integer)) or max_episode_steps < 1):
+            raise ConfigError(f"{name}: invalid max_episode_steps {max_episode_steps!r}; expected a positive integer or None")
+        mode = parse_autoreset_mode(name, autoreset_mode)
+        self.autoreset_mode = mode
+        self.metadata = {**type(self).metadata, "autoreset_mode": mode}
+        self.render_mode = render_mode
+        self.num_envs = int(num_envs)
+        self._config = clean_config(name, config)
+        self._core = self._batch_cls(
+            self.num_envs,
+            mode.value,
+            None if max_episode_steps is None else int(max_episode_steps),
+            default_threads() if threads is None else threads,
+            DEFAULT_GRAIN,
+            **self._config,
+        )
+        self.single_observation_space = from_spec(self._core.observation_space())
+        self.single_action_space = from_spec(self._core.action_space())
+        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self.action_space = batch_space(self.single_action_space, self.num_envs)
+        self._seeded = np.zeros(self.num_envs, dtype=np.bool_)
+        self._last_obs: ObsArray | None = None
+
+    # -- seeding and reset ---------------------------------------------------
+
+    def _seed_subenvs(self, seed: int | Sequence[int | None] | None) -> None:
+        n = self.num_envs
+        if seed is None:
+            seeds: list[int | None] = [None] * n
+        elif isinstance(seed, (int, np.integer)):
+            seeds = [int(seed) + i for i in range(n)]
+        else:
+            seeds = list(seed)
+            if len(seeds) != n:
+                raise ValueError(
+                    f"If seeds are passed as a list the length must match num_envs={n} but got length={len(seeds)}."
+                )
+        indices: list[int] = []
+        core_seeds: list[int] = []
+        for i, s in enumerate(seeds):
+            if s is not None:
+                core_seeds.append(core_seed_for(int(s)))
+            elif not self._seeded[i]:
+                core_seeds.append(draw_core_seed(self.np_random))
+            else:
+                continue
+            indices.append(i)
+            self._seeded[i] = True
+        if indices:
+            self._core.seed(indices, core_seeds)
+
+    def reset(
+        self,
+        *,
+        seed: int | list[int | None] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> tuple[ObsArray, dict[str, Any]]:
+        if isinstance(seed, (int, np.integer)):
+            super().reset(seed=int(seed))
+        mask = None
+        if options is not None and "reset_mask" in options:
+            mask = self._check_reset_mask(options["reset_mask"])
+        if mask is None:
+            self._seed_subenvs(seed)
+            obs = self._core.reset()
+        else:
+            self._seed_subenvs(self._masked_seeds(seed, mask))
+            obs = self._core.reset(mask, self._last_obs)
+        self._last_obs = obs if self.autoreset_mode == AutoresetMode.DISABLED else None
+        return obs, {}
+
+    def _masked_seeds(
+        self, seed: int | Sequence[int | None] | None, mask: NDArray[np.bool_]
+    ) -> list[int | None]:
+        n = self.num_envs
+        if seed is None:
+            full: list[int | None] = [None] * n
+        elif isinstance(seed, (int, np.integer)):
+            full = [int(seed) + i for i in range(n)]
+        else:
+            full = list(seed)
+        # Only the envs being reset take a seed; the others keep their stream.
+        return [s if m else None for s, m in zip(full, mask, strict=False)]
+
+    def _check_reset_mask(self, mask: Any) -> NDArray[np.bool_]:
+        n = self.num_envs
+        if not isinstance(mask, np.ndarray):
+            raise TypeError(f"`options['reset_mask']` must be a numpy array, got {type(mask)}")
+        if mask.shape != (n,):
+            raise ValueError(f"`options['reset_mask']` must have shape `({n},)`, got {mask.shape}")
+        if mask.dtype != np.bool_:
+            raise TypeError(f"`options['reset_mask']` must have `dtype=np.bool_`, got {mask.dtype}")
+        if not mask.any():
+            raise ValueError(
+                "`options['reset_mask']` must contain a boolean array with at least one True value, "
+                f"got reset_mask={mask}"
+            )
+        return mask
+
+    # -- stepping --------------------------------------------------------------
+
+    def _coerce_actions(self, actions: Any) -> NDArray[np.int64]:
+        name = type(self).__name__
+        arr = np.asarray(actions)
+        if arr.dtype.kind not in "iu":
+            raise InvalidActionType(
+                f"{name}: invalid actions of dtype {arr.dtype}; expected integers, "
+                f"an array of shape ({self.num_envs},)"
+            )
+        if arr.shape != (self.num_envs,):
+            raise InvalidActionType(
+                f"{name}: invalid actions of shape {arr.shape}; expected shape ({self.num_envs},), "
+                "one action per sub-env"
+            )
+        return np.ascontiguousarray(arr, dtype=np.int64)
+
+    def step(
+        self, actions: Any
+    ) -> tuple[ObsArray, NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_], dict[str, Any]]:
+        try:
+            obs, rewards, terminated, truncated = self._core.step(actions)
+        except TypeError:
+            # Not a contiguous int64 array: convert once, or explain what is wrong.
+            obs, rewards, terminated, truncated = self._core.step(self._coerce_actions(actions))
+        infos: dict[str, Any] = {}
+        if self.autoreset_mode == AutoresetMode.SAME_STEP:
+            done = terminated | truncated
+            if done.any():
+                infos = self._final_infos(done)
+        elif self.autoreset_mode == AutoresetMode.DISABLED:
+            self._last_obs = obs
+        return obs, rewards, terminated, truncated, infos
+
+    def _final_infos(self, done: NDArray[np.bool_]) -> dict[str, Any]:
+        """Gymnasium's SAME_STEP infos: terminal observations and infos."""
+        idx = np.flatnonzero(done)
+        finals = self._core.final_obs(idx.tolist())
+        final_obs = np.full(self.num_envs, None, dtype=object)
+        for k, i in enumerate(idx):
+            final_obs[i] = finals[k]
+        return {"final_obs": final_obs, "_final_obs": done.copy(), "final_info": {}, "_final_info": done.copy()}
+
+    # -- extras ----------------------------------------------------------------
+
+    def action_masks(self) -> NDArray[np.bool_]:
+        """Valid actions of every sub-env, shape (num_envs, n_actions)."""
+        return self._core.action_masks()
+
+    def get_state(self, index: int) -> bytes:
+        return self._core.get_state(index)
+
+    def set_state(self, index: int, state: bytes) -> None:
+        self._core.set_state(index, state)
+
+    def render(self) -> tuple[Any, ...] | None:
+        if self.render_mode is None:
+            return None
+        if self.render_mode == "ansi":
+            return tuple(self._core.render_ansi(i) for i in range(self.num_envs))
+        return tuple(self._core.render_rgb(i) for i in range(self.num_envs))

@@ -1,0 +1,349 @@
+//! One generic batched executor: N environments of one type over contiguous
+//! buffers, with Gymnasium's autoreset modes and time limit.
+//!
+//! Every env is stepped by the same serial kernel (`step_slot`) whichever
+//! thread runs it, and envs never share state, so results do not depend on
+//! the number of threads.
+
+use serde::{Deserialize, Serialize};
+
+use crate::env::Env;
+use crate::error::EnvError;
+
+/// Gymnasium's `gymnasium.vector.AutoresetMode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AutoresetMode {
+    /// The step after an episode ends resets that env (reward 0, flags off).
+    NextStep,
+    /// An env that ends is reset at once; its terminal observation is kept.
+    SameStep,
+    /// The caller resets ended envs itself (`reset` with a mask).
+    Disabled,
+}
+
+#[derive(Clone)]
+struct Slot<E> {
+    env: E,
+    elapsed: u32,
+    /// The last step ended the episode and no reset has happened since.
+    done: bool,
+}
+
+/// Output buffers of one batched step, all owned by the caller.
+pub struct BatchStep<'a, O> {
+    /// `n * obs_len` observations.
+    pub obs: &'a mut [O],
+    pub rewards: &'a mut [f64],
+    pub terminated: &'a mut [bool],
+    pub truncated: &'a mut [bool],
+}
+
+/// Settings that stay fixed for the life of a batch.
+#[derive(Clone, Copy)]
+struct Rules {
+    mode: AutoresetMode,
+    max_episode_steps: Option<u32>,
+    obs_len: usize,
+}
+
+pub struct Batch<E: Env> {
+    slots: Vec<Slot<E>>,
+    rules: Rules,
+    /// Terminal observations of envs reset in the same step (SAME_STEP only).
+    final_obs: Vec<E::Obs>,
+    pool: Option<rayon::ThreadPool>,
+    /// Envs per unit of parallel work: below this a batch stays on one thread.
+    grain: usize,
+}
+
+/// A borrowed slice of the batch and its outputs, which can be split in two.
+struct Work<'a, E: Env> {
+    slots: &'a mut [Slot<E>],
+    actions: &'a [E::Action],
+    obs: &'a mut [E::Obs],
+    finals: &'a mut [E::Obs],
+    rewards: &'a mut [f64],
+    terminated: &'a mut [bool],
+    truncated: &'a mut [bool],
+}
+
+impl<'a, E: Env> Work<'a, E> {
+    fn split(self, mid: usize, rules: &Rules) -> (Self, Self) {
+        let ol = rules.obs_len;
+        let fmid = if self.finals.is_empty() { 0 } else { mid * ol };
+        let (s0, s1) = self.slots.split_at_mut(mid);
+        let (a0, a1) = self.actions.split_at(mid);
+        let (o0, o1) = self.obs.split_at_mut(mid * ol);
+        let (f0, f1) = self.finals.split_at_mut(fmid);
+        let (r0, r1) = self.rewards.split_at_mut(mid);
+        let (t0, t1) = self.terminated.split_at_mut(mid);
+        let (u0, u1) = self.truncated.split_at_mut(mid);
+        (
+            Work {
+                slots: s0,
+                actions: a0,
+                obs: o0,
+                finals: f0,
+                rewards: r0,
+                terminated: t0,
+                truncated: u0,
+            },
+            Work {
+                slots: s1,
+                actions: a1,
+                obs: o1,
+                finals: f1,
+                rewards: r1,
+                terminated: t1,
+                truncated: u1,
+            },
+        )
+    }
+
+    fn run_serial(self, rules: &Rules) {
+        let ol = rules.obs_len;
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            let obs = &mut self.obs[i * ol..(i + 1) * ol];
+            let finals = if self.finals.is_empty() {
+                &mut []
+            } else {
+                &mut self.finals[i * ol..(i + 1) * ol]
+            };
+            let (r, te, tr) = step_slot(slot, self.actions[i], obs, finals, rules);
+            self.rewards[i] = r;
+            self.terminated[i] = te;
+            self.truncated[i] = tr;
+        }
+    }
+
+    fn run_split<'s>(self, rules: &'s Rules, grain: usize, scope: &rayon::Scope<'s>)
+    where
+        'a: 's,
+    {
+        let n = self.slots.len();
+        if n <= grain {
+            self.run_serial(rules);
+        } else {
+            let (left, right) = self.split(n / 2, rules);
+            scope.spawn(move |s| right.run_split(rules, grain, s));
+            left.run_split(rules, grain, scope);
+        }
+    }
+}
+
+/// The serial kernel: one env, one step, with autoreset and time limit.
+#[inline]
+fn step_slot<E: Env>(
+    slot: &mut Slot<E>,
+    action: E::Action,
+    obs: &mut [E::Obs],
+    finals: &mut [E::Obs],
+    rules: &Rules,
+) -> (f64, bool, bool) {
+    if slot.done && rules.mode == AutoresetMode::NextStep {
+        slot.env.reset(obs);
+        slot.elapsed = 0;
+        slot.done = false;
+        return (0.0, false, false);
+    }
+    let s = slot.env.step(action, obs);
+    slot.elapsed = slot.elapsed.saturating_add(1);
+    let truncated = s.truncated || rules.max_episode_steps.is_some_and(|m| slot.elapsed >= m);
+    let done = s.terminated || truncated;
+    if done && rules.mode == AutoresetMode::SameStep {
+        finals.copy_from_slice(obs);
+        slot.env.reset(obs);
+        slot.elapsed = 0;
+        slot.done = false;
+    } else {
+        slot.done = done;
+    }
+    (s.reward, s.terminated, truncated)
+}
+
+impl<E: Env> Batch<E> {
+    /// `threads`: 1 steps in the calling thread; more splits batches of at
+    /// least `2 * grain` envs across a pool in which the caller takes part.
+    pub fn new(
+        config: &E::Config,
+        num_envs: usize,
+        mode: AutoresetMode,
+        max_episode_steps: Option<u32>,
+        threads: usize,
+        grain: usize,
+    ) -> Result<Self, EnvError> {
+        if num_envs == 0 {
+            return Err(EnvError::config(E::NAME, "num_envs", 0, "at least 1"));
+        }
+        if max_episode_steps == Some(0) {
+            return Err(EnvError::config(
+                E::NAME,
+                "max_episode_steps",
+                0,
+                "a positive integer or None",
+            ));
+        }
+        if threads == 0 {
+            return Err(EnvError::config(E::NAME, "threads", 0, "at least 1"));
+        }
+        let env = E::new(config)?;
+        let obs_len = env.obs_len();
+        let slots = vec![
+            Slot {
+                env,
+                elapsed: 0,
+                done: false,
+            };
+            num_envs
+        ];
+        let pool = if threads > 1 {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads - 1)
+                .thread_name(|i| format!("ferrogym-{i}"))
+                .build()
+                .map_err(|e| EnvError::config(E::NAME, "threads", threads, e.to_string()))?;
+            Some(pool)
+        } else {
+            None
+        };
+        let final_obs = if mode == AutoresetMode::SameStep {
+            vec![E::Obs::default(); num_envs * obs_len]
+        } else {
+            Vec::new()
+        };
+        Ok(Batch {
+            slots,
+            rules: Rules {
+                mode,
+                max_episode_steps,
+                obs_len,
+            },
+            final_obs,
+            pool,
+            grain: grain.max(1),
+        })
+    }
+
+    pub fn num_envs(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn obs_len(&self) -> usize {
+        self.rules.obs_len
+    }
+
+    pub fn mode(&self) -> AutoresetMode {
+        self.rules.mode
+    }
+
+    /// Sub-env `i`, e.g. to read its spaces or state.
+    pub fn env(&self, i: usize) -> &E {
+        &self.slots[i].env
+    }
+
+    pub fn env_mut(&mut self, i: usize) -> &mut E {
+        &mut self.slots[i].env
+    }
+
+    /// Seeds env `i` (its next reset starts from that seed).
+    pub fn seed(&mut self, i: usize, seed: u64) {
+        self.slots[i].env.seed(seed);
+    }
+
+    /// Resets the envs where `mask` is true (all when `None`), writing their
+    /// rows of `obs`; other rows are left untouched.
+    pub fn reset(&mut self, mask: Option<&[bool]>, obs: &mut [E::Obs]) {
+        let ol = self.rules.obs_len;
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if mask.is_none_or(|m| m[i]) {
+                slot.env.reset(&mut obs[i * ol..(i + 1) * ol]);
+                slot.elapsed = 0;
+                slot.done = false;
+            }
+        }
+    }
+
+    /// Checks every action that will be used (not those of envs about to be
+    /// autoreset) before any env moves, so a bad batch changes nothing.
+    fn check_actions(&self, actions: &[E::Action]) -> Result<(), EnvError> {
+        for (i, (slot, &a)) in self.slots.iter().zip(actions).enumerate() {
+            if slot.done {
+                match self.rules.mode {
+                    AutoresetMode::NextStep => continue,
+                    AutoresetMode::Disabled => {
+                        return Err(EnvError::ResetNeeded {
+                            env: E::NAME,
+                            reason: format!(
+                                "sub-env {i} has ended and autoreset is DISABLED; call \
+                                 reset(options={{\"reset_mask\": mask}}) for it before stepping"
+                            ),
+                        })
+                    }
+                    AutoresetMode::SameStep => {}
+                }
+            }
+            slot.env.check_action(a).map_err(|e| match e {
+                EnvError::InvalidAction {
+                    env,
+                    value,
+                    expected,
+                } => EnvError::InvalidAction {
+                    env,
+                    value: format!("{value} for sub-env {i}"),
+                    expected,
+                },
+                other => other,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Steps every env once. Outputs must hold `num_envs` rows.
+    pub fn step(
+        &mut self,
+        actions: &[E::Action],
+        out: BatchStep<'_, E::Obs>,
+    ) -> Result<(), EnvError> {
+        let n = self.slots.len();
+        if actions.len() != n {
+            return Err(EnvError::InvalidAction {
+                env: E::NAME,
+                value: format!("a batch of {} actions", actions.len()),
+                expected: format!("one action per sub-env ({n})"),
+            });
+        }
+        self.check_actions(actions)?;
+        let rules = self.rules;
+        let work = Work {
+            slots: &mut self.slots,
+            actions,
+            obs: out.obs,
+            finals: &mut self.final_obs,
+            rewards: out.rewards,
+            terminated: out.terminated,
+            truncated: out.truncated,
+        };
+        match &self.pool {
+            Some(pool) if n >= 2 * self.grain => {
+                let threads = pool.current_num_threads() + 1;
+                let grain = n.div_ceil(threads).max(self.grain);
+                pool.in_place_scope(|s| work.run_split(&rules, grain, s));
+            }
+            _ => work.run_serial(&rules),
+        }
+        Ok(())
+    }
+
+    /// Terminal observation of env `i` from the last step (SAME_STEP only).
+    pub fn final_obs(&self, i: usize) -> &[E::Obs] {
+        let ol = self.rules.obs_len;
+        &self.final_obs[i * ol..(i + 1) * ol]
+    }
+
+    /// Action masks of all envs, `num_envs * n_actions` booleans.
+    pub fn action_masks(&self, n_actions: usize, out: &mut [bool]) {
+        for (slot, row) in self.slots.iter().zip(out.chunks_exact_mut(n_actions)) {
+            slot.env.action_mask(row);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The one trait every ferrogym environment implements.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::EnvError;
+use crate::render::Frame;
+use crate::space::Space;
+
+/// What one transition returns besides the observation, which is written into
+/// a caller-owned slice. Time limits are not the env's business: the executor
+/// (or Gymnasium's `TimeLimit`) adds them; `truncated` here is for envs with a
+/// horizon of their own (a simulated day that ends).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Step {
+    pub reward: f64,
+    pub terminated: bool,
+    pub truncated: bool,
+}
+
+/// An environment: dynamics only. Spaces are declared here once; the Python
+/// layer derives its `gymnasium.spaces` from them.
+///
+/// Contract:
+/// - `reset` and `step` write exactly `obs_len()` elements into `obs` and do
+///   not allocate.
+/// - The environment owns its random generator; `seed` replaces it. The same
+///   seed and actions give the same observations, rewards and flags.
+/// - `step` is only called with actions that `check_action` accepted.
+pub trait Env: Sized + Send + Clone {
+    /// Constructor arguments, deserialised from Python keyword arguments.
+    type Config: Serialize + DeserializeOwned + Default + Clone + Send + Sync;
+    /// Everything that changes over an episode, generator included.
+    type State: Serialize + DeserializeOwned;
+    /// Element type of the observation array.
+    type Obs: Copy + Default + Send + Sync + 'static;
+    /// One action (an integer for Discrete spaces).
+    type Action: Copy + Send + Sync + std::fmt::Debug + 'static;
+
+    /// Name used in error messages, e.g. "CartPole".
+    const NAME: &'static str;
+
+    /// Builds an env from a config, validating every field.
+    fn new(config: &Self::Config) -> Result<Self, EnvError>;
+
+    fn observation_space(&self) -> Space;
+    fn action_space(&self) -> Space;
+
+    /// Number of `Obs` elements in one observation.
+    fn obs_len(&self) -> usize {
+        self.observation_space().flat_len()
+    }
+
+    /// Replaces the generator with one built from `seed`.
+    fn seed(&mut self, seed: u64);
+
+    fn reset(&mut self, obs: &mut [Self::Obs]);
+
+    fn step(&mut self, action: Self::Action, obs: &mut [Self::Obs]) -> Step;
+
+    /// Accepts or rejects an action before any state changes.
+    fn check_action(&self, action: Self::Action) -> Result<(), EnvError>;
+
+    /// Valid actions now (all true unless the env restricts them).
+    fn action_mask(&self, mask: &mut [bool]) {
+        mask.fill(true);
+    }
+
+    fn state(&self) -> Self::State;
+    fn set_state(&mut self, state: Self::State) -> Result<(), EnvError>;
+
+    /// Serialised `state()`: opaque bytes for Python's get_state/set_state.
+    fn state_bytes(&self) -> Vec<u8> {
+        // Serialising plain data into a Vec cannot fail.
+        postcard::to_stdvec(&self.state()).unwrap_or_default()
+    }
+
+    fn set_state_bytes(&mut self, bytes: &[u8]) -> Result<(), EnvError> {
+        let state: Self::State = postcard::from_bytes(bytes)
+            .map_err(|e| EnvError::state(Self::NAME, format!("cannot decode state bytes ({e})")))?;
+        self.set_state(state)
+    }
+
+    /// A text picture of the current state (`render_mode="ansi"`).
+    fn render_ansi(&self) -> String;
+
+    /// An RGB picture of the current state (`render_mode="rgb_array"`).
+    fn render_rgb(&self) -> Frame;
+}
+
+/// Discrete-action check shared by every env with a `Discrete(n)` space.
+pub fn check_discrete(env: &'static str, action: i64, n: i64) -> Result<(), EnvError> {
+    if (0..n).contains(&action) {
+        Ok(())
+    } else {
+        Err(EnvError::InvalidAction {
+            env,
+            value: action.to_string(),
+            expected: Space::discrete(n).describe(),
+        })
+    }
+}

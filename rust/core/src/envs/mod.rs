@@ -1,0 +1,4 @@
+//! The environments ferrogym ships, one module each.
+
+pub mod cartpole;
+pub mod grid_world;

@@ -1,0 +1,52 @@
+//! One error type for the whole core. Every variant maps to one Python
+//! exception class in the binding crate (`rust/python/src/error.rs`).
+
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum EnvError {
+    /// An action outside the action space (value, type or shape).
+    #[error("{env}: invalid action {value}; expected {expected}")]
+    InvalidAction {
+        env: &'static str,
+        value: String,
+        expected: String,
+    },
+    /// A configuration value that cannot build an environment.
+    #[error("{env}: invalid config `{field}` = {value}; expected {expected}")]
+    InvalidConfig {
+        env: &'static str,
+        field: String,
+        value: String,
+        expected: String,
+    },
+    /// A state blob that does not decode or does not fit this environment.
+    #[error("{env}: invalid state: {reason}")]
+    InvalidState { env: &'static str, reason: String },
+    /// `step` called where a reset is required first.
+    #[error("{env}: {reason}")]
+    ResetNeeded { env: &'static str, reason: String },
+}
+
+impl EnvError {
+    pub fn config(
+        env: &'static str,
+        field: impl Into<String>,
+        value: impl std::fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        EnvError::InvalidConfig {
+            env,
+            field: field.into(),
+            value: value.to_string(),
+            expected: expected.into(),
+        }
+    }
+
+    pub fn state(env: &'static str, reason: impl Into<String>) -> Self {
+        EnvError::InvalidState {
+            env,
+            reason: reason.into(),
+        }
+    }
+}

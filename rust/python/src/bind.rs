@@ -1,0 +1,360 @@
+//! Generic glue between a core `Env` and Python: config from keyword
+//! arguments, actions from Python objects, fresh numpy arrays out. The
+//! `bind_env!` macro declares the two classes of one env over these helpers,
+//! so a new env costs one macro line.
+
+use ferrogym_core::{AutoresetMode, Env, EnvError};
+use numpy::{Element, IxDyn, PyArray, PyArray1, PyArrayDyn, PyArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::error;
+
+/// Builds an env config from Python keyword arguments (serde via pythonize,
+/// so unknown or mistyped fields are reported by name).
+pub fn config<E: Env>(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<E::Config> {
+    match kwargs {
+        None => Ok(E::Config::default()),
+        Some(d) if d.is_empty() => Ok(E::Config::default()),
+        Some(d) => pythonize::depythonize::<E::Config>(d.as_any())
+            .map_err(|e| error::config(py, E::NAME, e)),
+    }
+}
+
+/// How an action arrives from Python.
+pub trait PyAction: Sized {
+    fn from_py(py: Python<'_>, env: &'static str, obj: &Bound<'_, PyAny>) -> PyResult<Self>;
+}
+
+impl PyAction for i64 {
+    #[inline]
+    fn from_py(py: Python<'_>, env: &'static str, obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        // `extract::<i64>` goes through `__index__`: ints, numpy integers and
+        // 0-d integer arrays pass; floats, strings and 1-element arrays do not.
+        obj.extract::<i64>().map_err(|_| {
+            error::action_type(py, env, obj, "an integer (int or numpy integer scalar)")
+        })
+    }
+}
+
+pub fn core_err(e: EnvError) -> PyErr {
+    error::to_py(e)
+}
+
+/// A new uninitialised numpy array of `shape`, filled by `fill` before any
+/// Python code can see it.
+pub fn new_array<'py, T: Element>(
+    py: Python<'py>,
+    shape: &[usize],
+    fill: impl FnOnce(&mut [T]),
+) -> PyResult<Bound<'py, PyArrayDyn<T>>> {
+    // SAFETY: the array is fresh and C-contiguous, nobody else holds it, and
+    // `fill` writes every element before it is returned.
+    let arr = unsafe { PyArray::<T, IxDyn>::new(py, shape, false) };
+    fill(unsafe { arr.as_slice_mut()? });
+    Ok(arr)
+}
+
+pub fn parse_mode(py: Python<'_>, env: &str, mode: &str) -> PyResult<AutoresetMode> {
+    match mode {
+        "NextStep" => Ok(AutoresetMode::NextStep),
+        "SameStep" => Ok(AutoresetMode::SameStep),
+        "Disabled" => Ok(AutoresetMode::Disabled),
+        other => Err(error::config(
+            py,
+            env,
+            format!("autoreset_mode {other:?}; expected one of \"NextStep\", \"SameStep\", \"Disabled\" (gymnasium.vector.AutoresetMode)"),
+        )),
+    }
+}
+
+pub fn check_index(env: &str, i: usize, n: usize) -> PyResult<()> {
+    if i < n {
+        Ok(())
+    } else {
+        Err(pyo3::exceptions::PyIndexError::new_err(format!(
+            "{env}: sub-env index {i} out of range for a batch of {n}"
+        )))
+    }
+}
+
+pub fn bool_mask<'a>(
+    env: &str,
+    mask: &'a Bound<'_, PyArray1<bool>>,
+    n: usize,
+) -> PyResult<numpy::PyReadonlyArray1<'a, bool>> {
+    let ro = mask.try_readonly()?;
+    if ro.len()? != n {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "{env}: reset_mask has length {}; expected one entry per sub-env ({n})",
+            ro.len()?
+        )));
+    }
+    Ok(ro)
+}
+
+/// Declares `$single` (one env) and `$batch` (the batched executor) Python
+/// classes for the core env type `$env`.
+#[macro_export]
+macro_rules! bind_env {
+    ($env:ty, $single:ident, $batch:ident) => {
+        #[pyo3::pyclass(module = "ferrogym._core")]
+        pub struct $single {
+            env: $env,
+            obs_shape: Vec<usize>,
+        }
+
+        #[pyo3::pymethods]
+        impl $single {
+            #[new]
+            #[pyo3(signature = (**kwargs))]
+            fn new(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+                let cfg = $crate::bind::config::<$env>(py, kwargs)?;
+                let env = <$env as Env>::new(&cfg).map_err($crate::bind::core_err)?;
+                let obs_shape = $crate::bind::shape_of(&env.observation_space());
+                Ok(Self { env, obs_shape })
+            }
+
+            fn observation_space<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                $crate::space::to_dict(py, &self.env.observation_space())
+            }
+
+            fn action_space<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                $crate::space::to_dict(py, &self.env.action_space())
+            }
+
+            fn seed(&mut self, seed: u64) {
+                self.env.seed(seed);
+            }
+
+            fn reset<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<<$env as Env>::Obs>>> {
+                let env = &mut self.env;
+                $crate::error::guard(<$env as Env>::NAME, || {
+                    $crate::bind::new_array(py, &self.obs_shape, |o| env.reset(o))
+                })
+            }
+
+            /// Returns `(obs, reward, terminated, truncated, info)`.
+            fn step<'py>(
+                &mut self,
+                py: Python<'py>,
+                action: &Bound<'py, PyAny>,
+            ) -> PyResult<(Bound<'py, PyArrayDyn<<$env as Env>::Obs>>, f64, bool, bool, Bound<'py, PyDict>)> {
+                let name = <$env as Env>::NAME;
+                let a = <<$env as Env>::Action as $crate::bind::PyAction>::from_py(py, name, action)?;
+                self.env.check_action(a).map_err($crate::bind::core_err)?;
+                let env = &mut self.env;
+                $crate::error::guard(name, || {
+                    let mut s = ferrogym_core::Step::default();
+                    let obs = $crate::bind::new_array(py, &self.obs_shape, |o| s = env.step(a, o))?;
+                    Ok((obs, s.reward, s.terminated, s.truncated, PyDict::new(py)))
+                })
+            }
+
+            fn action_mask<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<bool>>> {
+                let n = $crate::bind::n_actions(&self.env.action_space());
+                $crate::bind::new_array(py, &[n], |m| self.env.action_mask(m))
+            }
+
+            fn get_state<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyBytes> {
+                pyo3::types::PyBytes::new(py, &self.env.state_bytes())
+            }
+
+            fn set_state(&mut self, state: &[u8]) -> PyResult<()> {
+                self.env.set_state_bytes(state).map_err($crate::bind::core_err)
+            }
+
+            fn render_ansi(&self) -> String {
+                self.env.render_ansi()
+            }
+
+            fn render_rgb<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<u8>>> {
+                let f = self.env.render_rgb();
+                $crate::bind::new_array(py, &[f.height, f.width, 3], |p| p.copy_from_slice(&f.pixels))
+            }
+        }
+
+        #[pyo3::pyclass(module = "ferrogym._core")]
+        pub struct $batch {
+            batch: ferrogym_core::Batch<$env>,
+            obs_shape: Vec<usize>,
+            n_actions: usize,
+        }
+
+        #[pyo3::pymethods]
+        impl $batch {
+            #[new]
+            #[pyo3(signature = (num_envs, autoreset_mode="NextStep", max_episode_steps=None, threads=1, grain=1024, **kwargs))]
+            fn new(
+                py: Python<'_>,
+                num_envs: usize,
+                autoreset_mode: &str,
+                max_episode_steps: Option<u32>,
+                threads: usize,
+                grain: usize,
+                kwargs: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Self> {
+                let name = <$env as Env>::NAME;
+                let mode = $crate::bind::parse_mode(py, name, autoreset_mode)?;
+                let cfg = $crate::bind::config::<$env>(py, kwargs)?;
+                let batch = ferrogym_core::Batch::<$env>::new(&cfg, num_envs, mode, max_episode_steps, threads, grain)
+                    .map_err($crate::bind::core_err)?;
+                let obs_shape = $crate::bind::shape_of(&batch.env(0).observation_space());
+                let n_actions = $crate::bind::n_actions(&batch.env(0).action_space());
+                Ok(Self { batch, obs_shape, n_actions })
+            }
+
+            #[getter]
+            fn num_envs(&self) -> usize {
+                self.batch.num_envs()
+            }
+
+            fn observation_space<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                $crate::space::to_dict(py, &self.batch.env(0).observation_space())
+            }
+
+            fn action_space<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                $crate::space::to_dict(py, &self.batch.env(0).action_space())
+            }
+
+            /// Seeds sub-env `indices[k]` with `seeds[k]`.
+            fn seed(&mut self, indices: Vec<usize>, seeds: Vec<u64>) -> PyResult<()> {
+                let n = self.batch.num_envs();
+                for (&i, &s) in indices.iter().zip(&seeds) {
+                    $crate::bind::check_index(<$env as Env>::NAME, i, n)?;
+                    self.batch.seed(i, s);
+                }
+                Ok(())
+            }
+
+            /// Resets the sub-envs selected by `mask` (all when None) and
+            /// returns the observations; with `out`, rows not reset are
+            /// taken from it.
+            #[pyo3(signature = (mask=None, out=None))]
+            fn reset<'py>(
+                &mut self,
+                py: Python<'py>,
+                mask: Option<&Bound<'py, PyArray1<bool>>>,
+                out: Option<&Bound<'py, PyArrayDyn<<$env as Env>::Obs>>>,
+            ) -> PyResult<Bound<'py, PyArrayDyn<<$env as Env>::Obs>>> {
+                let name = <$env as Env>::NAME;
+                let n = self.batch.num_envs();
+                let mut shape = vec![n];
+                shape.extend_from_slice(&self.obs_shape);
+                let mask = mask.map(|m| $crate::bind::bool_mask(name, m, n)).transpose()?;
+                let mask_slice = mask.as_ref().map(|m| m.as_slice()).transpose()?;
+                let batch = &mut self.batch;
+                $crate::error::guard(name, || {
+                    let prev = out.map(|o| o.to_vec()).transpose()?;
+                    $crate::bind::new_array(py, &shape, |o| {
+                        if let Some(prev) = &prev {
+                            if prev.len() == o.len() {
+                                o.copy_from_slice(prev);
+                            }
+                        }
+                        batch.reset(mask_slice, o)
+                    })
+                })
+            }
+
+            /// Steps every sub-env; returns fresh `(obs, rewards, terminated, truncated)`.
+            #[allow(clippy::type_complexity)]
+            fn step<'py>(
+                &mut self,
+                py: Python<'py>,
+                actions: &Bound<'py, PyAny>,
+            ) -> PyResult<(
+                Bound<'py, PyArrayDyn<<$env as Env>::Obs>>,
+                Bound<'py, PyArrayDyn<f64>>,
+                Bound<'py, PyArrayDyn<bool>>,
+                Bound<'py, PyArrayDyn<bool>>,
+            )> {
+                let name = <$env as Env>::NAME;
+                let n = self.batch.num_envs();
+                let arr = actions.cast::<PyArray1<<$env as Env>::Action>>().map_err(|_| {
+                    $crate::error::action_type(py, name, actions, "a 1-d int64 numpy array with one action per sub-env")
+                })?;
+                let ro = arr.try_readonly()?;
+                let acts = ro.as_slice()?;
+                let mut shape = vec![n];
+                shape.extend_from_slice(&self.obs_shape);
+                let obs = unsafe { PyArray::<<$env as Env>::Obs, numpy::IxDyn>::new(py, shape.as_slice(), false) };
+                let rew = unsafe { PyArray::<f64, numpy::IxDyn>::new(py, [n].as_slice(), false) };
+                let term = unsafe { PyArray::<bool, numpy::IxDyn>::new(py, [n].as_slice(), false) };
+                let trunc = unsafe { PyArray::<bool, numpy::IxDyn>::new(py, [n].as_slice(), false) };
+                {
+                    // SAFETY: the four arrays were just created and are held
+                    // only here; every element is written by `Batch::step`.
+                    let out = ferrogym_core::BatchStep {
+                        obs: unsafe { obs.as_slice_mut()? },
+                        rewards: unsafe { rew.as_slice_mut()? },
+                        terminated: unsafe { term.as_slice_mut()? },
+                        truncated: unsafe { trunc.as_slice_mut()? },
+                    };
+                    let batch = &mut self.batch;
+                    $crate::error::guard(name, || {
+                        py.detach(|| batch.step(acts, out)).map_err($crate::bind::core_err)
+                    })?;
+                }
+                Ok((obs, rew, term, trunc))
+            }
+
+            /// Terminal observations (SAME_STEP) of the sub-envs in `indices`.
+            fn final_obs<'py>(&self, py: Python<'py>, indices: Vec<usize>) -> PyResult<Bound<'py, PyArrayDyn<<$env as Env>::Obs>>> {
+                let n = self.batch.num_envs();
+                for &i in &indices {
+                    $crate::bind::check_index(<$env as Env>::NAME, i, n)?;
+                }
+                let ol = self.batch.obs_len();
+                let mut shape = vec![indices.len()];
+                shape.extend_from_slice(&self.obs_shape);
+                let batch = &self.batch;
+                $crate::bind::new_array(py, &shape, |o| {
+                    for (k, &i) in indices.iter().enumerate() {
+                        o[k * ol..(k + 1) * ol].copy_from_slice(batch.final_obs(i));
+                    }
+                })
+            }
+
+            fn action_masks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<bool>>> {
+                let n = self.batch.num_envs();
+                $crate::bind::new_array(py, &[n, self.n_actions], |m| self.batch.action_masks(self.n_actions, m))
+            }
+
+            fn get_state<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+                $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
+                Ok(pyo3::types::PyBytes::new(py, &self.batch.env(index).state_bytes()))
+            }
+
+            fn set_state(&mut self, index: usize, state: &[u8]) -> PyResult<()> {
+                $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
+                self.batch.env_mut(index).set_state_bytes(state).map_err($crate::bind::core_err)
+            }
+
+            fn render_ansi(&self, index: usize) -> PyResult<String> {
+                $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
+                Ok(self.batch.env(index).render_ansi())
+            }
+
+            fn render_rgb<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyArrayDyn<u8>>> {
+                $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
+                let f = self.batch.env(index).render_rgb();
+                $crate::bind::new_array(py, &[f.height, f.width, 3], |p| p.copy_from_slice(&f.pixels))
+            }
+        }
+    };
+}
+
+pub fn shape_of(space: &ferrogym_core::Space) -> Vec<usize> {
+    match space {
+        ferrogym_core::Space::Discrete { .. } => vec![],
+        ferrogym_core::Space::Box { shape, .. } => shape.clone(),
+    }
+}
+
+pub fn n_actions(space: &ferrogym_core::Space) -> usize {
+    match space {
+        ferrogym_core::Space::Discrete { n, .. } => *n as usize,
+        ferrogym_core::Space::Box { .. } => 0,
+    }
+}

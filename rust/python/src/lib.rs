@@ -1,0 +1,26 @@
+//! `ferrogym._core`: the compiled half of ferrogym. Conversion only; all
+//! dynamics live in the `ferrogym-core` crate.
+
+mod bind;
+mod error;
+mod space;
+
+use ferrogym_core::envs::cartpole::CartPole;
+use ferrogym_core::envs::grid_world::GridWorld;
+use ferrogym_core::Env;
+use numpy::{PyArray, PyArray1, PyArrayDyn, PyArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+bind_env!(CartPole, CartPoleCore, CartPoleBatch);
+bind_env!(GridWorld, GridWorldCore, GridWorldBatch);
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<CartPoleCore>()?;
+    m.add_class::<CartPoleBatch>()?;
+    m.add_class::<GridWorldCore>()?;
+    m.add_class::<GridWorldBatch>()?;
+    Ok(())
+}
