@@ -69,18 +69,6 @@ pub trait Env: Sized + Send + Clone {
     fn state(&self) -> Self::State;
     fn set_state(&mut self, state: Self::State) -> Result<(), EnvError>;
 
-    /// Serialised `state()`: opaque bytes for Python's get_state/set_state.
-    fn state_bytes(&self) -> Vec<u8> {
-        // Serialising plain data into a Vec cannot fail.
-        postcard::to_stdvec(&self.state()).unwrap_or_default()
-    }
-
-    fn set_state_bytes(&mut self, bytes: &[u8]) -> Result<(), EnvError> {
-        let state: Self::State = postcard::from_bytes(bytes)
-            .map_err(|e| EnvError::state(Self::NAME, format!("cannot decode state bytes ({e})")))?;
-        self.set_state(state)
-    }
-
     /// A text picture of the current state (`render_mode="ansi"`).
     fn render_ansi(&self) -> String;
 

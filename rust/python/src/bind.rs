@@ -37,6 +37,27 @@ impl PyAction for i64 {
     }
 }
 
+/// The env's state as plain Python data (dicts, lists, numbers).
+pub fn state_to_py<'py, E: Env>(py: Python<'py>, env: &E) -> PyResult<Bound<'py, PyAny>> {
+    pythonize::pythonize(py, &env.state()).map_err(|e| {
+        pyo3::exceptions::PyRuntimeError::new_err(format!(
+            "{}: cannot convert state ({e})",
+            E::NAME
+        ))
+    })
+}
+
+/// Restores a state from `state_to_py`'s form, validated by the env.
+pub fn state_from_py<E: Env>(env: &mut E, state: &Bound<'_, PyAny>) -> PyResult<()> {
+    let s: E::State = pythonize::depythonize(state).map_err(|e| {
+        error::to_py(EnvError::state(
+            E::NAME,
+            format!("{e}; expected a dict from get_state()"),
+        ))
+    })?;
+    env.set_state(s).map_err(core_err)
+}
+
 pub fn core_err(e: EnvError) -> PyErr {
     error::to_py(e)
 }
@@ -156,12 +177,12 @@ macro_rules! bind_env {
                 $crate::bind::new_array(py, &[n], |m| self.env.action_mask(m))
             }
 
-            fn get_state<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyBytes> {
-                pyo3::types::PyBytes::new(py, &self.env.state_bytes())
+            fn get_state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                $crate::bind::state_to_py::<$env>(py, &self.env)
             }
 
-            fn set_state(&mut self, state: &[u8]) -> PyResult<()> {
-                self.env.set_state_bytes(state).map_err($crate::bind::core_err)
+            fn set_state(&mut self, state: &Bound<'_, PyAny>) -> PyResult<()> {
+                $crate::bind::state_from_py(&mut self.env, state)
             }
 
             fn render_ansi(&self) -> String {
@@ -321,14 +342,14 @@ macro_rules! bind_env {
                 $crate::bind::new_array(py, &[n, self.n_actions], |m| self.batch.action_masks(self.n_actions, m))
             }
 
-            fn get_state<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+            fn get_state<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyAny>> {
                 $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
-                Ok(pyo3::types::PyBytes::new(py, &self.batch.env(index).state_bytes()))
+                $crate::bind::state_to_py::<$env>(py, self.batch.env(index))
             }
 
-            fn set_state(&mut self, index: usize, state: &[u8]) -> PyResult<()> {
+            fn set_state(&mut self, index: usize, state: &Bound<'_, PyAny>) -> PyResult<()> {
                 $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
-                self.batch.env_mut(index).set_state_bytes(state).map_err($crate::bind::core_err)
+                $crate::bind::state_from_py(self.batch.env_mut(index), state)
             }
 
             fn render_ansi(&self, index: usize) -> PyResult<String> {

@@ -292,14 +292,18 @@ mod tests {
         let mut o = [0f32; 4];
         e.reset(&mut o);
         e.step(0, &mut o);
-        let saved = e.state_bytes();
+        let saved = e.state();
         let mut a = [0f32; 4];
         e.step(1, &mut a);
-        e.set_state_bytes(&saved).unwrap();
+        e.set_state(saved.clone()).unwrap();
         let mut b = [0f32; 4];
         e.step(1, &mut b);
         assert_eq!(a, b);
-        assert!(e.set_state_bytes(&[1, 2]).is_err());
+        let bad = CartPoleState {
+            physics: [f64::NAN, 0.0, 0.0, 0.0],
+            ..saved
+        };
+        assert!(e.set_state(bad).is_err());
     }
 
     #[test]

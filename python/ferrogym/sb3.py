@@ -1,0 +1,148 @@
+"""A Stable-Baselines3 ``VecEnv`` directly over ferrogym's Rust batch.
+
+No subprocesses and no per-env Python objects: every sub-env steps in Rust.
+Needs the ``sb3`` extra (``pip install ferrogym[sb3]``).
+
+>>> from ferrogym.sb3 import make_vec_env
+>>> venv = make_vec_env("ferrogym/CartPole-v1", n_envs=8, seed=0)   # doctest: +SKIP
+>>> from stable_baselines3 import PPO
+>>> PPO("MlpPolicy", venv).learn(10_000)                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium.vector import AutoresetMode
+from numpy.typing import NDArray
+
+try:
+    from stable_baselines3.common.vec_env import VecEnv, VecMonitor
+    from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "ferrogym.sb3 needs Stable-Baselines3: pip install 'ferrogym[sb3]'"
+    ) from exc
+
+from ferrogym.vector import RustVectorEnv
+
+#: Attributes that belong to one sub-env, answered without the batch dimension.
+_SINGLE_ATTRS = {"observation_space": "single_observation_space", "action_space": "single_action_space"}
+
+
+class FerroVecEnv(VecEnv):
+    """SB3 ``VecEnv`` over a :class:`~ferrogym.vector.RustVectorEnv`.
+
+    The batch runs in Gymnasium's SAME_STEP autoreset mode, which is SB3's own
+    convention: an ended sub-env is reset at once and its last observation is
+    in ``infos[i]["terminal_observation"]``.
+    """
+
+    def __init__(self, env_id: str, n_envs: int, **env_kwargs: Any) -> None:
+        venv = gym.make_vec(
+            env_id,
+            num_envs=n_envs,
+            vectorization_mode="vector_entry_point",
+            autoreset_mode=AutoresetMode.SAME_STEP,
+            **env_kwargs,
+        )
+        if not isinstance(venv, RustVectorEnv):
+            raise TypeError(
+                f"{env_id} is not a ferrogym Rust env (got {type(venv).__name__}); "
+                "use stable_baselines3.common.env_util.make_vec_env for other envs"
+            )
+        self.venv = venv
+        super().__init__(n_envs, venv.single_observation_space, venv.single_action_space)
+        self._actions: NDArray[Any] | None = None
+
+    def reset(self) -> NDArray[Any]:
+        seeds = None if all(s is None for s in self._seeds) else list(self._seeds)
+        obs, _ = self.venv.reset(seed=seeds)
+        self.reset_infos = [{} for _ in range(self.num_envs)]
+        self._reset_seeds()
+        self._reset_options()
+        return obs
+
+    def step_async(self, actions: NDArray[Any]) -> None:
+        self._actions = actions
+
+    def step_wait(self) -> VecEnvStepReturn:
+        if self._actions is None:
+            raise RuntimeError("step_wait() called without step_async()")
+        obs, rewards, terminated, truncated, infos = self.venv.step(self._actions)
+        self._actions = None
+        dones = terminated | truncated
+        time_limit = truncated & ~terminated
+        step_infos: list[dict[str, Any]] = [{"TimeLimit.truncated": bool(t)} for t in time_limit]
+        if "final_obs" in infos:
+            final_obs = infos["final_obs"]
+            for i in np.flatnonzero(dones):
+                step_infos[i]["terminal_observation"] = final_obs[i]
+        return obs, rewards.astype(np.float32), dones, step_infos
+
+    def close(self) -> None:
+        self.venv.close()
+
+    def get_images(self) -> Sequence[NDArray[np.uint8] | None]:
+        if self.render_mode != "rgb_array":
+            return [None] * self.num_envs
+        frames = self.venv.render()
+        return list(frames) if frames is not None else [None] * self.num_envs
+
+    def _indices(self, indices: VecEnvIndices) -> list[int]:
+        return list(self._get_indices(indices))
+
+    def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
+        idx = self._indices(indices)
+        if attr_name == "render_mode":
+            # SB3's VecEnv.__init__ asks for this before our own init is done.
+            return [self.venv.render_mode] * len(idx)
+        value = getattr(self.venv, _SINGLE_ATTRS.get(attr_name, attr_name))
+        return [value] * len(idx)
+
+    def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
+        raise AttributeError(
+            f"set_attr({attr_name!r}) is not supported: sub-envs of a Rust batch share one config; "
+            "build a new env with the value instead"
+        )
+
+    def env_method(
+        self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs: Any
+    ) -> list[Any]:
+        idx = self._indices(indices)
+        if method_name == "action_masks":
+            masks = self.venv.action_masks()
+            return [masks[i] for i in idx]
+        if method_name == "get_state":
+            return [self.venv.get_state(i) for i in idx]
+        if method_name == "set_state":
+            return [self.venv.set_state(i, *method_args, **method_kwargs) for i in idx]
+        raise AttributeError(f"{type(self).__name__} has no per-env method {method_name!r}")
+
+    def env_is_wrapped(self, wrapper_class: type[gym.Wrapper[Any, Any, Any, Any]], indices: VecEnvIndices = None) -> list[bool]:
+        # Sub-envs of a Rust batch are never wrapped by Gymnasium wrappers.
+        return [False] * len(self._indices(indices))
+
+    def action_masks(self) -> NDArray[np.bool_]:
+        """Masks of every sub-env, shape (n_envs, n_actions)."""
+        return self.venv.action_masks()
+
+
+def make_vec_env(
+    env_id: str,
+    n_envs: int = 1,
+    seed: int | None = None,
+    monitor: bool = True,
+    **env_kwargs: Any,
+) -> VecEnv:
+    """A Rust-batched SB3 ``VecEnv``; with ``monitor`` wrapped in ``VecMonitor``
+    so SB3 logs episode returns and lengths."""
+    venv: VecEnv = FerroVecEnv(env_id, n_envs, **env_kwargs)
+    if seed is not None:
+        venv.seed(seed)
+    if monitor:
+        venv = VecMonitor(venv)
+    return venv
