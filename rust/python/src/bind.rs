@@ -16,9 +16,24 @@ pub fn config<E: Env>(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyR
     match kwargs {
         None => Ok(E::Config::default()),
         Some(d) if d.is_empty() => Ok(E::Config::default()),
-        Some(d) => pythonize::depythonize::<E::Config>(d.as_any())
-            .map_err(|e| error::config(py, E::NAME, e)),
+        Some(d) => {
+            from_py_named::<E::Config>(d.as_any()).map_err(|e| error::config(py, E::NAME, e))
+        }
     }
+}
+
+/// Deserialises Python data, naming the field at fault (`slip`: invalid type...).
+fn from_py_named<T: serde::de::DeserializeOwned>(obj: &Bound<'_, PyAny>) -> Result<T, String> {
+    let mut de = pythonize::Depythonizer::from_object(obj);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            inner.to_string()
+        } else {
+            format!("`{path}`: {inner}")
+        }
+    })
 }
 
 /// How an action arrives from Python.
@@ -49,7 +64,7 @@ pub fn state_to_py<'py, E: Env>(py: Python<'py>, env: &E) -> PyResult<Bound<'py,
 
 /// Restores a state from `state_to_py`'s form, validated by the env.
 pub fn state_from_py<E: Env>(env: &mut E, state: &Bound<'_, PyAny>) -> PyResult<()> {
-    let s: E::State = pythonize::depythonize(state).map_err(|e| {
+    let s: E::State = from_py_named(state).map_err(|e| {
         error::to_py(EnvError::state(
             E::NAME,
             format!("{e}; expected a dict from get_state()"),
