@@ -20,9 +20,7 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     ],
 }
 
-CASES: list[tuple[str, dict[str, Any]]] = [
-    (e.id, kw) for e in ferrogym.ENVS for kw in [{}, *VARIANTS.get(e.id, [])]
-]
+CASES: list[tuple[str, dict[str, Any]]] = [(e.id, kw) for e in ferrogym.ENVS for kw in [{}, *VARIANTS.get(e.id, [])]]
 CASE_IDS = [f"{i}{'-' + '-'.join(f'{k}={v}' for k, v in kw.items()) if kw else ''}"[:80] for i, kw in CASES]
 ENV_IDS = [e.id for e in ferrogym.ENVS]
 

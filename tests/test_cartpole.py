@@ -45,9 +45,9 @@ def test_cartpole__matches_gymnasium_bit_for_bit(sutton_barto: bool) -> None:
 def test_cartpole__steps_after_termination_are_worth_zero_as_in_gymnasium() -> None:
     ref, ours = synced_pair(1)
     with pytest.warns(UserWarning, match="already returned terminated = True"):
-        for _ in range(60):
-            r_ref = ref.step(1)[1]
-            assert ours.step(1)[1] == r_ref
+        ref_rewards = [ref.step(1)[1] for _ in range(60)]
+    assert [ours.step(1)[1] for _ in range(60)] == ref_rewards
+    assert ref_rewards[-1] == 0.0
 
 
 def test_cartpole__spaces_equal_gymnasium() -> None:

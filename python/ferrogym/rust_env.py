@@ -6,7 +6,7 @@ Concrete envs subclass :class:`RustEnv` and set ``_core_cls``; everything else
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -17,22 +17,10 @@ from ferrogym.errors import ConfigError
 from ferrogym.seeding import draw_core_seed
 from ferrogym.spaces import from_spec
 
+if TYPE_CHECKING:
+    from ferrogym._core import _Core
+
 ObsArray = NDArray[Any]
-
-
-class CoreEnv(Protocol):
-    """What the compiled single-env classes (``ferrogym._core.*Core``) offer."""
-
-    def observation_space(self) -> dict[str, Any]: ...
-    def action_space(self) -> dict[str, Any]: ...
-    def seed(self, seed: int) -> None: ...
-    def reset(self) -> ObsArray: ...
-    def step(self, action: Any) -> tuple[ObsArray, float, bool, bool, dict[str, Any]]: ...
-    def action_mask(self) -> NDArray[np.bool_]: ...
-    def get_state(self) -> dict[str, Any]: ...
-    def set_state(self, state: dict[str, Any]) -> None: ...
-    def render_ansi(self) -> str: ...
-    def render_rgb(self) -> NDArray[np.uint8]: ...
 
 
 def clean_config(env: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +42,7 @@ def check_render_mode(env: str, render_mode: str | None, modes: list[str]) -> No
 class RustEnv(gym.Env[ObsArray, Any]):
     """A Gymnasium env whose dynamics run in the compiled core."""
 
-    _core_cls: ClassVar[type[CoreEnv]]
+    _core_cls: ClassVar[type[_Core]]
     metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 30}
 
     def __init__(self, render_mode: str | None = None, **config: Any) -> None:
@@ -62,7 +50,7 @@ class RustEnv(gym.Env[ObsArray, Any]):
         check_render_mode(name, render_mode, self.metadata["render_modes"])
         self.render_mode = render_mode
         self._config = clean_config(name, config)
-        self._core = self._core_cls(**self._config)
+        self._core: _Core = self._core_cls(**self._config)
         self.observation_space = from_spec(self._core.observation_space())
         self.action_space = from_spec(self._core.action_space())
         self._core_seeded = False

@@ -11,11 +11,12 @@ Needs the ``sb3`` extra (``pip install ferrogym[sb3]``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from gymnasium.envs.registration import load_env_creator
 from gymnasium.vector import AutoresetMode
 from numpy.typing import NDArray
 
@@ -23,9 +24,7 @@ try:
     from stable_baselines3.common.vec_env import VecEnv, VecMonitor
     from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "ferrogym.sb3 needs Stable-Baselines3: pip install 'ferrogym[sb3]'"
-    ) from exc
+    raise ImportError("ferrogym.sb3 needs Stable-Baselines3: pip install 'ferrogym[sb3]'") from exc
 
 from ferrogym.vector import RustVectorEnv
 
@@ -41,7 +40,16 @@ class FerroVecEnv(VecEnv):
     in ``infos[i]["terminal_observation"]``.
     """
 
+    venv: RustVectorEnv
+
     def __init__(self, env_id: str, n_envs: int, **env_kwargs: Any) -> None:
+        entry = gym.spec(env_id).vector_entry_point
+        creator = load_env_creator(entry) if isinstance(entry, str) else entry
+        if not (isinstance(creator, type) and issubclass(creator, RustVectorEnv)):
+            raise TypeError(
+                f"{env_id} is not a ferrogym Rust env (its vector entry point is {entry!r}); "
+                "use stable_baselines3.common.env_util.make_vec_env for other envs"
+            )
         venv = gym.make_vec(
             env_id,
             num_envs=n_envs,
@@ -49,11 +57,7 @@ class FerroVecEnv(VecEnv):
             autoreset_mode=AutoresetMode.SAME_STEP,
             **env_kwargs,
         )
-        if not isinstance(venv, RustVectorEnv):
-            raise TypeError(
-                f"{env_id} is not a ferrogym Rust env (got {type(venv).__name__}); "
-                "use stable_baselines3.common.env_util.make_vec_env for other envs"
-            )
+        assert isinstance(venv, RustVectorEnv)
         self.venv = venv
         super().__init__(n_envs, venv.single_observation_space, venv.single_action_space)
         self._actions: NDArray[Any] | None = None
@@ -119,10 +123,14 @@ class FerroVecEnv(VecEnv):
         if method_name == "get_state":
             return [self.venv.get_state(i) for i in idx]
         if method_name == "set_state":
-            return [self.venv.set_state(i, *method_args, **method_kwargs) for i in idx]
+            for i in idx:
+                self.venv.set_state(i, *method_args, **method_kwargs)
+            return [None] * len(idx)
         raise AttributeError(f"{type(self).__name__} has no per-env method {method_name!r}")
 
-    def env_is_wrapped(self, wrapper_class: type[gym.Wrapper[Any, Any, Any, Any]], indices: VecEnvIndices = None) -> list[bool]:
+    def env_is_wrapped(
+        self, wrapper_class: type[gym.Wrapper[Any, Any, Any, Any]], indices: VecEnvIndices = None
+    ) -> list[bool]:
         # Sub-envs of a Rust batch are never wrapped by Gymnasium wrappers.
         return [False] * len(self._indices(indices))
 

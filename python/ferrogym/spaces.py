@@ -18,5 +18,5 @@ def from_spec(spec: dict[str, Any]) -> spaces.Space[Any]:
         shape = tuple(int(s) for s in spec["shape"])
         low = np.asarray(spec["low"], dtype=np.float64).reshape(shape).astype(dtype)
         high = np.asarray(spec["high"], dtype=np.float64).reshape(shape).astype(dtype)
-        return spaces.Box(low=low, high=high, shape=shape, dtype=dtype)  # type: ignore[arg-type]
+        return spaces.Box(low=low, high=high, shape=shape, dtype=dtype)
     raise ValueError(f"unknown space kind {kind!r} in {spec!r}")

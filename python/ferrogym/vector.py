@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv
@@ -20,29 +20,12 @@ from ferrogym.rust_env import ObsArray, check_render_mode, clean_config
 from ferrogym.seeding import core_seed_for, draw_core_seed
 from ferrogym.spaces import from_spec
 
+if TYPE_CHECKING:
+    from ferrogym._core import _Batch
+
 #: Sub-envs per unit of parallel work; smaller batches stay on the calling
 #: thread because a thread hand-off costs more than it saves (benches/).
 DEFAULT_GRAIN = 1024
-
-
-class CoreBatch(Protocol):
-    """What the compiled batch classes (``ferrogym._core.*Batch``) offer."""
-
-    num_envs: int
-
-    def observation_space(self) -> dict[str, Any]: ...
-    def action_space(self) -> dict[str, Any]: ...
-    def seed(self, indices: list[int], seeds: list[int]) -> None: ...
-    def reset(self, mask: NDArray[np.bool_] | None = None, out: ObsArray | None = None) -> ObsArray: ...
-    def step(
-        self, actions: NDArray[Any]
-    ) -> tuple[ObsArray, NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]: ...
-    def final_obs(self, indices: list[int]) -> ObsArray: ...
-    def action_masks(self) -> NDArray[np.bool_]: ...
-    def get_state(self, index: int) -> dict[str, Any]: ...
-    def set_state(self, index: int, state: dict[str, Any]) -> None: ...
-    def render_ansi(self, index: int) -> str: ...
-    def render_rgb(self, index: int) -> NDArray[np.uint8]: ...
 
 
 def parse_autoreset_mode(env: str, mode: AutoresetMode | str) -> AutoresetMode:
@@ -60,7 +43,7 @@ def default_threads() -> int:
 class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
     """A batch of one Rust env type, stepped together in Rust."""
 
-    _batch_cls: ClassVar[type[CoreBatch]]
+    _batch_cls: ClassVar[type[_Batch]]
     metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 30}
 
     def __init__(
@@ -77,15 +60,19 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         check_render_mode(name, render_mode, self.metadata["render_modes"])
         if not isinstance(num_envs, (int, np.integer)) or isinstance(num_envs, bool) or num_envs < 1:
             raise ConfigError(f"{name}: invalid num_envs {num_envs!r}; expected an integer >= 1")
-        if max_episode_steps is not None and (not isinstance(max_episode_steps, (int, np.integer)) or max_episode_steps < 1):
-            raise ConfigError(f"{name}: invalid max_episode_steps {max_episode_steps!r}; expected a positive integer or None")
+        if max_episode_steps is not None and (
+            not isinstance(max_episode_steps, (int, np.integer)) or max_episode_steps < 1
+        ):
+            raise ConfigError(
+                f"{name}: invalid max_episode_steps {max_episode_steps!r}; expected a positive integer or None"
+            )
         mode = parse_autoreset_mode(name, autoreset_mode)
         self.autoreset_mode = mode
         self.metadata = {**type(self).metadata, "autoreset_mode": mode}
         self.render_mode = render_mode
         self.num_envs = int(num_envs)
         self._config = clean_config(name, config)
-        self._core = self._batch_cls(
+        self._core: _Batch = self._batch_cls(
             self.num_envs,
             mode.value,
             None if max_episode_steps is None else int(max_episode_steps),
@@ -148,9 +135,7 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         self._last_obs = obs if self.autoreset_mode == AutoresetMode.DISABLED else None
         return obs, {}
 
-    def _masked_seeds(
-        self, seed: int | Sequence[int | None] | None, mask: NDArray[np.bool_]
-    ) -> list[int | None]:
+    def _masked_seeds(self, seed: int | Sequence[int | None] | None, mask: NDArray[np.bool_]) -> list[int | None]:
         n = self.num_envs
         if seed is None:
             full: list[int | None] = [None] * n
@@ -183,8 +168,7 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         arr = np.asarray(actions)
         if arr.dtype.kind not in "iu":
             raise InvalidActionType(
-                f"{name}: invalid actions of dtype {arr.dtype}; expected integers, "
-                f"an array of shape ({self.num_envs},)"
+                f"{name}: invalid actions of dtype {arr.dtype}; expected integers, an array of shape ({self.num_envs},)"
             )
         if arr.shape != (self.num_envs,):
             raise InvalidActionType(

@@ -1,0 +1,140 @@
+"""Garbage in: a clear ferrogym exception, never a crash, and the env still works."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ferrogym.errors import ConfigError, InvalidAction, StateError
+
+from .conftest import ENV_IDS
+
+GARBAGE: list[Any] = [
+    None,
+    "1",
+    b"1",
+    1.5,
+    1.0,
+    math.nan,
+    math.inf,
+    -1,
+    99,
+    2**70,
+    -(2**70),
+    [],
+    [1],
+    (1,),
+    {},
+    {"a": 1},
+    np.array([1]),
+    np.array([[1]]),
+    np.float32(1),
+    np.array(1.0),
+    np.array([np.nan]),
+    object(),
+    1j,
+]
+
+any_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5) | st.binary(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def assert_still_usable(env: gym.Env[Any, Any]) -> None:
+    obs, reward, *_ = env.step(0)
+    assert obs in env.observation_space and math.isfinite(reward)
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_bad_input__garbage_actions_raise_and_leave_env_usable(env_id: str) -> None:
+    env = gym.make(env_id)
+    env.reset(seed=0)
+    for _ in range(3):  # in a loop: an error must not leave anything half-done
+        for bad in GARBAGE:
+            with pytest.raises(InvalidAction) as info:
+                env.step(bad)
+            message = str(info.value)
+            assert env_id.split("/")[1].split("-")[0] in message, message
+            assert "expected" in message, message
+            assert isinstance(info.value, (ValueError, TypeError))
+        assert_still_usable(env)
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=any_value)
+def test_bad_input__any_python_value_as_action_is_accepted_or_rejected_cleanly(env_id: str, value: Any) -> None:
+    env = gym.make(env_id)
+    env.reset(seed=0)
+    with contextlib.suppress(InvalidAction):
+        env.step(value)
+    assert_still_usable(env)
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+@settings(max_examples=100, deadline=None)
+@given(actions=st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), min_size=4, max_size=4))
+def test_bad_input__batched_actions_in_or_out_of_range(env_id: str, actions: list[int]) -> None:
+    envs = gym.make_vec(env_id, num_envs=4, vectorization_mode="vector_entry_point")
+    envs.reset(seed=0)
+    n = int(envs.single_action_space.n)  # type: ignore[attr-defined]
+    if all(0 <= a < n for a in actions):
+        envs.step(np.array(actions))
+    else:
+        with pytest.raises(InvalidAction, match="for sub-env"):
+            envs.step(np.array(actions))
+    envs.step(np.zeros(4, dtype=np.int64))
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_bad_input__garbage_batches_raise_clearly(env_id: str) -> None:
+    envs = gym.make_vec(env_id, num_envs=3, vectorization_mode="vector_entry_point")
+    envs.reset(seed=0)
+    for bad in [
+        None,
+        "abc",
+        [0.5, 1, 0],
+        np.full(3, np.nan),
+        np.zeros(4, dtype=np.int64),
+        np.zeros((3, 2), dtype=np.int64),
+        [[0], [1], [0]],
+        np.array(["a", "b", "c"]),
+    ]:
+        with pytest.raises(InvalidAction):
+            envs.step(bad)
+    envs.step(np.zeros(3, dtype=np.int64))
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+@settings(max_examples=100, deadline=None)
+@given(state=any_value)
+def test_bad_input__set_state_with_garbage_raises_state_error(env_id: str, state: Any) -> None:
+    env = gym.make(env_id).unwrapped
+    env.reset(seed=0)
+    with pytest.raises(StateError):
+        env.set_state(state)  # type: ignore[attr-defined]
+    assert_still_usable(env)
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+@settings(max_examples=100, deadline=None)
+@given(
+    key=st.sampled_from(["slip", "reset_bound", "layout", "map", "observation", "maze_size", "step_cost", "x"]),
+    value=any_value,
+)
+def test_bad_input__any_config_value_builds_or_raises_config_error(env_id: str, key: str, value: Any) -> None:
+    try:
+        env = gym.make(env_id, **{key: value})
+    except ConfigError:
+        return  # rejected by name; any other exception fails the test
+    env.reset(seed=0)
+    assert_still_usable(env)
