@@ -1,15 +1,19 @@
 """Type stubs of the compiled module (rust/python). Checked against the
 built module by ``mypy.stubtest`` in the test command."""
 
-from typing import Any
+from typing import Any, final
+
+from typing_extensions import Self
 
 import numpy as np
 from numpy.typing import NDArray
 
+__all__ = ["CartPoleBatch", "CartPoleCore", "GridWorldBatch", "GridWorldCore", "__version__"]
+
 __version__: str
 
 class _Core:
-    def __init__(self, **kwargs: Any) -> None: ...
+    def __new__(cls, **kwargs: Any) -> Self: ...
     def observation_space(self) -> dict[str, Any]: ...
     def action_space(self) -> dict[str, Any]: ...
     def seed(self, seed: int) -> None: ...
@@ -22,15 +26,15 @@ class _Core:
     def render_rgb(self) -> NDArray[np.uint8]: ...
 
 class _Batch:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         num_envs: int,
         autoreset_mode: str = "NextStep",
         max_episode_steps: int | None = None,
         threads: int = 1,
         grain: int = 1024,
         **kwargs: Any,
-    ) -> None: ...
+    ) -> Self: ...
     @property
     def num_envs(self) -> int: ...
     def observation_space(self) -> dict[str, Any]: ...
@@ -47,7 +51,16 @@ class _Batch:
     def render_ansi(self, index: int) -> str: ...
     def render_rgb(self, index: int) -> NDArray[np.uint8]: ...
 
+# The two bases above exist only in this stub (one signature for every env);
+# stubtest skips private names, so they need no allowlist.
+@final
 class CartPoleCore(_Core): ...
+
+@final
 class CartPoleBatch(_Batch): ...
+
+@final
 class GridWorldCore(_Core): ...
+
+@final
 class GridWorldBatch(_Batch): ...

@@ -6,7 +6,6 @@ large batches); this class only seeds, converts and assembles infos.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,8 +23,12 @@ if TYPE_CHECKING:
     from ferrogym._core import _Batch
 
 #: Sub-envs per unit of parallel work; smaller batches stay on the calling
-#: thread because a thread hand-off costs more than it saves (benches/).
+#: thread because a thread hand-off costs more than it saves.
 DEFAULT_GRAIN = 1024
+#: Stepping in the calling thread (GIL released) measured fastest on a 2-core
+#: machine where the learner uses the other core (benches/, README); pass
+#: threads=k on a machine with idle cores.
+DEFAULT_THREADS = 1
 
 
 def parse_autoreset_mode(env: str, mode: AutoresetMode | str) -> AutoresetMode:
@@ -34,10 +37,6 @@ def parse_autoreset_mode(env: str, mode: AutoresetMode | str) -> AutoresetMode:
     except ValueError:
         options = [m.value for m in AutoresetMode]
         raise ConfigError(f"{env}: invalid autoreset_mode {mode!r}; expected one of {options}") from None
-
-
-def default_threads() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
@@ -76,7 +75,7 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
             self.num_envs,
             mode.value,
             None if max_episode_steps is None else int(max_episode_steps),
-            default_threads() if threads is None else threads,
+            DEFAULT_THREADS if threads is None else threads,
             DEFAULT_GRAIN,
             **self._config,
         )

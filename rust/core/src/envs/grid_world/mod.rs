@@ -4,6 +4,8 @@
 
 mod map;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::env::{check_discrete, Env, Step};
@@ -16,7 +18,7 @@ pub use map::{generate_maze, Cell, Layout, Map, FOUR_ROOMS, OPEN_ROOM};
 
 /// Image channels, in this order.
 pub const CHANNELS: [&str; 4] = ["wall", "goal", "lava", "agent"];
-const MOVES: [(i64, i64); 4] = [(-1, 0), (0, 1), (1, 0), (0, -1)];
+const MOVES: [(isize, isize); 4] = [(-1, 0), (0, 1), (1, 0), (0, -1)];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,13 +79,24 @@ pub struct GridWorldState {
     pub rng: Rng,
 }
 
-#[derive(Debug, Clone)]
-pub struct GridWorld {
+/// What never changes after construction, shared by every copy of an env
+/// in a batch so that stepping reads one map instead of N.
+#[derive(Debug)]
+struct Shared {
     map: Map,
     /// Wall/goal/lava channels of the image observation, built once.
     static_image: Vec<f32>,
     cfg: GridWorldConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct GridWorld {
+    shared: Arc<Shared>,
+    /// Agent cell index and its row and column, kept together so that a
+    /// step needs no integer division.
     agent: usize,
+    row: usize,
+    col: usize,
     rng: Rng,
 }
 
@@ -102,24 +115,30 @@ fn check_finite(field: &str, v: f64) -> Result<(), EnvError> {
 
 impl GridWorld {
     pub fn map(&self) -> &Map {
-        &self.map
+        &self.shared.map
     }
 
     /// Agent position as (row, column).
     pub fn agent(&self) -> (usize, usize) {
-        (self.agent / self.map.width, self.agent % self.map.width)
+        (self.row, self.col)
     }
 
+    fn place(&mut self, cell: usize) {
+        self.agent = cell;
+        self.row = cell / self.shared.map.width;
+        self.col = cell % self.shared.map.width;
+    }
+
+    #[inline]
     fn write_obs(&self, obs: &mut [f32]) {
-        let (r, c) = self.agent();
-        match self.cfg.observation {
+        match self.shared.cfg.observation {
             ObsMode::Coords => {
-                obs[0] = r as f32;
-                obs[1] = c as f32;
+                obs[0] = self.row as f32;
+                obs[1] = self.col as f32;
             }
             ObsMode::Image => {
-                let plane = self.map.cells.len();
-                obs[..3 * plane].copy_from_slice(&self.static_image);
+                let plane = self.shared.map.cells.len();
+                obs[..3 * plane].copy_from_slice(&self.shared.static_image);
                 obs[3 * plane..].fill(0.0);
                 obs[3 * plane + self.agent] = 1.0;
             }
@@ -171,19 +190,25 @@ impl Env for GridWorld {
                 Cell::Floor => {}
             }
         }
-        let agent = map.starts[0];
-        Ok(GridWorld {
-            map,
-            static_image,
-            cfg: cfg.clone(),
-            agent,
+        let start = map.starts[0];
+        let mut env = GridWorld {
+            shared: Arc::new(Shared {
+                map,
+                static_image,
+                cfg: cfg.clone(),
+            }),
+            agent: 0,
+            row: 0,
+            col: 0,
             rng: Rng::new(0),
-        })
+        };
+        env.place(start);
+        Ok(env)
     }
 
     fn observation_space(&self) -> Space {
-        let (h, w) = (self.map.height, self.map.width);
-        match self.cfg.observation {
+        let (h, w) = (self.shared.map.height, self.shared.map.width);
+        match self.shared.cfg.observation {
             ObsMode::Coords => Space::Box {
                 low: vec![0.0, 0.0],
                 high: vec![(h - 1) as f64, (w - 1) as f64],
@@ -203,47 +228,50 @@ impl Env for GridWorld {
     }
 
     fn reset(&mut self, obs: &mut [f32]) {
-        let starts = &self.map.starts;
-        self.agent = if starts.len() == 1 {
+        let starts = &self.shared.map.starts;
+        let start = if starts.len() == 1 {
             starts[0]
         } else {
             starts[self.rng.below(starts.len() as u64) as usize]
         };
+        self.place(start);
         self.write_obs(obs);
     }
 
     #[inline]
     fn step(&mut self, action: i64, obs: &mut [f32]) -> Step {
         let mut dir = action as usize;
-        if self.cfg.slip > 0.0 {
+        if self.shared.cfg.slip > 0.0 {
             let u = self.rng.uniform();
-            if u < self.cfg.slip {
+            if u < self.shared.cfg.slip {
                 // Perpendicular: one quarter turn left or right.
-                dir = if u < self.cfg.slip / 2.0 {
+                dir = if u < self.shared.cfg.slip / 2.0 {
                     (dir + 1) % 4
                 } else {
                     (dir + 3) % 4
                 };
             }
         }
-        let (r, c) = self.agent();
-        let (nr, nc) = (r as i64 + MOVES[dir].0, c as i64 + MOVES[dir].1);
-        let inside =
-            nr >= 0 && nc >= 0 && (nr as usize) < self.map.height && (nc as usize) < self.map.width;
-        if inside {
-            let target = nr as usize * self.map.width + nc as usize;
-            if self.map.cells[target] != Cell::Wall {
+        let (dr, dc) = MOVES[dir];
+        let (nr, nc) = (self.row.wrapping_add_signed(dr), self.col.wrapping_add_signed(dc));
+        // A negative coordinate wraps to a huge one, so one comparison each
+        // covers both edges.
+        if nr < self.shared.map.height && nc < self.shared.map.width {
+            let target = nr * self.shared.map.width + nc;
+            if self.shared.map.cells[target] != Cell::Wall {
                 self.agent = target;
+                self.row = nr;
+                self.col = nc;
             }
         }
-        let mut reward = -self.cfg.step_cost;
-        let terminated = match self.map.cells[self.agent] {
+        let mut reward = -self.shared.cfg.step_cost;
+        let terminated = match self.shared.map.cells[self.agent] {
             Cell::Goal => {
-                reward += self.cfg.goal_reward;
+                reward += self.shared.cfg.goal_reward;
                 true
             }
             Cell::Lava => {
-                reward += self.cfg.lava_reward;
+                reward += self.shared.cfg.lava_reward;
                 true
             }
             _ => false,
@@ -268,12 +296,12 @@ impl Env for GridWorld {
     }
 
     fn set_state(&mut self, state: GridWorldState) -> Result<(), EnvError> {
-        match self.map.cells.get(state.agent) {
+        match self.shared.map.cells.get(state.agent) {
             None => Err(EnvError::state(
                 Self::NAME,
                 format!(
                     "agent cell {} is outside the {}x{} map",
-                    state.agent, self.map.height, self.map.width
+                    state.agent, self.shared.map.height, self.shared.map.width
                 ),
             )),
             Some(Cell::Wall) => Err(EnvError::state(
@@ -281,7 +309,7 @@ impl Env for GridWorld {
                 format!("agent cell {} is a wall", state.agent),
             )),
             Some(_) => {
-                self.agent = state.agent;
+                self.place(state.agent);
                 self.rng = state.rng;
                 Ok(())
             }
@@ -289,7 +317,7 @@ impl Env for GridWorld {
     }
 
     fn render_ansi(&self) -> String {
-        self.map.to_text(Some(self.agent))
+        self.shared.map.to_text(Some(self.agent))
     }
 
     fn render_rgb(&self) -> Frame {
@@ -298,12 +326,12 @@ impl Env for GridWorld {
         const GOAL: Rgb = [40, 170, 70];
         const LAVA: Rgb = [220, 80, 30];
         const AGENT: Rgb = [30, 90, 220];
-        let px = self.cfg.cell_px;
-        let (h, w) = (self.map.height, self.map.width);
+        let px = self.shared.cfg.cell_px;
+        let (h, w) = (self.shared.map.height, self.shared.map.width);
         let mut f = Frame::new(w * px, h * px, FLOOR);
         for r in 0..h {
             for c in 0..w {
-                let color = match self.map.at(r, c) {
+                let color = match self.shared.map.at(r, c) {
                     Cell::Wall => WALL,
                     Cell::Goal => GOAL,
                     Cell::Lava => LAVA,
@@ -313,7 +341,7 @@ impl Env for GridWorld {
                 f.fill_rect(x, y, x + px as f64, y + px as f64, color);
             }
         }
-        let (r, c) = self.agent();
+        let (r, c) = (self.row, self.col);
         let half = px as f64 / 2.0;
         f.fill_circle(
             (c * px) as f64 + half,

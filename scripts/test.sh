@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything the tests need, then runs every check CI runs:
+# Rust format/lint/tests, Python lint/types/stubs, pytest with coverage, and
+# the benchmarks with their ratio gates. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "install (builds the Rust extension with maturin; torch comes with the sb3 extra, once per machine)"
+"$PY" -m pip install --quiet --disable-pip-version-check -e ".[dev,sb3,bench,cli]"
+
+step "cargo fmt";    cargo fmt --all -- --check
+step "cargo clippy"; cargo clippy --workspace --all-targets -- -D warnings
+# The binding crate links against Python only when loaded by Python, so its
+# behaviour is tested through pytest; the core crate has the Rust unit tests.
+step "cargo test";   cargo test -p ferrogym-core
+
+step "ruff";         "$PY" -m ruff check python tests benches examples
+"$PY" -m ruff format --check python tests benches examples
+step "mypy --strict"; "$PY" -m mypy
+step "stubtest";     "$PY" -m mypy.stubtest ferrogym._core
+
+step "pytest (coverage of python/ must stay >= 90%)"
+"$PY" -m pytest tests --cov=ferrogym --cov-report=term --cov-fail-under=90
+
+step "benchmarks beside their peers (fails when a ratio drops below its floor)"
+"$PY" -m pytest benches -p no:cacheprovider --benchmark-columns=median,ops --benchmark-min-rounds=5 --benchmark-max-time=1.0
+cat bench-results/ratios.json
