@@ -11,6 +11,7 @@ item, and when the env cannot even be built the remaining checks are skipped.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -102,6 +103,20 @@ CHECK_NAMES: tuple[str, ...] = tuple(c.name for c in CHECKS)
 
 
 def run_check(check: Check, target: Target, options: Options) -> CheckResult:
+    """Runs one check; the env's warnings become notes (never noise, never errors)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _run_check(check, target, options)
+    seen = {n for n in result.notes}
+    for w in caught:
+        text = f"{w.category.__name__}: {w.message}"
+        if text not in seen and len(seen) < 8:
+            seen.add(text)
+            result.notes.append(text)
+    return result
+
+
+def _run_check(check: Check, target: Target, options: Options) -> CheckResult:
     start = time.perf_counter()
     try:
         found = check.run(target, options)

@@ -137,14 +137,16 @@ def check_fuzz_invalid(t: Target, o: Options) -> Found:
 def _run(prop: Any) -> None:
     try:
         prop()
-    except Fail as e:
-        raise Fail(_with_example(e)) from None
     except Exception as e:
-        raise Fail(f"{type(e).__name__}: {e}" + _example_suffix(e)) from None
+        # Hypothesis raises an ExceptionGroup when it finds several distinct failures.
+        found: list[BaseException] = list(getattr(e, "exceptions", None) or [e])
+        more = len(found) - 3
+        text = " | ".join(_describe(x) for x in found[:3])
+        raise Fail(text + (f" (and {more} more distinct failures)" if more > 0 else "")) from None
 
-
-def _with_example(e: BaseException) -> str:
-    return str(e) + _example_suffix(e)
+def _describe(e: BaseException) -> str:
+    text = str(e) if isinstance(e, Fail) else f"{type(e).__name__}: {e}"
+    return text + _example_suffix(e)
 
 
 def _example_suffix(e: BaseException) -> str:

@@ -113,7 +113,9 @@ def from_object(obj: Any, label: str) -> Target:
     if isinstance(obj, EnvSpec):
         return Target(label, obj)
     if isinstance(obj, type) and issubclass(obj, gym.Env):
-        return Target(label, _spec_for_class(obj))
+        entry_point = f"{obj.__module__}:{obj.__qualname__}"
+        registered = [s for s in gym.registry.values() if s.entry_point in (entry_point, obj)]
+        return Target(label, registered[0] if len(registered) == 1 else _spec_for_class(obj))
     if callable(obj):  # a factory function
         return Target(label, _spec_for_class(obj))
     raise TargetError(f"{label!r} is {obj!r}, not a gymnasium.Env class, instance or factory")
