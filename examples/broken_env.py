@@ -22,7 +22,7 @@ class BrokenWalkEnv(gym.Env):
         super().reset(seed=seed)
         self.t = 0
         self.pos = 5.0
-        self.target = float(np.random.randint(0, 11))  # MISTAKE: global RNG, ignores the seed
+        self.target = float(np.random.randint(0, 11))  # noqa: NPY002  MISTAKE: global RNG, ignores the seed
         return self._obs(), {}
 
     def step(self, action):

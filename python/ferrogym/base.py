@@ -157,9 +157,13 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
         if render_mode is not None and render_mode not in modes:
             raise ConfigError(f"{name}: invalid render_mode {render_mode!r}; expected None or one of {modes}")
         if max_episode_steps is not None and (
-            isinstance(max_episode_steps, bool) or not isinstance(max_episode_steps, (int, np.integer)) or max_episode_steps < 1
+            isinstance(max_episode_steps, bool)
+            or not isinstance(max_episode_steps, (int, np.integer))
+            or max_episode_steps < 1
         ):
-            raise ConfigError(f"{name}: invalid max_episode_steps {max_episode_steps!r}; expected a positive integer or None")
+            raise ConfigError(
+                f"{name}: invalid max_episode_steps {max_episode_steps!r}; expected a positive integer or None"
+            )
         self.render_mode = render_mode
         self.max_episode_steps = None if max_episode_steps is None else int(max_episode_steps)
         self.debug = (sys.flags.optimize == 0) if debug is None else bool(debug)
@@ -273,7 +277,9 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
         if self._reward_components is not None:
             info["reward_components"] = self._reward_components
         if self.events:
-            self.events.emit(Event("step", self.env_id, self._elapsed, obs, action, reward, terminated, truncated, info))
+            self.events.emit(
+                Event("step", self.env_id, self._elapsed, obs, action, reward, terminated, truncated, info)
+            )
         if self.render_mode == "human":
             self.render()
         return obs, reward, terminated, truncated, info
@@ -281,7 +287,9 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
     def _reward(self, action: Any) -> float:
         reward = self._compute_reward(action)
         if isinstance(reward, bool) or not isinstance(reward, Real) or not math.isfinite(float(reward)):
-            raise HookError(f"{self.env_id}: _compute_reward returned {describe(reward)}; expected a finite real number")
+            raise HookError(
+                f"{self.env_id}: _compute_reward returned {describe(reward)}; expected a finite real number"
+            )
         return float(reward)
 
     def _flag(self, value: Any, hook: str) -> bool:

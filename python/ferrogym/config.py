@@ -148,7 +148,9 @@ class EnvConfig:
 
     def invalid(self, name: str, expected: str) -> ConfigError:
         """The error for field ``name`` whose value is not ``expected``."""
-        return ConfigError(f"{type(self).__name__}: invalid config `{name}` = {getattr(self, name)!r}; expected {expected}")
+        return ConfigError(
+            f"{type(self).__name__}: invalid config `{name}` = {getattr(self, name)!r}; expected {expected}"
+        )
 
     @classmethod
     def from_dict(cls: type[C], data: Mapping[str, Any]) -> C:

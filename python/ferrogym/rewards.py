@@ -97,6 +97,9 @@ class PotentialShaping(gym.Wrapper[Any, Any, Any, Any]):
     ``env`` (or the env's own components) plus ``shaping``.
     """
 
+    gamma: float
+    potential: Potential
+
     def __init__(self, env: gym.Env[Any, Any], potential: Potential, gamma: float = 0.99) -> None:
         super().__init__(env)
         if not callable(potential):

@@ -177,7 +177,9 @@ def test_base__render_modes_are_plumbed_once() -> None:
     env = Line(render_mode="rgb_array")
     env.reset(seed=0)
     assert env.render().shape == (4, 4, 3)
-    with pytest.raises(ConfigError, match=r"invalid render_mode 'human'; expected None or one of \['ansi', 'rgb_array'\]"):
+    with pytest.raises(
+        ConfigError, match=r"invalid render_mode 'human'; expected None or one of \['ansi', 'rgb_array'\]"
+    ):
         Line(render_mode="human")
     with pytest.warns(UserWarning, match="without specifying any render mode"):
         assert Line().render() is None

@@ -12,7 +12,8 @@ from ferrogym.errors import RegistrationError
 def test_register__decorated_class_is_made_by_id_with_defaults() -> None:
     ferrogym.register("testlab/Shop-v0", max_episode_steps=5, capacity=4)(InventoryEnv)
     env = gym.make("testlab/Shop-v0")
-    assert env.spec is not None and env.spec.max_episode_steps == 5
+    assert env.spec is not None
+    assert env.spec.max_episode_steps == 5
     assert env.unwrapped.config.capacity == 4
 
 
@@ -46,5 +47,5 @@ def test_register__versions_follow_gymnasium_rules() -> None:
     ferrogym.register("testlab/Shop-v0")(InventoryEnv)
     with pytest.raises(RegistrationError, match="unversioned environment `testlab/Shop`"):
         ferrogym.register("testlab/Shop")(InventoryEnv)
-    with pytest.raises(RegistrationError, match="can only register gymnasium.Env subclasses"):
+    with pytest.raises(RegistrationError, match=r"can only register gymnasium\.Env subclasses"):
         ferrogym.register("testlab/Thing-v0")(int)  # type: ignore[type-var]

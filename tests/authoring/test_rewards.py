@@ -68,7 +68,7 @@ def test_shaping__discounted_return_shifts_by_minus_phi_s0_on_a_rust_env() -> No
 
 def test_shaping__bad_arguments_and_potentials_are_named() -> None:
     env = gym.make("ferrogym/CartPole-v1")
-    with pytest.raises(ConfigError, match="invalid gamma 1.5"):
+    with pytest.raises(ConfigError, match=r"invalid gamma 1\.5"):
         PotentialShaping(env, phi, gamma=1.5)
     with pytest.raises(ConfigError, match="not callable"):
         PotentialShaping(env, None)  # type: ignore[arg-type]

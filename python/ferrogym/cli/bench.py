@@ -51,5 +51,7 @@ def run(
         table.add_column(col, justify="right" if col != "mode" else "left")
     for r in rows:
         ratio = r.get("vs_sync")
-        table.add_row(r["mode"], str(r["num_envs"]), f"{r['env_steps_per_s']:,.0f}", "" if ratio is None else f"{ratio:.1f}x")
+        table.add_row(
+            r["mode"], str(r["num_envs"]), f"{r['env_steps_per_s']:,.0f}", "" if ratio is None else f"{ratio:.1f}x"
+        )
     Console().print(table)

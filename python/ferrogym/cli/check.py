@@ -56,7 +56,7 @@ def run(
     names = list(targets or []) + (env_ids() if all_envs else [])
     if not names:
         raise typer.BadParameter("give at least one TARGET, or --all")
-    bad = sorted(set(only or []) | set(skip or []) - set(CHECK_NAMES))
+    bad = sorted((set(only or []) | set(skip or [])) - set(CHECK_NAMES))
     if bad:
         raise typer.BadParameter(f"unknown check(s) {bad}; checks are {list(CHECK_NAMES)}")
     options = Options(seed=seed, steps=steps, fuzz_examples=fuzz_examples)

@@ -62,7 +62,8 @@ def run(
         typer.echo(json.dumps(rows, indent=2))
         return
     table = Table(title="ferrogym environments")
-    for col in ("id", "version", "observation space", "action space", "backend", "batched"):
+    table.add_column("id", no_wrap=True)
+    for col in ("version", "observation space", "action space", "backend", "batched"):
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(

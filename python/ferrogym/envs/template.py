@@ -53,11 +53,11 @@ class CorridorEnv(RustEnv):
     """
 
     _core_cls = _core.CorridorCore
-    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 8}
+    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 8}  # noqa: RUF012
 
 
 class CorridorVectorEnv(RustVectorEnv):
     """The template env batched in Rust; see :class:`CorridorEnv`."""
 
     _batch_cls = _core.CorridorBatch
-    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 8}
+    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 8}  # noqa: RUF012

@@ -6,6 +6,7 @@ env raises into a failed item, so a broken env is reported, never fatal."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import os
@@ -239,7 +240,7 @@ def check_render(t: Target, o: Options) -> Found:
     notes: list[str] = []
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # never open a real window in a check
     for mode in modes:
-        with made(lambda m=mode: t.make(render_mode=m)) as env, contextlib.redirect_stdout(io.StringIO()):
+        with made(functools.partial(t.make, render_mode=mode)) as env, contextlib.redirect_stdout(io.StringIO()):
             env.reset(seed=o.seed)
             frame = env.render()
         if mode == "ansi" and not isinstance(frame, str):
@@ -260,11 +261,12 @@ def check_render(t: Target, o: Options) -> Found:
 
 
 def check_state_round_trip(t: Target, o: Options) -> Found:
-    env = t.make_raw()
+    env: Any = t.make_raw()
     if not (callable(getattr(env, "get_state", None)) and callable(getattr(env, "set_state", None))):
         close_quietly(env)
         raise Skip("the env offers no get_state/set_state")
-    with made(lambda: env) as env, made(t.make_raw) as other:
+    other: Any = t.make_raw()
+    try:
         rollout(env, o.seed, 7)
         snapshot = env.get_state()
         first = _continue(env, o.seed, 30)
@@ -273,6 +275,9 @@ def check_state_round_trip(t: Target, o: Options) -> Found:
         other.reset(seed=o.seed + 99)
         other.set_state(snapshot)
         elsewhere = _continue(other, o.seed, 30)
+    finally:
+        close_quietly(env)
+        close_quietly(other)
     diff = first_difference(first, again)
     if diff:
         raise Fail(f"after set_state(get_state()) the same actions give a different future: {diff}")

@@ -88,8 +88,10 @@ def check_fuzz_valid(t: Target, o: Options) -> Found:
     with made(t.make) as env:
         sampler = ActionSampler(env, o.seed)
 
-        @_settings(h, o)
-        @h.given(st.lists(valid_actions(env.action_space), min_size=1, max_size=30))
+        @_settings(h, o)  # type: ignore[untyped-decorator]
+        @h.given(  # type: ignore[untyped-decorator]
+            st.lists(valid_actions(env.action_space), min_size=1, max_size=30)
+        )
         def transitions_are_well_formed(actions: list[Any]) -> None:
             env.reset(seed=o.seed)
             for a in actions:
@@ -113,8 +115,10 @@ def check_fuzz_invalid(t: Target, o: Options) -> Found:
     with made(t.make) as env:
         sampler = ActionSampler(env, o.seed)
 
-        @_settings(h, o)
-        @h.given(invalid_actions(env.action_space))
+        @_settings(h, o)  # type: ignore[untyped-decorator]
+        @h.given(  # type: ignore[untyped-decorator]
+            invalid_actions(env.action_space)
+        )
         def invalid_action_is_refused(action: Any) -> None:
             env.reset(seed=o.seed)
             try:
@@ -144,11 +148,18 @@ def _run(prop: Any) -> None:
         text = " | ".join(_describe(x) for x in found[:3])
         raise Fail(text + (f" (and {more} more distinct failures)" if more > 0 else "")) from None
 
+
 def _describe(e: BaseException) -> str:
     text = str(e) if isinstance(e, Fail) else f"{type(e).__name__}: {e}"
     return text + _example_suffix(e)
 
 
 def _example_suffix(e: BaseException) -> str:
-    notes = [n for n in getattr(e, "__notes__", []) if n.startswith("Falsifying")]
-    return f" [{notes[0]}]" if notes else ""
+    # Hypothesis names the shrunk input "Falsifying example" (older) or "Failing test case" (newer).
+    notes = [n for n in getattr(e, "__notes__", []) if n.startswith(("Falsifying", "Failing"))]
+    if not notes:
+        return ""
+    # "prop(\n    actions=[0, 1],\n)" -> "actions=[0, 1]"
+    body = notes[0].split("\n", 1)[-1].rstrip().removesuffix(")").strip().rstrip(",")
+    example = " ".join(body.split())
+    return f" [falsifying example: {example}]"

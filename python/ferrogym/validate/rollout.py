@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +44,7 @@ class ActionSampler:
         if self.masks is not None:
             mask = np.asarray(self.masks(), dtype=np.int8)
             if mask.any():
-                return self.space.sample(mask=mask)  # type: ignore[arg-type]
+                return self.space.sample(mask=mask)
         return self.space.sample()
 
     def fix(self, action: Any) -> Any:
@@ -93,7 +94,5 @@ def short(value: Any) -> str:
 
 
 def close_quietly(env: Any) -> None:
-    try:
+    with contextlib.suppress(Exception):  # a broken close() is reported by Gymnasium's check, not here
         env.close()
-    except Exception:  # a broken close() is reported by Gymnasium's check, not here
-        pass

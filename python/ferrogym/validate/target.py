@@ -145,4 +145,3 @@ def resolve(target: Any) -> Target:
             "'module:Class', 'path/to/file.py:Class' or an env file (.yaml/.json)"
         ) from None
     return Target(label, spec)
-
