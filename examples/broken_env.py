@@ -21,8 +21,8 @@ class BrokenWalkEnv(gym.Env):
     def reset(self, *, seed=None, options=None):
         super().reset(seed=seed)
         self.t = 0
-        self.pos = 5.0
-        self.target = float(np.random.randint(0, 11))  # noqa: NPY002  MISTAKE: global RNG, ignores the seed
+        self.pos = 0.0
+        self.target = float(np.random.randint(4, 11))  # noqa: NPY002  MISTAKE: global RNG, ignores the seed
         return self._obs(), {}
 
     def step(self, action):

@@ -161,5 +161,5 @@ def _example_suffix(e: BaseException) -> str:
         return ""
     # "prop(\n    actions=[0, 1],\n)" -> "actions=[0, 1]"
     body = notes[0].split("\n", 1)[-1].rstrip().removesuffix(")").strip().rstrip(",")
-    example = " ".join(body.split())
+    example = " ".join(" ".join(line.split("#", 1)[0] for line in body.splitlines()).split()).rstrip(",")
     return f" [falsifying example: {example}]"
