@@ -135,3 +135,36 @@ def test_check__instances_classes_and_env_files_are_targets(tmp_path: Path) -> N
 def test_check__unknown_check_name_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown check"):
         check("ferrogym/CartPole-v1", only=["nope"])
+
+
+class Drift(ferrogym.BaseEnvironment[None, dict[str, Any]]):
+    """A Box-action env: the fuzzers draw float arrays and NaN/out-of-bounds ones."""
+
+    observation_space = spaces.Box(-100, 100, (2,), np.float32)
+    action_space = spaces.Box(-1, 1, (2,), np.float32)
+
+    def _reset_state(self, options: dict[str, Any]) -> dict[str, Any]:
+        return {"x": self.np_random.uniform(-1, 1, 2).astype(np.float32)}
+
+    def _update_state(self, action: Any) -> None:
+        self.state["x"] = np.clip(self.state["x"] + action, -100, 100).astype(np.float32)
+
+    def _compute_reward(self, action: Any) -> float:
+        return -float(np.abs(self.state["x"]).sum())
+
+    def _check_termination(self) -> bool:
+        return False
+
+    def _get_observation(self) -> Any:
+        return self.state["x"].copy()
+
+
+def test_check__box_action_env_on_base_environment_passes_and_reports_as_text() -> None:
+    report = check(Drift, options=FAST, skip=["speed"])
+    assert report.ok, report.to_text()
+    text = report.to_text()
+    assert "PASS  fuzz_invalid_actions" in text
+    assert text.endswith("OK")
+    broken = check(BROKEN, options=FAST, only=["rewards_finite"]).to_text()
+    assert "hint:" in broken
+    assert "FAILED (1 of 1 checks)" in broken
