@@ -53,7 +53,9 @@ def main() -> None:
 
     ours = steps_per_second("ferrogym/CartPole-v1")
     theirs = steps_per_second("CartPole-v1")
-    print(f"CartPole via gym.make: ferrogym {ours:,.0f} steps/s, Gymnasium {theirs:,.0f} steps/s ({ours / theirs:.1f}x)")
+    print(
+        f"CartPole via gym.make: ferrogym {ours:,.0f} steps/s, Gymnasium {theirs:,.0f} steps/s ({ours / theirs:.1f}x)"
+    )
 
 
 if __name__ == "__main__":

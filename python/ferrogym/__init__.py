@@ -11,10 +11,24 @@
 
 from __future__ import annotations
 
-from ferrogym import errors
+from ferrogym import errors, events, rewards, validate
 from ferrogym._core import __version__
+from ferrogym.base import BaseEnvironment
+from ferrogym.config import EnvConfig, make
 from ferrogym.envs import ENVS, register_all
+from ferrogym.registry import register
 
 register_all()
 
-__all__ = ["ENVS", "__version__", "errors"]
+__all__ = [
+    "ENVS",
+    "BaseEnvironment",
+    "EnvConfig",
+    "__version__",
+    "errors",
+    "events",
+    "make",
+    "register",
+    "rewards",
+    "validate",
+]

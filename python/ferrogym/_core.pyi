@@ -3,12 +3,19 @@ built module by ``mypy.stubtest`` in the test command."""
 
 from typing import Any, final
 
-from typing_extensions import Self
-
 import numpy as np
 from numpy.typing import NDArray
+from typing_extensions import Self
 
-__all__ = ["CartPoleBatch", "CartPoleCore", "GridWorldBatch", "GridWorldCore", "__version__"]
+__all__ = [
+    "CartPoleBatch",
+    "CartPoleCore",
+    "CorridorBatch",
+    "CorridorCore",
+    "GridWorldBatch",
+    "GridWorldCore",
+    "__version__",
+]
 
 __version__: str
 
@@ -64,3 +71,9 @@ class GridWorldCore(_Core): ...
 
 @final
 class GridWorldBatch(_Batch): ...
+
+@final
+class CorridorCore(_Core): ...
+
+@final
+class CorridorBatch(_Batch): ...

@@ -31,11 +31,22 @@ class ResetNeeded(gymnasium.error.ResetNeeded, FerrogymError):
     """A step where a reset is required first."""
 
 
+class HookError(FerrogymError, TypeError):
+    """An author's hook (``_get_observation``, ``_compute_reward``, a reward
+    term...) returned a value of the wrong type, shape, dtype or range."""
+
+
+class RegistrationError(gymnasium.error.RegistrationError, FerrogymError, ValueError):
+    """An env id registered twice, or an id Gymnasium's naming rules reject."""
+
+
 __all__ = [
     "ConfigError",
     "FerrogymError",
+    "HookError",
     "InvalidAction",
     "InvalidActionType",
+    "RegistrationError",
     "ResetNeeded",
     "StateError",
 ]

@@ -23,6 +23,7 @@ class EnvEntry:
 ENVS: tuple[EnvEntry, ...] = (
     EnvEntry("ferrogym/CartPole-v1", "ferrogym.envs.cartpole", "CartPole", 500, 475.0),
     EnvEntry("ferrogym/GridWorld-v0", "ferrogym.envs.grid_world", "GridWorld", 100),
+    EnvEntry("ferrogym/Corridor-v0", "ferrogym.envs.template", "Corridor", 50),
 )
 
 

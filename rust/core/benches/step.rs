@@ -7,11 +7,18 @@ use ferrogym_core::envs::cartpole::CartPole;
 use ferrogym_core::envs::grid_world::GridWorld;
 use ferrogym_core::{AutoresetMode, Batch, BatchStep, Env};
 
-fn bench_batch<E: Env<Action = i64, Obs = f32>>(c: &mut Criterion, name: &str, cfg: E::Config, n_actions: i64) {
+fn bench_batch<E: Env<Action = i64, Obs = f32>>(
+    c: &mut Criterion,
+    name: &str,
+    cfg: E::Config,
+    n_actions: i64,
+) {
     let mut group = c.benchmark_group(name);
     for &n in &[256usize, 4096] {
         for &threads in &[1usize, 2] {
-            let mut batch = Batch::<E>::new(&cfg, n, AutoresetMode::NextStep, Some(500), threads, 1024).unwrap();
+            let mut batch =
+                Batch::<E>::new(&cfg, n, AutoresetMode::NextStep, Some(500), threads, 1024)
+                    .unwrap();
             for i in 0..n {
                 batch.seed(i, i as u64);
             }

@@ -66,12 +66,15 @@ impl Env for CartPole {
 
     fn new(config: &CartPoleConfig) -> Result<Self, EnvError> {
         let reset_bound = config.reset_bound.unwrap_or(0.05);
-        if !(reset_bound.is_finite() && reset_bound > 0.0) {
+        // Beyond the tightest finite observation bound (the angle's, 2 x 12
+        // degrees) a starting state would lie outside the observation space.
+        let max_bound = (THETA_THRESHOLD * 2.0) as f32 as f64;
+        if !(reset_bound > 0.0 && reset_bound <= max_bound) {
             return Err(EnvError::config(
                 Self::NAME,
                 "reset_bound",
                 reset_bound,
-                "a finite number > 0",
+                format!("a number in (0, {max_bound:.4}] so that starting states lie in the observation space"),
             ));
         }
         Ok(CartPole {
@@ -312,10 +315,12 @@ mod tests {
         assert!(e.check_action(2).is_err());
         assert!(e.check_action(-1).is_err());
         assert!(e.check_action(1).is_ok());
-        let bad = CartPoleConfig {
-            reset_bound: Some(f64::NAN),
-            ..Default::default()
-        };
-        assert!(CartPole::new(&bad).is_err());
+        for bound in [f64::NAN, 0.0, -1.0, 0.5] {
+            let bad = CartPoleConfig {
+                reset_bound: Some(bound),
+                ..Default::default()
+            };
+            assert!(CartPole::new(&bad).is_err(), "{bound}");
+        }
     }
 }

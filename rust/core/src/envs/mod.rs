@@ -2,3 +2,6 @@
 
 pub mod cartpole;
 pub mod grid_world;
+/// The one-file template for new Rust envs (docs/new_rust_env.md); shipped
+/// as `ferrogym/Corridor-v0` so that the template is built and checked.
+pub mod template;

@@ -253,7 +253,10 @@ impl Env for GridWorld {
             }
         }
         let (dr, dc) = MOVES[dir];
-        let (nr, nc) = (self.row.wrapping_add_signed(dr), self.col.wrapping_add_signed(dc));
+        let (nr, nc) = (
+            self.row.wrapping_add_signed(dr),
+            self.col.wrapping_add_signed(dc),
+        );
         // A negative coordinate wraps to a huge one, so one comparison each
         // covers both edges.
         if nr < self.shared.map.height && nc < self.shared.map.width {

@@ -1,0 +1,31 @@
+"""The ``ferrogym`` command (typer + rich; ``pip install 'ferrogym[cli]'``).
+
+A command is a module of this package with a ``run`` function; adding one
+costs one import and one ``app.command`` line below.
+"""
+
+from __future__ import annotations
+
+try:
+    import typer
+except ImportError as e:  # pragma: no cover - typer is in the dev environment
+    raise SystemExit("the ferrogym command needs typer and rich: pip install 'ferrogym[cli]'") from e
+
+app = typer.Typer(
+    name="ferrogym",
+    help="Build, check and benchmark Gymnasium environments (Rust-accelerated).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+from ferrogym.cli import bench, check  # noqa: E402
+from ferrogym.cli import list as list_  # noqa: E402
+
+app.command("list")(list_.run)
+app.command("check")(check.run)
+app.command("bench")(bench.run)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES
+from ferrogym.cli import app
+
+runner = CliRunner()
+FAST = ["--steps", "60", "--fuzz-examples", "8", "--skip", "speed"]
+
+
+def test_cli_list__shows_id_version_spaces_backend_and_batching() -> None:
+    result = runner.invoke(app, ["list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in json.loads(result.output)}
+    assert rows["ferrogym/CartPole-v1"]["backend"] == "Rust"
+    assert rows["ferrogym/CartPole-v1"]["batched"] is True
+    assert rows["ferrogym/CartPole-v1"]["version"] == 1
+    assert rows["examples/Inventory-v0"]["backend"] == "Python"
+    assert rows["examples/Inventory-v0"]["batched"] is False
+    assert rows["examples/Inventory-v0"]["observation_space"] == "Box([0, 20], (1,), float32)"
+    table = runner.invoke(app, ["list"])
+    assert table.exit_code == 0
+    assert "Corridor" in table.output
+
+
+def test_cli_check__passing_env_exits_zero() -> None:
+    result = runner.invoke(app, ["check", f"{EXAMPLES / 'inventory.py'}:InventoryEnv", *FAST])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+def test_cli_check__broken_env_exits_one_with_hints_and_json() -> None:
+    target = f"{EXAMPLES / 'broken_env.py'}:BrokenWalkEnv"
+    result = runner.invoke(app, ["check", target, *FAST])
+    assert result.exit_code == 1
+    assert "FAILED" in result.output
+    assert "hint" in result.output
+    as_json = runner.invoke(app, ["check", target, "--json", *FAST])
+    assert as_json.exit_code == 1
+    assert json.loads(as_json.output)["ok"] is False
+
+
+def test_cli_check__several_targets_give_a_json_list() -> None:
+    result = runner.invoke(
+        app, ["check", "ferrogym/CartPole-v1", "ferrogym/GridWorld-v0", "--json", "--only", "determinism"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [r["env_id"] for r in json.loads(result.output)] == ["ferrogym/CartPole-v1", "ferrogym/GridWorld-v0"]
+
+
+def test_cli_check__bad_usage_exits_two() -> None:
+    assert runner.invoke(app, ["check"]).exit_code == 2
+    assert runner.invoke(app, ["check", "ferrogym/CartPole-v1", "--only", "nope"]).exit_code == 2
+
+
+def test_cli_bench__reports_single_batched_and_peer() -> None:
+    args = ["bench", "ferrogym/CartPole-v1", "-n", "8", "--seconds", "0.02", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    modes = [r["mode"] for r in json.loads(result.output)]
+    assert modes == ["single env", "batched (Rust)", "SyncVectorEnv (peer)"]
+    table = runner.invoke(app, args[:-1])
+    assert table.exit_code == 0
+    assert "vs SyncVectorEnv" in table.output
+    assert runner.invoke(app, ["bench", "ferrogym/Nope-v0"]).exit_code == 2
