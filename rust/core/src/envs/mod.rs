@@ -2,3 +2,4 @@
 
 pub mod cartpole;
 pub mod grid_world;
+pub mod ticket_routing;
