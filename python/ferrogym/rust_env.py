@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from ferrogym.errors import ConfigError
 from ferrogym.seeding import draw_core_seed
-from ferrogym.spaces import from_spec
+from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec
 
 ObsArray = NDArray[Any]
 
@@ -29,6 +29,9 @@ class CoreEnv(Protocol):
     def reset(self) -> ObsArray: ...
     def step(self, action: Any) -> tuple[ObsArray, float, bool, bool, dict[str, Any]]: ...
     def action_mask(self) -> NDArray[np.bool_]: ...
+    def obs_layout(self) -> list[dict[str, Any]]: ...
+    def effective_config(self) -> dict[str, Any] | None: ...
+    def episode_log(self) -> dict[str, dict[str, NDArray[np.float64]]]: ...
     def get_state(self) -> bytes: ...
     def set_state(self, state: bytes) -> None: ...
     def render_ansi(self) -> str: ...
@@ -95,6 +98,16 @@ class RustEnv(gym.Env[ObsArray, Any]):
     def action_masks(self) -> NDArray[np.bool_]:
         """Valid actions now (sb3-contrib MaskablePPO's convention)."""
         return self._core.action_mask()
+
+    @property
+    def obs_layout(self) -> tuple[ObsSlice, ...]:
+        """The observation slice by slice, as the core declares it (empty
+        when the env does not describe its observation)."""
+        return layout_from_spec(self._core.obs_layout())
+
+    def episode_log(self) -> dict[str, dict[str, NDArray[np.float64]]]:
+        """Tables the core keeps about the episode so far (e.g. for KPIs)."""
+        return self._core.episode_log()
 
     def get_state(self) -> bytes:
         """The env's full dynamic state (generator included) as opaque bytes."""

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from ferrogym.errors import ConfigError, InvalidActionType
 from ferrogym.rust_env import ObsArray, check_render_mode, clean_config
 from ferrogym.seeding import core_seed_for, draw_core_seed
-from ferrogym.spaces import from_spec
+from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec
 
 #: Sub-envs per unit of parallel work; smaller batches stay on the calling
 #: thread because a thread hand-off costs more than it saves (benches/).
@@ -39,6 +39,13 @@ class CoreBatch(Protocol):
     ) -> tuple[ObsArray, NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]: ...
     def final_obs(self, indices: list[int]) -> ObsArray: ...
     def action_masks(self) -> NDArray[np.bool_]: ...
+    def infos(self) -> dict[str, Any]: ...
+    def final_infos(self, done: NDArray[np.bool_]) -> dict[str, Any]: ...
+    @property
+    def has_infos(self) -> bool: ...
+    def obs_layout(self) -> list[dict[str, Any]]: ...
+    def effective_config(self) -> dict[str, Any] | None: ...
+    def episode_log(self, index: int) -> dict[str, dict[str, NDArray[np.float64]]]: ...
     def get_state(self, index: int) -> bytes: ...
     def set_state(self, index: int, state: bytes) -> None: ...
     def render_ansi(self, index: int) -> str: ...
@@ -97,6 +104,9 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         self.single_action_space = from_spec(self._core.action_space())
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
+        # Envs that report named info values (reward components...) pay for
+        # assembling them; the others skip it.
+        self._has_infos = bool(self._core.has_infos)
         self._seeded = np.zeros(self.num_envs, dtype=np.bool_)
         self._last_obs: ObsArray | None = None
 
@@ -208,6 +218,8 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
                 infos = self._final_infos(done)
         elif self.autoreset_mode == AutoresetMode.DISABLED:
             self._last_obs = obs
+        if self._has_infos:
+            infos.update(self._core.infos())
         return obs, rewards, terminated, truncated, infos
 
     def _final_infos(self, done: NDArray[np.bool_]) -> dict[str, Any]:
@@ -217,13 +229,23 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         final_obs = np.full(self.num_envs, None, dtype=object)
         for k, i in enumerate(idx):
             final_obs[i] = finals[k]
-        return {"final_obs": final_obs, "_final_obs": done.copy(), "final_info": {}, "_final_info": done.copy()}
+        final_info = self._core.final_infos(done) if self._has_infos else {}
+        return {"final_obs": final_obs, "_final_obs": done.copy(), "final_info": final_info, "_final_info": done.copy()}
 
     # -- extras ----------------------------------------------------------------
 
     def action_masks(self) -> NDArray[np.bool_]:
         """Valid actions of every sub-env, shape (num_envs, n_actions)."""
         return self._core.action_masks()
+
+    @property
+    def obs_layout(self) -> tuple[ObsSlice, ...]:
+        """The single observation slice by slice (see ``RustEnv.obs_layout``)."""
+        return layout_from_spec(self._core.obs_layout())
+
+    def episode_log(self, index: int) -> dict[str, dict[str, NDArray[np.float64]]]:
+        """Tables the core keeps about sub-env ``index``'s episode so far."""
+        return self._core.episode_log(index)
 
     def get_state(self, index: int) -> bytes:
         return self._core.get_state(index)

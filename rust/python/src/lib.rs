@@ -7,6 +7,7 @@ mod space;
 
 use ferrogym_core::envs::cartpole::CartPole;
 use ferrogym_core::envs::grid_world::GridWorld;
+use ferrogym_core::envs::ticket_routing::TicketRouting;
 use ferrogym_core::Env;
 use numpy::{PyArray, PyArray1, PyArrayDyn, PyArrayMethods};
 use pyo3::prelude::*;
@@ -14,6 +15,7 @@ use pyo3::types::PyDict;
 
 bind_env!(CartPole, CartPoleCore, CartPoleBatch);
 bind_env!(GridWorld, GridWorldCore, GridWorldBatch);
+bind_env!(TicketRouting, TicketRoutingCore, TicketRoutingBatch);
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -22,5 +24,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CartPoleBatch>()?;
     m.add_class::<GridWorldCore>()?;
     m.add_class::<GridWorldBatch>()?;
+    m.add_class::<TicketRoutingCore>()?;
+    m.add_class::<TicketRoutingBatch>()?;
     Ok(())
 }

@@ -17,12 +17,13 @@ pub fn components(p: &Params, acc: &Acc) -> [f64; N_COMPONENTS] {
     for (pen, n) in p.sla_penalty.iter().zip(acc.breaches) {
         sla += pen * f64::from(n);
     }
+    // `0.0 - x` rather than `-x`: no negative zeros in the reported values.
     [
-        -p.wait_weight * acc.wait / 60.0,
-        -sla,
-        -p.burnout_weight * acc.over / 60.0,
-        -p.wait_weight * acc.end / 60.0,
-        -p.invalid_action_penalty * f64::from(acc.invalid),
+        0.0 - p.wait_weight * acc.wait / 60.0,
+        0.0 - sla,
+        0.0 - p.burnout_weight * acc.over / 60.0,
+        0.0 - p.wait_weight * acc.end / 60.0,
+        0.0 - p.invalid_action_penalty * f64::from(acc.invalid),
     ]
 }
 
