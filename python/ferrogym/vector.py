@@ -84,8 +84,12 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         check_render_mode(name, render_mode, self.metadata["render_modes"])
         if not isinstance(num_envs, (int, np.integer)) or isinstance(num_envs, bool) or num_envs < 1:
             raise ConfigError(f"{name}: invalid num_envs {num_envs!r}; expected an integer >= 1")
-        if max_episode_steps is not None and (not isinstance(max_episode_steps, (int, np.integer)) or max_episode_steps < 1):
-            raise ConfigError(f"{name}: invalid max_episode_steps {max_episode_steps!r}; expected a positive integer or None")
+        if max_episode_steps is not None and (
+            not isinstance(max_episode_steps, (int, np.integer)) or max_episode_steps < 1
+        ):
+            raise ConfigError(
+                f"{name}: invalid max_episode_steps {max_episode_steps!r}; expected a positive integer or None"
+            )
         mode = parse_autoreset_mode(name, autoreset_mode)
         self.autoreset_mode = mode
         self.metadata = {**type(self).metadata, "autoreset_mode": mode}
@@ -158,9 +162,7 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         self._last_obs = obs if self.autoreset_mode == AutoresetMode.DISABLED else None
         return obs, {}
 
-    def _masked_seeds(
-        self, seed: int | Sequence[int | None] | None, mask: NDArray[np.bool_]
-    ) -> list[int | None]:
+    def _masked_seeds(self, seed: int | Sequence[int | None] | None, mask: NDArray[np.bool_]) -> list[int | None]:
         n = self.num_envs
         if seed is None:
             full: list[int | None] = [None] * n
@@ -193,8 +195,7 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         arr = np.asarray(actions)
         if arr.dtype.kind not in "iu":
             raise InvalidActionType(
-                f"{name}: invalid actions of dtype {arr.dtype}; expected integers, "
-                f"an array of shape ({self.num_envs},)"
+                f"{name}: invalid actions of dtype {arr.dtype}; expected integers, an array of shape ({self.num_envs},)"
             )
         if arr.shape != (self.num_envs,):
             raise InvalidActionType(

@@ -53,7 +53,8 @@ class TicketRoutingEnv(RustEnv):
     | time | 4 | sin/cos of time of day and of week |
     | backlog | 4 | waiting tickets per priority, n/(n+5) |
     | context | 3 | arrival rate / peak, share at capacity, episode progress |
-    | engineers | max_engineers x 8 | present, on shift, load, queued work, skill for this type, expected completion if assigned, time since last assignment, fatigue |
+    | engineers | max_engineers x 8 | present, on shift, load, queued work, skill for |
+    |  |  | this type, expected completion if assigned, idle time, fatigue |
 
     ## Rewards
 

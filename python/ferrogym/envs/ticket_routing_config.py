@@ -10,6 +10,7 @@ core, and a test checks that the fields here are exactly the Rust ones.
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -130,7 +131,6 @@ class TicketRoutingConfig:
 
 def _yaml() -> Any:
     try:
-        import yaml
+        return importlib.import_module("yaml")
     except ImportError as e:  # pragma: no cover - depends on the installation
         raise ImportError("YAML configs need PyYAML: pip install 'ferrogym[yaml]'") from e
-    return yaml
