@@ -107,13 +107,11 @@ class TicketRoutingConfig:
     def load(cls, path: str | Path) -> TicketRoutingConfig:
         """Reads a ``.json``, ``.yaml`` or ``.yml`` file (a mapping of fields)."""
         p = Path(path)
-        text = p.read_text(encoding="utf-8")
-        if p.suffix.lower() in (".yaml", ".yml"):
-            data = _yaml().safe_load(text)
-        elif p.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
+        suffix = p.suffix.lower()
+        if suffix not in (".json", ".yaml", ".yml"):
             raise ConfigError(f"TicketRouting: cannot load config {str(p)!r}; expected a .json, .yaml or .yml file")
+        text = p.read_text(encoding="utf-8")
+        data = json.loads(text) if suffix == ".json" else _yaml().safe_load(text)
         return cls.from_dict(data if data is not None else {})
 
     def save(self, path: str | Path, *, resolved: bool = False) -> None:

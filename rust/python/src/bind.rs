@@ -16,8 +16,23 @@ pub fn config<E: Env>(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyR
     match kwargs {
         None => Ok(E::Config::default()),
         Some(d) if d.is_empty() => Ok(E::Config::default()),
-        Some(d) => pythonize::depythonize::<E::Config>(d.as_any())
-            .map_err(|e| error::config(py, E::NAME, e)),
+        Some(d) => pythonize::depythonize::<E::Config>(d.as_any()).map_err(|e| {
+            // The deserialiser does not say which field failed: find it by
+            // trying the fields one at a time (error path only).
+            let field = d.iter().find_map(|(k, v)| {
+                let one = PyDict::new(py);
+                one.set_item(&k, &v).ok()?;
+                pythonize::depythonize::<E::Config>(one.as_any())
+                    .is_err()
+                    .then(|| {
+                        format!(
+                            "`{k}` = {}: ",
+                            v.repr().map(|r| r.to_string()).unwrap_or_default()
+                        )
+                    })
+            });
+            error::config(py, E::NAME, format!("{}{e}", field.unwrap_or_default()))
+        }),
     }
 }
 

@@ -110,7 +110,8 @@ config_fields! {
     n_engineers: usize,
     /// Engineer slots in the observation and the action space (>= n_engineers).
     max_engineers: usize,
-    /// Per engineer, `[start_hour, end_hour]` of the daily shift, 0 <= start < end <= 24.
+    /// Per engineer, `[start_hour, end_hour]` of the daily shift, 0 <= start < end <= 24
+    /// (unset with another `n_engineers`: the preset's shifts are reused in turn).
     shifts: Vec<Vec<f64>>,
     /// Explicit skill matrix (n_engineers x types, values in (0, 1]); empty = generated.
     skills: Vec<Vec<f64>>,
@@ -216,7 +217,14 @@ fn skill_range(field: &str, v: &[f64]) -> Result<(), EnvError> {
 impl TicketRoutingConfig {
     /// Resolves the scenario preset and the overrides, then validates.
     pub fn resolve(&self) -> Result<Params, EnvError> {
-        let p = Params::merge(scenarios::preset(self.scenario), self);
+        let mut p = Params::merge(scenarios::preset(self.scenario), self);
+        if self.shifts.is_none() && p.shifts.len() != p.n_engineers {
+            // A team size without shifts: reuse the preset's shifts in turn.
+            let preset = std::mem::take(&mut p.shifts);
+            p.shifts = (0..p.n_engineers)
+                .map(|i| preset[i % preset.len()].clone())
+                .collect();
+        }
         p.validate()?;
         Ok(p)
     }

@@ -72,7 +72,7 @@ fn balanced() -> Params {
         sla_minutes: vec![240.0, 480.0, 1440.0, 2880.0],
         priority_weights: vec![8.0, 4.0, 2.0, 1.0],
         tier_weights: vec![1.0, 1.0, 1.0],
-        wait_weight: 0.02,
+        wait_weight: 0.01,
         sla_penalty: vec![1.0, 0.5, 0.2, 0.1],
         burnout_weight: 0.02,
         backlog_end_minutes: 240.0,
