@@ -3,6 +3,7 @@ configuration and bad input."""
 
 from __future__ import annotations
 
+import itertools
 import pickle
 from pathlib import Path
 from typing import Any
@@ -218,7 +219,7 @@ def test_ticket_routing__obs_layout_covers_the_observation_space() -> None:
     assert isinstance(space, gym.spaces.Box)
     assert layout[0].start == 0
     assert layout[-1].stop == space.shape[0]
-    for a, b in zip(layout, layout[1:], strict=False):
+    for a, b in itertools.pairwise(layout):
         assert a.stop == b.start
     for s in layout:
         assert (space.low[s.start : s.stop] == np.float32(s.low)).all()

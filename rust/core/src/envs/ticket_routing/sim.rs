@@ -345,8 +345,9 @@ impl TicketRouting {
             }
         }
         let soft = self.p.soft_cap;
-        let rise = (-dt / self.p.fatigue_rise_minutes).exp();
-        let decay = (-dt / self.p.fatigue_recovery_minutes).exp();
+        // The two decay factors are computed at most once, and only when an
+        // engineer needs them (exp dominates this loop otherwise).
+        let (mut rise, mut decay) = (f64::NAN, f64::NAN);
         for e in sim.engineers.iter_mut().filter(|e| e.present) {
             for t in &e.queue {
                 if t0 < t.deadline && t.deadline <= t1 {
@@ -357,8 +358,14 @@ impl TicketRouting {
             if load > soft {
                 sim.acc.over += (load - soft) as f64 * dt;
                 e.over_soft_minutes += dt;
+                if rise.is_nan() {
+                    rise = (-dt / self.p.fatigue_rise_minutes).exp();
+                }
                 e.fatigue = 1.0 - (1.0 - e.fatigue) * rise;
-            } else if load == 0 {
+            } else if load == 0 && e.fatigue > 0.0 {
+                if decay.is_nan() {
+                    decay = (-dt / self.p.fatigue_recovery_minutes).exp();
+                }
                 e.fatigue *= decay;
             }
             if e.on_shift {
