@@ -64,9 +64,8 @@ def test_bench_python_reference(benchmark: Any) -> None:
     if "batched" in RESULTS:
         ratio = RESULTS["batched"] / RESULTS["reference"]
         benchmark.extra_info["batched_over_reference"] = ratio
-        print(
-            f"\nbatched N={N}: {RESULTS['batched']:.3g} decisions/s; reference {RESULTS['reference']:.3g}/s; x{ratio:.0f}"
-        )
+        rate, ref = RESULTS["batched"], RESULTS["reference"]
+        print(f"\nbatched N={N}: {rate:.3g} decisions/s; reference {ref:.3g}/s; x{ratio:.0f}")
 
 
 @pytest.mark.parametrize("env_id", ["ferrogym/CartPole-v1", "ferrogym/TicketRouting-v0"])
