@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 import pytest
 
 import ferrogym
@@ -30,13 +31,31 @@ def case(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any]]:
     return request.param  # type: ignore[no-any-return]
 
 
+def valid_action(env: gym.Env[Any, Any], action: int) -> int:
+    """`action`, or the first valid one where the env's mask forbids it (envs
+    with action masks reject masked actions by design)."""
+    masks = getattr(env.unwrapped, "action_masks", None)
+    if masks is None:
+        return action
+    allowed = np.asarray(masks(), dtype=bool)
+    return action if allowed[action] else int(allowed.argmax())
+
+
+def sample_action(env: gym.Env[Any, Any]) -> Any:
+    """A random action the env accepts now (respecting its mask)."""
+    masks = getattr(env.unwrapped, "action_masks", None)
+    if masks is None:
+        return env.action_space.sample()
+    return env.action_space.sample(mask=np.asarray(masks(), dtype=np.int8))
+
+
 def rollout(env: gym.Env[Any, Any], seed: int, steps: int) -> list[tuple[Any, ...]]:
     """Observations, rewards and flags of `steps` seeded random steps, resetting on episode end."""
     obs, _ = env.reset(seed=seed)
     env.action_space.seed(seed)
     out: list[tuple[Any, ...]] = [(obs.tolist(),)]
     for _ in range(steps):
-        obs, reward, terminated, truncated, _ = env.step(env.action_space.sample())
+        obs, reward, terminated, truncated, _ = env.step(sample_action(env))
         out.append((obs.tolist(), reward, terminated, truncated))
         if terminated or truncated:
             obs, _ = env.reset()

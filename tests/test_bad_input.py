@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ferrogym.errors import ConfigError, InvalidAction, StateError
+from ferrogym.validate.rollout import valid_batch_actions
 
-from .conftest import ENV_IDS
+from .conftest import ENV_IDS, valid_action
 
 GARBAGE: list[Any] = [
     None,
@@ -50,7 +51,7 @@ any_value = st.recursive(
 
 
 def assert_still_usable(env: gym.Env[Any, Any]) -> None:
-    obs, reward, *_ = env.step(0)
+    obs, reward, *_ = env.step(valid_action(env, 0))
     assert obs in env.observation_space and math.isfinite(reward)
 
 
@@ -87,12 +88,13 @@ def test_bad_input__batched_actions_in_or_out_of_range(env_id: str, actions: lis
     envs = gym.make_vec(env_id, num_envs=4, vectorization_mode="vector_entry_point")
     envs.reset(seed=0)
     n = int(envs.single_action_space.n)  # type: ignore[attr-defined]
-    if all(0 <= a < n for a in actions):
+    allowed = envs.action_masks()  # type: ignore[attr-defined]
+    if all(0 <= a < n and allowed[i, a] for i, a in enumerate(actions)):
         envs.step(np.array(actions))
     else:
         with pytest.raises(InvalidAction, match="for sub-env"):
             envs.step(np.array(actions))
-    envs.step(np.zeros(4, dtype=np.int64))
+    envs.step(valid_batch_actions(envs, np.zeros(4, dtype=np.int64)))
 
 
 @pytest.mark.parametrize("env_id", ENV_IDS)
@@ -111,7 +113,7 @@ def test_bad_input__garbage_batches_raise_clearly(env_id: str) -> None:
     ]:
         with pytest.raises(InvalidAction):
             envs.step(bad)
-    envs.step(np.zeros(3, dtype=np.int64))
+    envs.step(valid_batch_actions(envs, np.zeros(3, dtype=np.int64)))
 
 
 @pytest.mark.parametrize("env_id", ENV_IDS)

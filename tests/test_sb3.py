@@ -11,6 +11,7 @@ pytest.importorskip("stable_baselines3")
 from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
 
 from ferrogym.sb3 import FerroVecEnv, make_vec_env
+from ferrogym.validate.rollout import valid_batch_actions
 
 from .conftest import ENV_IDS
 
@@ -27,7 +28,7 @@ def test_sb3__vec_env_matches_dummy_vec_env(env_id: str) -> None:
     n_actions = int(ours.action_space.n)  # type: ignore[attr-defined]
     ended = 0
     for _ in range(300):
-        actions = rng.integers(0, n_actions, size=n)
+        actions = valid_batch_actions(ours, rng.integers(0, n_actions, size=n))
         o1, r1, d1, i1 = ours.step(actions)
         o2, r2, d2, i2 = reference.step(actions)
         np.testing.assert_array_equal(o1, o2)

@@ -10,6 +10,7 @@ import pytest
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 from ferrogym.errors import ConfigError, InvalidAction, InvalidActionType, ResetNeeded
+from ferrogym.validate.rollout import valid_batch_actions
 
 from .conftest import CASE_IDS, CASES
 
@@ -48,7 +49,7 @@ def test_vector__matches_sync_vector_env_step_for_step(env_id: str, kw: dict[str
     n_actions = int(native.single_action_space.n)  # type: ignore[attr-defined]
     ended = 0
     for _ in range(400):
-        actions = rng.integers(0, n_actions, size=n)
+        actions = valid_batch_actions(native, rng.integers(0, n_actions, size=n))
         a = native.step(actions)
         b = reference.step(actions)
         for x, y in zip(a[:4], b[:4], strict=True):

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from ferrogym.errors import ConfigError
 from ferrogym.seeding import draw_core_seed
-from ferrogym.spaces import from_spec
+from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec
 
 if TYPE_CHECKING:
     from ferrogym._core import _Core
@@ -83,6 +83,16 @@ class RustEnv(gym.Env[ObsArray, Any]):
     def action_masks(self) -> NDArray[np.bool_]:
         """Valid actions now (sb3-contrib MaskablePPO's convention)."""
         return self._core.action_mask()
+
+    @property
+    def obs_layout(self) -> tuple[ObsSlice, ...]:
+        """The observation slice by slice, as the core declares it (empty
+        when the env does not describe its observation)."""
+        return layout_from_spec(self._core.obs_layout())
+
+    def episode_log(self) -> dict[str, dict[str, NDArray[np.float64]]]:
+        """Tables the core keeps about the episode so far (e.g. for KPIs)."""
+        return self._core.episode_log()
 
     def get_state(self) -> dict[str, Any]:
         """The env's full dynamic state, generator included, as plain data

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from ferrogym.errors import ConfigError, InvalidActionType
 from ferrogym.rust_env import ObsArray, check_render_mode, clean_config
 from ferrogym.seeding import core_seed_for, draw_core_seed
-from ferrogym.spaces import from_spec
+from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec
 
 if TYPE_CHECKING:
     from ferrogym._core import _Batch
@@ -83,7 +83,12 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         self.single_action_space = from_spec(self._core.action_space())
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
+        # Envs that report named info values (reward components...) pay for
+        # assembling them; the others skip it.
+        self._has_infos = bool(self._core.has_infos)
         self._seeded = np.zeros(self.num_envs, dtype=np.bool_)
+        #: Sub-envs that ended on the last step (NEXT_STEP resets them next).
+        self._autoreset = np.zeros(self.num_envs, dtype=np.bool_)
         self._last_obs: ObsArray | None = None
 
     # -- seeding and reset ---------------------------------------------------
@@ -128,9 +133,11 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         if mask is None:
             self._seed_subenvs(seed)
             obs = self._core.reset()
+            self._autoreset[:] = False
         else:
             self._seed_subenvs(self._masked_seeds(seed, mask))
             obs = self._core.reset(mask, self._last_obs)
+            self._autoreset[mask] = False
         self._last_obs = obs if self.autoreset_mode == AutoresetMode.DISABLED else None
         return obs, {}
 
@@ -185,12 +192,22 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
             # Not a contiguous int64 array: convert once, or explain what is wrong.
             obs, rewards, terminated, truncated = self._core.step(self._coerce_actions(actions))
         infos: dict[str, Any] = {}
+        done = terminated | truncated
+        # Sub-envs whose info this step comes from a reset carry none, as in
+        # SyncVectorEnv: those reset now (SAME_STEP) or autoreset from the
+        # previous step's end (NEXT_STEP).
         if self.autoreset_mode == AutoresetMode.SAME_STEP:
-            done = terminated | truncated
+            present = ~done
             if done.any():
                 infos = self._final_infos(done)
-        elif self.autoreset_mode == AutoresetMode.DISABLED:
+        elif self.autoreset_mode == AutoresetMode.NEXT_STEP:
+            present = ~self._autoreset
+        else:
+            present = np.ones(self.num_envs, dtype=np.bool_)
             self._last_obs = obs
+        self._autoreset = done
+        if self._has_infos:
+            infos.update(self._core.infos(present))
         return obs, rewards, terminated, truncated, infos
 
     def _final_infos(self, done: NDArray[np.bool_]) -> dict[str, Any]:
@@ -200,13 +217,23 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         final_obs = np.full(self.num_envs, None, dtype=object)
         for k, i in enumerate(idx):
             final_obs[i] = finals[k]
-        return {"final_obs": final_obs, "_final_obs": done.copy(), "final_info": {}, "_final_info": done.copy()}
+        final_info = self._core.final_infos(done) if self._has_infos else {}
+        return {"final_obs": final_obs, "_final_obs": done.copy(), "final_info": final_info, "_final_info": done.copy()}
 
     # -- extras ----------------------------------------------------------------
 
     def action_masks(self) -> NDArray[np.bool_]:
         """Valid actions of every sub-env, shape (num_envs, n_actions)."""
         return self._core.action_masks()
+
+    @property
+    def obs_layout(self) -> tuple[ObsSlice, ...]:
+        """The single observation slice by slice (see ``RustEnv.obs_layout``)."""
+        return layout_from_spec(self._core.obs_layout())
+
+    def episode_log(self, index: int) -> dict[str, dict[str, NDArray[np.float64]]]:
+        """Tables the core keeps about sub-env ``index``'s episode so far."""
+        return self._core.episode_log(index)
 
     def get_state(self, index: int) -> dict[str, Any]:
         return self._core.get_state(index)

@@ -24,6 +24,8 @@ ENVS: tuple[EnvEntry, ...] = (
     EnvEntry("ferrogym/CartPole-v1", "ferrogym.envs.cartpole", "CartPole", 500, 475.0),
     EnvEntry("ferrogym/GridWorld-v0", "ferrogym.envs.grid_world", "GridWorld", 100),
     EnvEntry("ferrogym/Corridor-v0", "ferrogym.envs.template", "Corridor", 50),
+    # Truncates itself at the simulated horizon: no TimeLimit.
+    EnvEntry("ferrogym/TicketRouting-v0", "ferrogym.envs.ticket_routing", "TicketRouting", None),
 )
 
 

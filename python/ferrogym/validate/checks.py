@@ -29,8 +29,10 @@ from ferrogym.validate.rollout import (
     Trace,
     close_quietly,
     first_difference,
+    masked_sampling,
     rollout,
     short,
+    valid_batch_actions,
 )
 from ferrogym.validate.target import Target
 
@@ -101,7 +103,7 @@ def check_construct(t: Target, o: Options) -> Found:
 
 
 def check_gymnasium(t: Target, o: Options) -> Found:
-    with made(t.make_raw) as env, captured_warnings() as messages:
+    with made(t.make_raw) as env, masked_sampling(env), captured_warnings() as messages:
         gymnasium_check_env(env)
     problems, advice = split_advice(messages)
     if problems:
@@ -132,7 +134,7 @@ def check_sb3(t: Target, o: Options) -> Found:
         from stable_baselines3.common.env_checker import check_env as sb3_check_env
     except ImportError:
         raise Skip("stable-baselines3 is not installed (pip install 'ferrogym[sb3]')") from None
-    with made(t.make) as env, captured_warnings() as messages:
+    with made(t.make) as env, masked_sampling(env), captured_warnings() as messages:
         sb3_check_env(env, warn=True, skip_render_check=True)
     return Found(notes=messages)
 
@@ -217,7 +219,7 @@ def _vector_time_limit(t: Target, o: Options) -> str:
         count = np.zeros(n, dtype=int)
         prev_done = np.zeros(n, dtype=bool)
         for _ in range(10 * k):
-            _, _, term, trunc = envs.step(envs.action_space.sample())[:4]
+            _, _, term, trunc = envs.step(valid_batch_actions(envs, envs.action_space.sample()))[:4]
             count = np.where(prev_done, 0, count + 1)
             live = ~prev_done
             if (live & (count > k)).any() or (live & (count == k) & ~term & ~trunc).any():
@@ -315,7 +317,7 @@ def check_vector(t: Target, o: Options) -> Found:
         space = native.action_space
         space.seed(o.seed)
         for i in range(o.steps):
-            actions = space.sample()
+            actions = valid_batch_actions(native, space.sample())
             ra, rb = native.step(actions)[:4], sync.step(actions)[:4]
             for name, xa, xb in zip(("observations", "rewards", "terminated", "truncated"), ra, rb, strict=True):
                 if not np.array_equal(xa, xb):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,59 @@ class ActionSampler:
             if mask.any() and not mask[int(action) - int(self.space.start)]:  # type: ignore[attr-defined]
                 return self()
         return action
+
+
+class _MaskedDiscrete(spaces.Discrete):
+    """A Discrete space whose ``sample()`` draws only what the env's current
+    mask allows, for third-party checkers that sample blindly."""
+
+    def __init__(self, space: spaces.Discrete, masks: Callable[[], Any]) -> None:
+        super().__init__(int(space.n), start=int(space.start))
+        self._np_random = space.np_random
+        self._masks = masks
+
+    def sample(self, mask: Any = None, probability: Any = None) -> np.int64:
+        if mask is None and probability is None:
+            allowed = np.asarray(self._masks(), dtype=np.int8)
+            if allowed.any():
+                return super().sample(mask=allowed)
+        return super().sample(mask=mask, probability=probability)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> spaces.Discrete:
+        # A copy must not drag the env along through the bound mask method.
+        plain = spaces.Discrete(int(self.n), start=int(self.start))
+        plain._np_random = copy.deepcopy(self._np_random, memo)
+        return plain
+
+
+@contextlib.contextmanager
+def masked_sampling(env: gym.Env[Any, Any]) -> Iterator[gym.Env[Any, Any]]:
+    """While inside, ``env.action_space.sample()`` respects ``action_masks()``
+    (for envs that offer masks over a Discrete space). The env itself still
+    rejects invalid actions: only the sampling changes."""
+    base = env.unwrapped
+    masks = getattr(base, "action_masks", None)
+    original = base.action_space
+    if not (callable(masks) and isinstance(original, spaces.Discrete)):
+        yield env
+        return
+    base.action_space = _MaskedDiscrete(original, masks)
+    try:
+        yield env
+    finally:
+        base.action_space = original
+
+
+def valid_batch_actions(envs: Any, actions: Any) -> Any:
+    """``actions`` for a batched env, each replaced by the sub-env's first
+    valid action where its mask forbids it (batches without masks: unchanged)."""
+    masks = getattr(envs, "action_masks", None)
+    if not callable(masks):
+        return actions
+    allowed = np.asarray(masks(), dtype=bool)
+    proposed = np.asarray(actions, dtype=np.int64)
+    ok = allowed[np.arange(len(proposed)), proposed]
+    return np.where(ok, proposed, allowed.argmax(axis=1))
 
 
 def rollout(env: gym.Env[Any, Any], seed: int, steps: int) -> Trace:

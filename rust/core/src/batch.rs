@@ -44,6 +44,8 @@ struct Rules {
     mode: AutoresetMode,
     max_episode_steps: Option<u32>,
     obs_len: usize,
+    /// Number of info values per env kept at a SAME_STEP reset (0: none).
+    info_len: usize,
 }
 
 pub struct Batch<E: Env> {
@@ -51,6 +53,8 @@ pub struct Batch<E: Env> {
     rules: Rules,
     /// Terminal observations of envs reset in the same step (SAME_STEP only).
     final_obs: Vec<E::Obs>,
+    /// Their info values (SAME_STEP and envs with info groups only).
+    final_info: Vec<f64>,
     pool: Option<rayon::ThreadPool>,
     /// Envs per unit of parallel work: below this a batch stays on one thread.
     grain: usize,
@@ -62,6 +66,7 @@ struct Work<'a, E: Env> {
     actions: &'a [E::Action],
     obs: &'a mut [E::Obs],
     finals: &'a mut [E::Obs],
+    final_info: &'a mut [f64],
     rewards: &'a mut [f64],
     terminated: &'a mut [bool],
     truncated: &'a mut [bool],
@@ -71,10 +76,16 @@ impl<'a, E: Env> Work<'a, E> {
     fn split(self, mid: usize, rules: &Rules) -> (Self, Self) {
         let ol = rules.obs_len;
         let fmid = if self.finals.is_empty() { 0 } else { mid * ol };
+        let imid = if self.final_info.is_empty() {
+            0
+        } else {
+            mid * rules.info_len
+        };
         let (s0, s1) = self.slots.split_at_mut(mid);
         let (a0, a1) = self.actions.split_at(mid);
         let (o0, o1) = self.obs.split_at_mut(mid * ol);
         let (f0, f1) = self.finals.split_at_mut(fmid);
+        let (i0, i1) = self.final_info.split_at_mut(imid);
         let (r0, r1) = self.rewards.split_at_mut(mid);
         let (t0, t1) = self.terminated.split_at_mut(mid);
         let (u0, u1) = self.truncated.split_at_mut(mid);
@@ -84,6 +95,7 @@ impl<'a, E: Env> Work<'a, E> {
                 actions: a0,
                 obs: o0,
                 finals: f0,
+                final_info: i0,
                 rewards: r0,
                 terminated: t0,
                 truncated: u0,
@@ -93,6 +105,7 @@ impl<'a, E: Env> Work<'a, E> {
                 actions: a1,
                 obs: o1,
                 finals: f1,
+                final_info: i1,
                 rewards: r1,
                 terminated: t1,
                 truncated: u1,
@@ -109,7 +122,13 @@ impl<'a, E: Env> Work<'a, E> {
             } else {
                 &mut self.finals[i * ol..(i + 1) * ol]
             };
-            let (r, te, tr) = step_slot(slot, self.actions[i], obs, finals, rules);
+            let il = rules.info_len;
+            let info = if self.final_info.is_empty() {
+                &mut []
+            } else {
+                &mut self.final_info[i * il..(i + 1) * il]
+            };
+            let (r, te, tr) = step_slot(slot, self.actions[i], obs, finals, info, rules);
             self.rewards[i] = r;
             self.terminated[i] = te;
             self.truncated[i] = tr;
@@ -138,6 +157,7 @@ fn step_slot<E: Env>(
     action: E::Action,
     obs: &mut [E::Obs],
     finals: &mut [E::Obs],
+    final_info: &mut [f64],
     rules: &Rules,
 ) -> (f64, bool, bool) {
     if slot.done && rules.mode == AutoresetMode::NextStep {
@@ -152,6 +172,9 @@ fn step_slot<E: Env>(
     let done = s.terminated || truncated;
     if done && rules.mode == AutoresetMode::SameStep {
         finals.copy_from_slice(obs);
+        if !final_info.is_empty() {
+            slot.env.info_values(final_info);
+        }
         slot.env.reset(obs);
         slot.elapsed = 0;
         slot.done = false;
@@ -188,6 +211,11 @@ impl<E: Env> Batch<E> {
         }
         let env = E::new(config)?;
         let obs_len = env.obs_len();
+        let info_len = if mode == AutoresetMode::SameStep {
+            env.info_groups().iter().map(|g| g.names.len()).sum()
+        } else {
+            0
+        };
         let slots = vec![
             Slot {
                 env,
@@ -211,14 +239,17 @@ impl<E: Env> Batch<E> {
         } else {
             Vec::new()
         };
+        let final_info = vec![0.0; num_envs * info_len];
         Ok(Batch {
             slots,
             rules: Rules {
                 mode,
                 max_episode_steps,
                 obs_len,
+                info_len,
             },
             final_obs,
+            final_info,
             pool,
             grain: grain.max(1),
         })
@@ -319,6 +350,7 @@ impl<E: Env> Batch<E> {
             actions,
             obs: out.obs,
             finals: &mut self.final_obs,
+            final_info: &mut self.final_info,
             rewards: out.rewards,
             terminated: out.terminated,
             truncated: out.truncated,
@@ -338,6 +370,13 @@ impl<E: Env> Batch<E> {
     pub fn final_obs(&self, i: usize) -> &[E::Obs] {
         let ol = self.rules.obs_len;
         &self.final_obs[i * ol..(i + 1) * ol]
+    }
+
+    /// Info values of env `i` at its terminal step in the last step
+    /// (SAME_STEP only; empty for envs without info groups).
+    pub fn final_info(&self, i: usize) -> &[f64] {
+        let il = self.rules.info_len;
+        &self.final_info[i * il..(i + 1) * il]
     }
 
     /// Action masks of all envs, `num_envs * n_actions` booleans.

@@ -5,7 +5,18 @@ use serde::Serialize;
 
 use crate::error::EnvError;
 use crate::render::Frame;
-use crate::space::Space;
+use crate::space::{ObsField, Space};
+
+/// Named float values an env reports in the step `info` under one key, e.g.
+/// `info["reward_components"] = {"wait": -0.1, "sla": 0.0}`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InfoGroup {
+    pub key: &'static str,
+    pub names: &'static [&'static str],
+}
+
+/// A table of named float columns (e.g. one row per resolved ticket).
+pub type Table = Vec<(&'static str, Vec<f64>)>;
 
 /// What one transition returns besides the observation, which is written into
 /// a caller-owned slice. Time limits are not the env's business: the executor
@@ -68,6 +79,32 @@ pub trait Env: Sized + Send + Clone {
 
     fn state(&self) -> Self::State;
     fn set_state(&mut self, state: Self::State) -> Result<(), EnvError>;
+
+    /// Groups of named floats for the step `info`; none by default, and the
+    /// bindings then skip the info work entirely.
+    fn info_groups(&self) -> &'static [InfoGroup] {
+        &[]
+    }
+
+    /// Values of every group's names after the last step (or reset), in
+    /// order, concatenated over the groups.
+    fn info_values(&self, _out: &mut [f64]) {}
+
+    /// The observation slice by slice; empty when an env does not describe it.
+    fn obs_layout(&self) -> Vec<ObsField> {
+        Vec::new()
+    }
+
+    /// The config with every default resolved, when the env has defaults
+    /// that depend on other fields (presets); `None` otherwise.
+    fn effective_config(&self) -> Option<Self::Config> {
+        None
+    }
+
+    /// Named tables describing the episode so far, for analysis (KPIs).
+    fn episode_log(&self) -> Vec<(&'static str, Table)> {
+        Vec::new()
+    }
 
     /// A text picture of the current state (`render_mode="ansi"`).
     fn render_ansi(&self) -> String;

@@ -11,8 +11,8 @@ pub mod rng;
 pub mod space;
 
 pub use batch::{AutoresetMode, Batch, BatchStep};
-pub use env::{Env, Step};
+pub use env::{Env, InfoGroup, Step, Table};
 pub use error::EnvError;
 pub use render::Frame;
 pub use rng::Rng;
-pub use space::{DType, Space};
+pub use space::{DType, ObsField, Space};

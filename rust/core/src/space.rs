@@ -77,9 +77,89 @@ impl Space {
     }
 }
 
+/// One named slice of a flat observation, in order: how an env documents
+/// its observation (`obs_layout` in Python) and builds its Box bounds from
+/// the same declaration (`Space::from_layout`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObsField {
+    pub name: String,
+    /// Shape of the slice (its elements are contiguous, row-major).
+    pub shape: Vec<usize>,
+    pub low: f64,
+    pub high: f64,
+    /// Names of the entries along the last axis (may be empty).
+    pub labels: Vec<String>,
+    pub doc: String,
+}
+
+impl ObsField {
+    pub fn new(
+        name: &str,
+        shape: &[usize],
+        low: f64,
+        high: f64,
+        labels: &[&str],
+        doc: &str,
+    ) -> Self {
+        ObsField {
+            name: name.to_string(),
+            shape: shape.to_vec(),
+            low,
+            high,
+            labels: labels.iter().map(|s| s.to_string()).collect(),
+            doc: doc.to_string(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Space {
+    /// A flat Box of `dtype` whose bounds are those of the layout's slices.
+    pub fn from_layout(fields: &[ObsField], dtype: DType) -> Self {
+        let mut low = Vec::new();
+        let mut high = Vec::new();
+        for f in fields {
+            low.extend(std::iter::repeat_n(f.low, f.len()));
+            high.extend(std::iter::repeat_n(f.high, f.len()));
+        }
+        let n = low.len();
+        Space::Box {
+            low,
+            high,
+            shape: vec![n],
+            dtype,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layout_box_concatenates_slices() {
+        let fields = [
+            ObsField::new("a", &[2], 0.0, 1.0, &[], ""),
+            ObsField::new("b", &[2, 3], -1.0, 1.0, &[], ""),
+        ];
+        let Space::Box {
+            low, high, shape, ..
+        } = Space::from_layout(&fields, DType::F32)
+        else {
+            panic!("not a box")
+        };
+        assert_eq!(shape, vec![8]);
+        assert_eq!(low[1], 0.0);
+        assert_eq!(low[2], -1.0);
+        assert_eq!(high[7], 1.0);
+    }
 
     #[test]
     fn flat_len_is_product_of_shape() {

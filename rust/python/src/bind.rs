@@ -73,6 +73,158 @@ pub fn state_from_py<E: Env>(env: &mut E, state: &Bound<'_, PyAny>) -> PyResult<
     env.set_state(s).map_err(core_err)
 }
 
+/// The env's named info values as `{group: {name: value}}` (empty when the
+/// env reports none, without touching its state).
+pub fn info_dict<'py, E: Env>(py: Python<'py>, env: &E) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let groups = env.info_groups();
+    if groups.is_empty() {
+        return Ok(d);
+    }
+    let mut values = vec![0.0; groups.iter().map(|g| g.names.len()).sum()];
+    env.info_values(&mut values);
+    let mut k = 0;
+    for g in groups {
+        let sub = PyDict::new(py);
+        for name in g.names {
+            sub.set_item(*name, values[k])?;
+            k += 1;
+        }
+        d.set_item(g.key, sub)?;
+    }
+    Ok(d)
+}
+
+/// Batched info values: `{group: {name: float64[n], "_name": bool[n]},
+/// "_group": bool[n]}` (Gymnasium's vector info layout), or `{}`. Only the
+/// sub-envs in `present` have values: the others were just reset and, as in
+/// `SyncVectorEnv`, report a reset's empty info (mask false, value 0).
+pub fn batch_info_dict<'py, E: Env>(
+    py: Python<'py>,
+    batch: &ferrogym_core::Batch<E>,
+    present: &[bool],
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let n = batch.num_envs();
+    let groups = batch.env(0).info_groups();
+    if groups.is_empty() || !present.contains(&true) {
+        return Ok(d);
+    }
+    let width: usize = groups.iter().map(|g| g.names.len()).sum();
+    let mut values = vec![0.0; n * width];
+    for (i, row) in values.chunks_exact_mut(width).enumerate() {
+        if present[i] {
+            batch.env(i).info_values(row);
+        }
+    }
+    let mut k = 0;
+    for g in groups {
+        let sub = PyDict::new(py);
+        for name in g.names {
+            let col = new_array::<f64>(py, &[n], |c| {
+                for (i, v) in c.iter_mut().enumerate() {
+                    *v = values[i * width + k];
+                }
+            })?;
+            sub.set_item(*name, col)?;
+            sub.set_item(
+                format!("_{name}"),
+                new_array::<bool>(py, &[n], |m| m.copy_from_slice(present))?,
+            )?;
+            k += 1;
+        }
+        d.set_item(g.key, sub)?;
+        d.set_item(
+            format!("_{}", g.key),
+            new_array::<bool>(py, &[n], |m| m.copy_from_slice(present))?,
+        )?;
+    }
+    Ok(d)
+}
+
+/// Info values of the sub-envs that ended in the last step (SAME_STEP),
+/// laid out like `batch_info_dict` with `done` as the masks.
+pub fn batch_final_info_dict<'py, E: Env>(
+    py: Python<'py>,
+    batch: &ferrogym_core::Batch<E>,
+    done: &[bool],
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let n = batch.num_envs();
+    let groups = batch.env(0).info_groups();
+    let mut k = 0;
+    for g in groups {
+        let sub = PyDict::new(py);
+        for name in g.names {
+            let col = new_array::<f64>(py, &[n], |c| {
+                for (i, v) in c.iter_mut().enumerate() {
+                    *v = if done[i] { batch.final_info(i)[k] } else { 0.0 };
+                }
+            })?;
+            sub.set_item(*name, col)?;
+            sub.set_item(
+                format!("_{name}"),
+                new_array::<bool>(py, &[n], |m| m.copy_from_slice(done))?,
+            )?;
+            k += 1;
+        }
+        d.set_item(g.key, sub)?;
+        d.set_item(
+            format!("_{}", g.key),
+            new_array::<bool>(py, &[n], |m| m.copy_from_slice(done))?,
+        )?;
+    }
+    Ok(d)
+}
+
+/// The observation layout as a list of dicts (name, start, shape, low, high,
+/// labels, doc).
+pub fn layout_list<'py>(
+    py: Python<'py>,
+    fields: &[ferrogym_core::ObsField],
+) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+    let out = pyo3::types::PyList::empty(py);
+    let mut start = 0;
+    for f in fields {
+        let d = PyDict::new(py);
+        d.set_item("name", &f.name)?;
+        d.set_item("start", start)?;
+        d.set_item("shape", f.shape.clone())?;
+        d.set_item("low", f.low)?;
+        d.set_item("high", f.high)?;
+        d.set_item("labels", f.labels.clone())?;
+        d.set_item("doc", &f.doc)?;
+        out.append(d)?;
+        start += f.len();
+    }
+    Ok(out)
+}
+
+/// The resolved config as plain Python values, or None.
+pub fn effective_config<'py, E: Env>(py: Python<'py>, env: &E) -> PyResult<Bound<'py, PyAny>> {
+    match env.effective_config() {
+        None => Ok(py.None().into_bound(py)),
+        Some(cfg) => pythonize::pythonize(py, &cfg)
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("{}: {e}", E::NAME))),
+    }
+}
+
+/// `{table: {column: float64 array}}` from `Env::episode_log`.
+pub fn episode_log<'py, E: Env>(py: Python<'py>, env: &E) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (name, table) in env.episode_log() {
+        let t = PyDict::new(py);
+        for (col, values) in table {
+            t.set_item(
+                col,
+                new_array::<f64>(py, &[values.len()], |c| c.copy_from_slice(&values))?,
+            )?;
+        }
+        d.set_item(name, t)?;
+    }
+    Ok(d)
+}
+
 pub fn core_err(e: EnvError) -> PyErr {
     error::to_py(e)
 }
@@ -183,13 +335,29 @@ macro_rules! bind_env {
                 $crate::error::guard(name, || {
                     let mut s = ferrogym_core::Step::default();
                     let obs = $crate::bind::new_array(py, &self.obs_shape, |o| s = env.step(a, o))?;
-                    Ok((obs, s.reward, s.terminated, s.truncated, PyDict::new(py)))
+                    let info = $crate::bind::info_dict(py, &*env)?;
+                    Ok((obs, s.reward, s.terminated, s.truncated, info))
                 })
             }
 
             fn action_mask<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<bool>>> {
                 let n = $crate::bind::n_actions(&self.env.action_space());
                 $crate::bind::new_array(py, &[n], |m| self.env.action_mask(m))
+            }
+
+            /// The observation slice by slice (empty if the env does not declare it).
+            fn obs_layout<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+                $crate::bind::layout_list(py, &self.env.obs_layout())
+            }
+
+            /// The config with presets resolved, or None.
+            fn effective_config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                $crate::bind::effective_config(py, &self.env)
+            }
+
+            /// Tables describing the episode so far (`{table: {column: array}}`).
+            fn episode_log<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                $crate::bind::episode_log(py, &self.env)
             }
 
             fn get_state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -355,6 +523,42 @@ macro_rules! bind_env {
             fn action_masks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<bool>>> {
                 let n = self.batch.num_envs();
                 $crate::bind::new_array(py, &[n, self.n_actions], |m| self.batch.action_masks(self.n_actions, m))
+            }
+
+            /// Named info values after the last step of the sub-envs in
+            /// `present`, as Gymnasium vector infos (`{}` for envs that report none).
+            fn infos<'py>(&self, py: Python<'py>, present: &Bound<'py, PyArray1<bool>>) -> PyResult<Bound<'py, PyDict>> {
+                let ro = $crate::bind::bool_mask(<$env as Env>::NAME, present, self.batch.num_envs())?;
+                $crate::bind::batch_info_dict(py, &self.batch, ro.as_slice()?)
+            }
+
+            /// Info values at the terminal step of the sub-envs where `done`
+            /// (SAME_STEP autoreset), for `infos["final_info"]`.
+            fn final_infos<'py>(&self, py: Python<'py>, done: &Bound<'py, PyArray1<bool>>) -> PyResult<Bound<'py, PyDict>> {
+                let n = self.batch.num_envs();
+                let ro = $crate::bind::bool_mask(<$env as Env>::NAME, done, n)?;
+                if self.batch.mode() != ferrogym_core::AutoresetMode::SameStep {
+                    return Ok(PyDict::new(py));
+                }
+                $crate::bind::batch_final_info_dict(py, &self.batch, ro.as_slice()?)
+            }
+
+            #[getter]
+            fn has_infos(&self) -> bool {
+                !self.batch.env(0).info_groups().is_empty()
+            }
+
+            fn obs_layout<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+                $crate::bind::layout_list(py, &self.batch.env(0).obs_layout())
+            }
+
+            fn effective_config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                $crate::bind::effective_config(py, self.batch.env(0))
+            }
+
+            fn episode_log<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyDict>> {
+                $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
+                $crate::bind::episode_log(py, self.batch.env(index))
             }
 
             fn get_state<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyAny>> {

@@ -8,6 +8,7 @@ mod space;
 use ferrogym_core::envs::cartpole::CartPole;
 use ferrogym_core::envs::grid_world::GridWorld;
 use ferrogym_core::envs::template::Corridor;
+use ferrogym_core::envs::ticket_routing::TicketRouting;
 use ferrogym_core::Env;
 use numpy::{PyArray, PyArray1, PyArrayDyn, PyArrayMethods};
 use pyo3::prelude::*;
@@ -16,6 +17,7 @@ use pyo3::types::PyDict;
 bind_env!(CartPole, CartPoleCore, CartPoleBatch);
 bind_env!(GridWorld, GridWorldCore, GridWorldBatch);
 bind_env!(Corridor, CorridorCore, CorridorBatch);
+bind_env!(TicketRouting, TicketRoutingCore, TicketRoutingBatch);
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -26,5 +28,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<GridWorldBatch>()?;
     m.add_class::<CorridorCore>()?;
     m.add_class::<CorridorBatch>()?;
+    m.add_class::<TicketRoutingCore>()?;
+    m.add_class::<TicketRoutingBatch>()?;
     Ok(())
 }

@@ -5,3 +5,4 @@ pub mod grid_world;
 /// The one-file template for new Rust envs (docs/new_rust_env.md); shipped
 /// as `ferrogym/Corridor-v0` so that the template is built and checked.
 pub mod template;
+pub mod ticket_routing;

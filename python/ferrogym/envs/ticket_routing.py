@@ -1,0 +1,131 @@
+"""TicketRouting in Rust: route support tickets to engineers (discrete-event help desk)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ferrogym import _core
+from ferrogym.envs.ticket_routing_config import TicketRoutingConfig
+from ferrogym.rust_env import RustEnv
+from ferrogym.vector import RustVectorEnv
+
+
+def _merge(config: TicketRoutingConfig | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {**(config.to_kwargs() if config is not None else {}), **kwargs}
+
+
+class TicketRoutingEnv(RustEnv):
+    """
+    ## Description
+
+    A B2B SaaS help desk as a continuous-time discrete-event simulation.
+    Tickets arrive as a non-homogeneous Poisson process (hour-of-day profile
+    times weekday factor, about 60 a day), each with a type, a priority
+    (critical, high, medium, low; its distribution depends on the type) and a
+    customer tier. Each step routes one ticket to one engineer; between
+    decisions the simulator runs arrivals, work completions and shift changes.
+    Engineers work their queue first-in first-out at a speed given by their
+    skill for the ticket's type, only while on shift, and take at most ``cap``
+    open tickets. When nobody eligible has capacity, tickets wait in a backlog
+    ordered by priority, then age. Arrivals and work content come from random
+    streams of their own, so every policy sees the same tickets for a given
+    seed (paired comparisons).
+
+    ## Action Space
+
+    ``Discrete(max_engineers)``: the engineer slot to give the ticket to. Valid
+    slots (engineer present, on shift, below ``cap``) are given by
+    ``env.action_masks()`` (sb3-contrib MaskablePPO's convention). Another slot
+    raises ``ferrogym.errors.InvalidAction`` unless ``invalid_action="fallback"``,
+    which routes to the next valid slot and subtracts ``invalid_action_penalty``.
+
+    ## Observation Space
+
+    A flat float32 ``Box``; ``env.unwrapped.obs_layout`` names every slice
+    (from the Rust declaration), with its bounds:
+
+    | slice | size | content |
+    |-------|------|---------|
+    | ticket_type | types | one-hot type of the ticket to route |
+    | ticket_priority | 4 | one-hot priority |
+    | ticket_tier | 3 | one-hot customer tier |
+    | ticket_age | 1 | age / SLA target, clipped at 2 |
+    | time | 4 | sin/cos of time of day and of week |
+    | backlog | 4 | waiting tickets per priority, n/(n+5) |
+    | context | 3 | arrival rate / peak, share at capacity, episode progress |
+    | engineers | max_engineers x 8 | present, on shift, load, queued work, skill for |
+    |  |  | this type, expected completion if assigned, idle time, fatigue |
+
+    ## Rewards
+
+    The sum of components, each also in ``info["reward_components"]``:
+    ``wait`` (minus ``wait_weight`` per weighted hour that tickets are open, so
+    an episode's return is minus the total priority-weighted resolution
+    time), ``sla`` (minus ``sla_penalty[p]`` per SLA breach), ``burnout``
+    (minus ``burnout_weight`` per ticket-hour above ``soft_cap``),
+    ``backlog_end`` (at truncation, the waiting cost of the work left open) and
+    ``invalid_action``. Typical step rewards lie in about [-1, 0].
+
+    ## Starting State
+
+    Time 0 is midnight of ``start_weekday``; the first step routes the first
+    ticket that can be routed.
+
+    ## Episode End
+
+    Never terminated. Truncated at the horizon (``episode_days``) or when the
+    backlog exceeds ``max_backlog`` (``info["sim"]["backlog_overflow"]`` = 1).
+
+    ## Arguments
+
+    ``scenario`` (``"balanced"``, ``"specialists"``, ``"understaffed"``) picks a
+    preset; every other field of :class:`TicketRoutingConfig` overrides it
+    (``TicketRoutingConfig(...).resolved()`` shows the values in effect). A
+    ``config=TicketRoutingConfig(...)`` object may be passed instead of, or
+    together with, keyword arguments. ``render_mode``: ``"ansi"`` or
+    ``"rgb_array"``.
+
+    >>> import gymnasium as gym, ferrogym
+    >>> env = gym.make("ferrogym/TicketRouting-v0", scenario="specialists")
+    >>> obs, info = env.reset(seed=0)
+    >>> obs.shape
+    (120,)
+    >>> obs, reward, terminated, truncated, info = env.step(int(env.unwrapped.action_masks().argmax()))
+    >>> sorted(info["reward_components"])
+    ['backlog_end', 'burnout', 'invalid_action', 'sla', 'wait']
+
+    ## Version History
+
+    - v0: first version.
+    """
+
+    _core_cls = _core.TicketRoutingCore
+    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
+
+    def __init__(
+        self, render_mode: str | None = None, config: TicketRoutingConfig | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(render_mode=render_mode, **_merge(config, kwargs))
+
+    @property
+    def config(self) -> TicketRoutingConfig:
+        """The configuration in effect (scenario preset and overrides resolved)."""
+        values = self._core.effective_config()
+        assert values is not None
+        return TicketRoutingConfig(**values)
+
+
+class TicketRoutingVectorEnv(RustVectorEnv):
+    """TicketRouting batched in Rust, with ``action_masks()``; see :class:`TicketRoutingEnv`."""
+
+    _batch_cls = _core.TicketRoutingBatch
+    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
+
+    def __init__(self, num_envs: int = 1, *, config: TicketRoutingConfig | None = None, **kwargs: Any) -> None:
+        super().__init__(num_envs, **_merge(config, kwargs))
+
+    @property
+    def config(self) -> TicketRoutingConfig:
+        values = self._core.effective_config()
+        assert values is not None
+        return TicketRoutingConfig(**values)

@@ -1,0 +1,437 @@
+//! TicketRouting configuration: the one declaration of every knob, its
+//! default (through the scenario presets) and its validation.
+//!
+//! Every field but `scenario` is optional: `None` takes the value of the
+//! selected scenario preset (`scenarios.rs`), `Some` overrides it. `Params` is
+//! the resolved, validated form the simulator reads.
+
+use serde::{Deserialize, Serialize};
+
+use super::scenarios;
+use super::NAME;
+use crate::error::EnvError;
+
+pub const N_PRIORITIES: usize = 4;
+pub const N_TIERS: usize = 3;
+pub const PRIORITY_NAMES: [&str; N_PRIORITIES] = ["critical", "high", "medium", "low"];
+pub const TIER_NAMES: [&str; N_TIERS] = ["enterprise", "business", "standard"];
+
+/// Built-in presets; other config fields override their values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scenario {
+    /// A homogeneous team of generalists, office-hours arrivals.
+    #[default]
+    Balanced,
+    /// Mostly specialists (one strong ticket type each), a morning peak hour.
+    Specialists,
+    /// Too few engineers for the load: backlog grows over the day.
+    Understaffed,
+}
+
+/// What an action naming an unavailable engineer does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvalidActionMode {
+    /// Raise `InvalidAction` (masking algorithms never send one).
+    #[default]
+    Raise,
+    /// Route to the next valid slot after the chosen one (cyclically) and
+    /// add `invalid_action_penalty` (for algorithms without masking).
+    Fallback,
+}
+
+/// Declares the user config (`Option` fields), the resolved `Params` (plain
+/// fields) and the merge between them, from one list of fields.
+macro_rules! config_fields {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty ),* $(,)?) => {
+        /// Constructor arguments of TicketRouting (`gym.make(..., **kwargs)`).
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct TicketRoutingConfig {
+            /// Preset supplying every field left unset.
+            pub scenario: Scenario,
+            $( $(#[doc = $doc])* pub $name: Option<$ty>, )*
+        }
+
+        /// Fully resolved configuration (preset + overrides).
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct Params {
+            pub scenario: Scenario,
+            $( $(#[doc = $doc])* pub $name: $ty, )*
+        }
+
+        impl Params {
+            /// `preset` with every field `cfg` sets replaced.
+            pub fn merge(mut preset: Params, cfg: &TicketRoutingConfig) -> Params {
+                preset.scenario = cfg.scenario;
+                $( if let Some(v) = &cfg.$name { preset.$name = v.clone(); } )*
+                preset
+            }
+
+            /// The config that resolves to exactly these params.
+            pub fn to_config(&self) -> TicketRoutingConfig {
+                TicketRoutingConfig {
+                    scenario: self.scenario,
+                    $( $name: Some(self.$name.clone()), )*
+                }
+            }
+        }
+
+        /// Names of the config fields, in declaration order.
+        pub const FIELD_NAMES: &[&str] = &["scenario", $( stringify!($name), )*];
+    };
+}
+
+config_fields! {
+    /// Episode length in simulated days (1 = a day, 7 = a week).
+    episode_days: u32,
+    /// Weekday of time 0: 0 = Monday ... 6 = Sunday.
+    start_weekday: u32,
+    /// Mean arrivals per day at weekday factor 1.
+    arrivals_per_day: f64,
+    /// 24 relative arrival intensities by hour of day (normalised to mean 1).
+    hour_profile: Vec<f64>,
+    /// 7 arrival multipliers, Monday first.
+    weekday_factor: Vec<f64>,
+    /// Names of the ticket types (their number sets the type one-hot size).
+    ticket_types: Vec<String>,
+    /// Probability of each ticket type (sums to 1).
+    type_probs: Vec<f64>,
+    /// Per type, probabilities of critical/high/medium/low (each row sums to 1).
+    priority_probs: Vec<Vec<f64>>,
+    /// Probabilities of the enterprise/business/standard customer tiers.
+    tier_probs: Vec<f64>,
+    /// Per type, median work content in minutes for a skill-1 engineer.
+    work_median_minutes: Vec<f64>,
+    /// Per type, sigma of the log of the work content (lognormal).
+    work_sigma: Vec<f64>,
+    /// Engineers in the team.
+    n_engineers: usize,
+    /// Engineer slots in the observation and the action space (>= n_engineers).
+    max_engineers: usize,
+    /// Per engineer, `[start_hour, end_hour]` of the daily shift, 0 <= start < end <= 24
+    /// (unset with another `n_engineers`: the preset's shifts are reused in turn).
+    shifts: Vec<Vec<f64>>,
+    /// Explicit skill matrix (n_engineers x types, values in (0, 1]); empty = generated.
+    skills: Vec<Vec<f64>>,
+    /// Share of generated engineers that are specialists.
+    specialist_share: f64,
+    /// `[low, high]` skill of a specialist outside their specialty (uniform).
+    specialist_off_skill: Vec<f64>,
+    /// `[low, high]` skill of a generalist on every type (uniform).
+    generalist_skill: Vec<f64>,
+    /// Seed of the generated team (fixed across episodes unless resample_skills).
+    team_seed: u64,
+    /// Draw a new skill matrix at every reset (from the episode's seed).
+    resample_skills: bool,
+    /// Shuffle engineers over slots at every reset.
+    shuffle_slots: bool,
+    /// Maximum open tickets per engineer (the action mask's capacity).
+    cap: usize,
+    /// Open tickets above which an engineer accrues burnout and fatigue.
+    soft_cap: usize,
+    /// Time constant (minutes) of fatigue growth while over the soft cap.
+    fatigue_rise_minutes: f64,
+    /// Time constant (minutes) of fatigue decay while idle.
+    fatigue_recovery_minutes: f64,
+    /// Resolution-time SLA per priority (critical, high, medium, low), minutes.
+    sla_minutes: Vec<f64>,
+    /// Weight of an open ticket per priority in the waiting cost.
+    priority_weights: Vec<f64>,
+    /// Multiplier of that weight per customer tier.
+    tier_weights: Vec<f64>,
+    /// Reward per weighted hour a ticket is open (subtracted).
+    wait_weight: f64,
+    /// Reward per SLA breach, per priority (subtracted).
+    sla_penalty: Vec<f64>,
+    /// Reward per ticket-hour above the soft cap (subtracted).
+    burnout_weight: f64,
+    /// Extra wait (minutes) charged at truncation to a ticket still in the backlog.
+    backlog_end_minutes: f64,
+    /// Backlog size beyond which the episode is truncated (a blow-up).
+    max_backlog: usize,
+    /// Assign without a decision when exactly one engineer is valid.
+    auto_assign_single: bool,
+    /// What an action naming an unavailable engineer does.
+    invalid_action: InvalidActionMode,
+    /// Reward added (subtracted) when the fallback reroutes an invalid action.
+    invalid_action_penalty: f64,
+}
+
+fn err(field: &str, value: impl std::fmt::Debug, expected: &str) -> EnvError {
+    EnvError::config(NAME, field, format!("{value:?}"), expected)
+}
+
+fn finite_nonneg(field: &str, v: f64) -> Result<(), EnvError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(err(field, v, "a finite number >= 0"))
+    }
+}
+
+fn positive(field: &str, v: f64) -> Result<(), EnvError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(err(field, v, "a finite number > 0"))
+    }
+}
+
+fn vec_len(field: &str, v: &[f64], n: usize, what: &str) -> Result<(), EnvError> {
+    if v.len() != n {
+        return Err(err(field, v, &format!("{n} values ({what})")));
+    }
+    Ok(())
+}
+
+fn nonneg_vec(field: &str, v: &[f64], n: usize, what: &str) -> Result<(), EnvError> {
+    vec_len(field, v, n, what)?;
+    if v.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
+        return Err(err(field, v, "finite numbers >= 0"));
+    }
+    Ok(())
+}
+
+fn probs(field: &str, v: &[f64], n: usize, what: &str) -> Result<(), EnvError> {
+    nonneg_vec(field, v, n, what)?;
+    let total: f64 = v.iter().sum();
+    if (total - 1.0).abs() > 1e-6 {
+        return Err(err(
+            field,
+            v,
+            &format!("probabilities summing to 1 (they sum to {total})"),
+        ));
+    }
+    Ok(())
+}
+
+fn skill_range(field: &str, v: &[f64]) -> Result<(), EnvError> {
+    if v.len() != 2 || !(v[0] > 0.0 && v[0] <= v[1] && v[1] <= 1.0) {
+        return Err(err(field, v, "[low, high] with 0 < low <= high <= 1"));
+    }
+    Ok(())
+}
+
+impl TicketRoutingConfig {
+    /// Resolves the scenario preset and the overrides, then validates.
+    pub fn resolve(&self) -> Result<Params, EnvError> {
+        let mut p = Params::merge(scenarios::preset(self.scenario), self);
+        if self.shifts.is_none() && p.shifts.len() != p.n_engineers {
+            // A team size without shifts: reuse the preset's shifts in turn.
+            let preset = std::mem::take(&mut p.shifts);
+            p.shifts = (0..p.n_engineers)
+                .map(|i| preset[i % preset.len()].clone())
+                .collect();
+        }
+        p.validate()?;
+        Ok(p)
+    }
+}
+
+impl Params {
+    pub fn n_types(&self) -> usize {
+        self.ticket_types.len()
+    }
+
+    pub fn validate(&self) -> Result<(), EnvError> {
+        if !(1..=28).contains(&self.episode_days) {
+            return Err(err(
+                "episode_days",
+                self.episode_days,
+                "an integer in [1, 28]",
+            ));
+        }
+        if self.start_weekday > 6 {
+            return Err(err(
+                "start_weekday",
+                self.start_weekday,
+                "an integer in [0, 6] (0 = Monday)",
+            ));
+        }
+        positive("arrivals_per_day", self.arrivals_per_day)?;
+        nonneg_vec(
+            "hour_profile",
+            &self.hour_profile,
+            24,
+            "one per hour of day",
+        )?;
+        if self.hour_profile.iter().sum::<f64>() <= 0.0 {
+            return Err(err(
+                "hour_profile",
+                &self.hour_profile,
+                "at least one positive value",
+            ));
+        }
+        nonneg_vec(
+            "weekday_factor",
+            &self.weekday_factor,
+            7,
+            "one per weekday, Monday first",
+        )?;
+        if self.weekday_factor.iter().sum::<f64>() <= 0.0 {
+            return Err(err(
+                "weekday_factor",
+                &self.weekday_factor,
+                "at least one positive value",
+            ));
+        }
+        let k = self.n_types();
+        if !(1..=32).contains(&k) {
+            return Err(err(
+                "ticket_types",
+                &self.ticket_types,
+                "between 1 and 32 names",
+            ));
+        }
+        probs("type_probs", &self.type_probs, k, "one per ticket type")?;
+        if self.priority_probs.len() != k {
+            return Err(err(
+                "priority_probs",
+                &self.priority_probs,
+                &format!("{k} rows (one per ticket type) of 4 probabilities"),
+            ));
+        }
+        for (i, row) in self.priority_probs.iter().enumerate() {
+            probs(
+                &format!("priority_probs[{i}]"),
+                row,
+                N_PRIORITIES,
+                "critical, high, medium, low",
+            )?;
+        }
+        probs(
+            "tier_probs",
+            &self.tier_probs,
+            N_TIERS,
+            "enterprise, business, standard",
+        )?;
+        vec_len(
+            "work_median_minutes",
+            &self.work_median_minutes,
+            k,
+            "one per ticket type",
+        )?;
+        for &m in &self.work_median_minutes {
+            positive("work_median_minutes", m)?;
+        }
+        nonneg_vec("work_sigma", &self.work_sigma, k, "one per ticket type")?;
+        if self.work_sigma.iter().any(|s| *s > 3.0) {
+            return Err(err("work_sigma", &self.work_sigma, "values in [0, 3]"));
+        }
+        if !(1..=256).contains(&self.n_engineers) {
+            return Err(err(
+                "n_engineers",
+                self.n_engineers,
+                "an integer in [1, 256]",
+            ));
+        }
+        if self.max_engineers < self.n_engineers || self.max_engineers > 256 {
+            return Err(err(
+                "max_engineers",
+                self.max_engineers,
+                &format!("an integer in [n_engineers = {}, 256]", self.n_engineers),
+            ));
+        }
+        if self.shifts.len() != self.n_engineers {
+            return Err(err(
+                "shifts",
+                &self.shifts,
+                &format!(
+                    "{} rows [start_hour, end_hour], one per engineer",
+                    self.n_engineers
+                ),
+            ));
+        }
+        for (i, s) in self.shifts.iter().enumerate() {
+            if s.len() != 2 || !(s[0] >= 0.0 && s[0] < s[1] && s[1] <= 24.0) {
+                return Err(err(
+                    &format!("shifts[{i}]"),
+                    s,
+                    "[start_hour, end_hour] with 0 <= start < end <= 24",
+                ));
+            }
+        }
+        if !self.skills.is_empty() {
+            if self.skills.len() != self.n_engineers || self.skills.iter().any(|r| r.len() != k) {
+                return Err(err(
+                    "skills",
+                    &self.skills,
+                    &format!(
+                        "a {} x {k} matrix (engineers x ticket types), or [] to generate one",
+                        self.n_engineers
+                    ),
+                ));
+            }
+            if self
+                .skills
+                .iter()
+                .flatten()
+                .any(|s| !(*s > 0.0 && *s <= 1.0))
+            {
+                return Err(err("skills", &self.skills, "values in (0, 1]"));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.specialist_share) {
+            return Err(err(
+                "specialist_share",
+                self.specialist_share,
+                "a probability in [0, 1]",
+            ));
+        }
+        skill_range("specialist_off_skill", &self.specialist_off_skill)?;
+        skill_range("generalist_skill", &self.generalist_skill)?;
+        if !(1..=64).contains(&self.cap) {
+            return Err(err("cap", self.cap, "an integer in [1, 64]"));
+        }
+        if self.soft_cap > self.cap {
+            return Err(err(
+                "soft_cap",
+                self.soft_cap,
+                &format!("an integer in [0, cap = {}]", self.cap),
+            ));
+        }
+        positive("fatigue_rise_minutes", self.fatigue_rise_minutes)?;
+        positive("fatigue_recovery_minutes", self.fatigue_recovery_minutes)?;
+        vec_len(
+            "sla_minutes",
+            &self.sla_minutes,
+            N_PRIORITIES,
+            "critical, high, medium, low",
+        )?;
+        for &m in &self.sla_minutes {
+            positive("sla_minutes", m)?;
+        }
+        nonneg_vec(
+            "priority_weights",
+            &self.priority_weights,
+            N_PRIORITIES,
+            "critical, high, medium, low",
+        )?;
+        nonneg_vec(
+            "tier_weights",
+            &self.tier_weights,
+            N_TIERS,
+            "enterprise, business, standard",
+        )?;
+        finite_nonneg("wait_weight", self.wait_weight)?;
+        nonneg_vec(
+            "sla_penalty",
+            &self.sla_penalty,
+            N_PRIORITIES,
+            "critical, high, medium, low",
+        )?;
+        finite_nonneg("burnout_weight", self.burnout_weight)?;
+        finite_nonneg("backlog_end_minutes", self.backlog_end_minutes)?;
+        if !(1..=100_000).contains(&self.max_backlog) {
+            return Err(err(
+                "max_backlog",
+                self.max_backlog,
+                "an integer in [1, 100000]",
+            ));
+        }
+        finite_nonneg("invalid_action_penalty", self.invalid_action_penalty)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,470 @@
+//! TicketRouting: route each incoming support ticket to an engineer.
+//!
+//! A continuous-time discrete-event simulation of a help desk (`sim.rs`);
+//! one `step` is one routing decision. The configuration and its scenario
+//! presets are in `config.rs` / `scenarios.rs`, the observation in `obs.rs`,
+//! the reward in `reward.rs`.
+//!
+//! Randomness: `seed` sets a master generator; every reset splits from it, in
+//! this order, the arrivals stream, the work stream, the skills stream and the
+//! layout stream. Tickets (arrival times, attributes, work content) depend
+//! only on the first two, so every policy sees the same tickets for the same
+//! seed (common random numbers).
+
+mod config;
+mod obs;
+mod reward;
+mod scenarios;
+mod sim;
+
+use crate::env::{InfoGroup, Table};
+use crate::error::EnvError;
+use crate::render::Frame;
+use crate::rng::Rng;
+use crate::space::{DType, ObsField, Space};
+use crate::Env;
+use crate::Step;
+
+pub use config::{
+    InvalidActionMode, Params, Scenario, TicketRoutingConfig, FIELD_NAMES, N_PRIORITIES, N_TIERS,
+    PRIORITY_NAMES, TIER_NAMES,
+};
+pub use obs::ENGINEER_FEATURES;
+pub use reward::{COMPONENT_NAMES, N_COMPONENTS};
+pub use sim::{Engineer, Resolved, Sim, Ticket};
+
+use sim::{Acc, Rates, DAY};
+
+pub(crate) const NAME: &str = "TicketRouting";
+
+const INFO: &[InfoGroup] = &[
+    InfoGroup {
+        key: "reward_components",
+        names: &COMPONENT_NAMES,
+    },
+    InfoGroup {
+        key: "sim",
+        names: &["minutes", "backlog", "backlog_overflow", "auto_assigned"],
+    },
+];
+
+#[derive(Debug, Clone)]
+pub struct TicketRouting {
+    p: Params,
+    rates: Rates,
+    /// The team as configured, slot order, absent slots last; skills are
+    /// regenerated into it at reset when `resample_skills`.
+    team: Vec<Engineer>,
+    sim: Sim,
+}
+
+/// Draws a skill matrix. First `offset = below(types)`; then per engineer
+/// one uniform draw: below `specialist_share` the engineer is a specialist
+/// in type `(offset + specialists so far) % types` (so specialties cover the
+/// types in turn) with skill 1 there and `uniform_range(off_skill)` on every
+/// other type (drawn type by type, the specialty's draw discarded);
+/// otherwise a generalist with `uniform_range(generalist_skill)` per type.
+fn generate_skills(p: &Params, rng: &mut Rng, team: &mut [Engineer]) {
+    let k = p.n_types();
+    let offset = rng.below(k as u64) as usize;
+    let mut specialists = 0;
+    for e in team.iter_mut().take(p.n_engineers) {
+        if rng.uniform() < p.specialist_share {
+            let main = (offset + specialists) % k;
+            specialists += 1;
+            let (lo, hi) = (p.specialist_off_skill[0], p.specialist_off_skill[1]);
+            for s in e.skill.iter_mut() {
+                *s = rng.uniform_range(lo, hi);
+            }
+            e.skill[main] = 1.0;
+        } else {
+            let (lo, hi) = (p.generalist_skill[0], p.generalist_skill[1]);
+            for s in e.skill.iter_mut() {
+                *s = rng.uniform_range(lo, hi);
+            }
+        }
+    }
+}
+
+impl TicketRouting {
+    pub fn params(&self) -> &Params {
+        &self.p
+    }
+
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// Valid slots for the current decision.
+    fn valid(&self, i: usize) -> bool {
+        self.sim.current.is_some() && self.sim.engineers[i].eligible(self.p.cap)
+    }
+
+    fn build_team(p: &Params) -> Vec<Engineer> {
+        let k = p.n_types();
+        let mut team: Vec<Engineer> = (0..p.max_engineers).map(|_| Engineer::absent(k)).collect();
+        for (i, e) in team.iter_mut().take(p.n_engineers).enumerate() {
+            e.present = true;
+            e.shift_start = p.shifts[i][0] * 60.0;
+            e.shift_end = p.shifts[i][1] * 60.0;
+            if !p.skills.is_empty() {
+                e.skill.copy_from_slice(&p.skills[i]);
+            }
+        }
+        if p.skills.is_empty() {
+            generate_skills(p, &mut Rng::new(p.team_seed), &mut team);
+        }
+        team
+    }
+}
+
+impl Env for TicketRouting {
+    type Config = TicketRoutingConfig;
+    type State = Sim;
+    type Obs = f32;
+    type Action = i64;
+    const NAME: &'static str = NAME;
+
+    fn new(config: &TicketRoutingConfig) -> Result<Self, EnvError> {
+        let p = config.resolve()?;
+        let rates = Rates::new(&p);
+        let team = Self::build_team(&p);
+        let sim = Sim {
+            rng: Rng::new(0),
+            arrivals: Rng::new(0),
+            work: Rng::new(0),
+            now: 0.0,
+            next_arrival: f64::INFINITY,
+            next_id: 0,
+            pending: Vec::new(),
+            current: None,
+            engineers: team.clone(),
+            open_weight: 0.0,
+            acc: Acc::default(),
+            ended: true,
+            overflow: false,
+            last: [0.0; N_COMPONENTS],
+            resolved: Vec::new(),
+            auto_assigned: 0,
+        };
+        Ok(TicketRouting {
+            p,
+            rates,
+            team,
+            sim,
+        })
+    }
+
+    fn observation_space(&self) -> Space {
+        Space::from_layout(&self.obs_layout(), DType::F32)
+    }
+
+    fn action_space(&self) -> Space {
+        Space::discrete(self.p.max_engineers as i64)
+    }
+
+    fn obs_len(&self) -> usize {
+        self.p.n_types()
+            + N_PRIORITIES
+            + N_TIERS
+            + 1
+            + 4
+            + N_PRIORITIES
+            + 3
+            + self.p.max_engineers * ENGINEER_FEATURES.len()
+    }
+
+    fn seed(&mut self, seed: u64) {
+        self.sim.rng = Rng::new(seed);
+    }
+
+    fn reset(&mut self, obs: &mut [f32]) {
+        let sim = &mut self.sim;
+        sim.arrivals = sim.rng.split();
+        sim.work = sim.rng.split();
+        let mut skills = sim.rng.split();
+        let mut layout = sim.rng.split();
+        if self.p.resample_skills && self.p.skills.is_empty() {
+            generate_skills(&self.p, &mut skills, &mut self.team);
+        }
+        // Slot s holds team member perm[s] (Fisher-Yates with `below`).
+        let m = self.p.max_engineers;
+        for (slot, e) in sim.engineers.iter_mut().enumerate() {
+            e.clone_from(&self.team[slot]);
+        }
+        if self.p.shuffle_slots {
+            for i in (1..m).rev() {
+                let j = layout.below(i as u64 + 1) as usize;
+                sim.engineers.swap(i, j);
+            }
+        }
+        for e in sim.engineers.iter_mut() {
+            e.queue.reserve(self.p.cap);
+            if e.present {
+                e.start_shifts();
+            }
+        }
+        sim.now = 0.0;
+        sim.next_id = 0;
+        sim.pending.clear();
+        sim.pending.reserve(self.p.max_backlog + 1);
+        sim.current = None;
+        sim.open_weight = 0.0;
+        sim.acc = Acc::default();
+        sim.ended = false;
+        sim.overflow = false;
+        sim.last = [0.0; N_COMPONENTS];
+        sim.resolved.clear();
+        sim.resolved
+            .reserve(2 * (self.p.arrivals_per_day * f64::from(self.p.episode_days)) as usize);
+        sim.auto_assigned = 0;
+        self.sim.next_arrival = self.draw_next_arrival(0.0);
+        // Costs accrued before the first decision are paid with the first step.
+        self.advance();
+        self.write_obs(obs);
+    }
+
+    fn step(&mut self, action: i64, obs: &mut [f32]) -> Step {
+        let Some(ticket) = self.sim.current.take() else {
+            // Only reachable when the episode ended before its first
+            // decision (no engineer ever available): nothing to route.
+            self.sim.last = [0.0; N_COMPONENTS];
+            self.write_obs(obs);
+            return Step {
+                reward: 0.0,
+                terminated: false,
+                truncated: true,
+            };
+        };
+        let (slot, rerouted) = self.route(action as usize);
+        if rerouted {
+            self.sim.acc.invalid += 1;
+        }
+        self.assign(ticket, slot);
+        self.advance();
+        let c = reward::components(&self.p, &self.sim.acc);
+        self.sim.acc = Acc::default();
+        self.sim.last = c;
+        self.write_obs(obs);
+        Step {
+            reward: reward::total(&c),
+            terminated: false,
+            truncated: self.sim.ended,
+        }
+    }
+
+    fn check_action(&self, action: i64) -> Result<(), EnvError> {
+        let m = self.p.max_engineers as i64;
+        crate::env::check_discrete(NAME, action, m)?;
+        if self.sim.current.is_none()
+            || self.p.invalid_action == InvalidActionMode::Fallback
+            || self.valid(action as usize)
+        {
+            return Ok(());
+        }
+        let valid: Vec<usize> = (0..self.p.max_engineers)
+            .filter(|&i| self.valid(i))
+            .collect();
+        let e = &self.sim.engineers[action as usize];
+        let why = if !e.present {
+            "an empty slot"
+        } else if !e.on_shift {
+            "off shift"
+        } else {
+            "at capacity"
+        };
+        Err(EnvError::InvalidAction {
+            env: NAME,
+            value: format!("{action} (engineer slot {action} is {why})"),
+            expected: format!(
+                "a valid engineer slot, one of {valid:?} (see action_masks(); \
+                 or invalid_action=\"fallback\")"
+            ),
+        })
+    }
+
+    fn action_mask(&self, mask: &mut [bool]) {
+        if self.sim.current.is_none() {
+            // The episode has ended: any action is accepted and ignored.
+            mask.fill(true);
+            return;
+        }
+        for (i, m) in mask.iter_mut().enumerate() {
+            *m = self.valid(i);
+        }
+    }
+
+    fn state(&self) -> Sim {
+        self.sim.clone()
+    }
+
+    fn set_state(&mut self, state: Sim) -> Result<(), EnvError> {
+        let k = self.p.n_types();
+        if state.engineers.len() != self.p.max_engineers {
+            return Err(EnvError::state(
+                NAME,
+                format!(
+                    "{} engineer slots; this env has {}",
+                    state.engineers.len(),
+                    self.p.max_engineers
+                ),
+            ));
+        }
+        let tickets = state
+            .pending
+            .iter()
+            .chain(state.current.iter())
+            .chain(state.engineers.iter().flat_map(|e| e.queue.iter()));
+        for t in tickets {
+            if t.kind as usize >= k
+                || t.priority as usize >= N_PRIORITIES
+                || t.tier as usize >= N_TIERS
+            {
+                return Err(EnvError::state(
+                    NAME,
+                    format!("ticket {} has an unknown type, priority or tier", t.id),
+                ));
+            }
+        }
+        if state.engineers.iter().any(|e| e.skill.len() != k) {
+            return Err(EnvError::state(
+                NAME,
+                format!("skill rows must have {k} entries"),
+            ));
+        }
+        self.sim = state;
+        Ok(())
+    }
+
+    fn info_groups(&self) -> &'static [InfoGroup] {
+        INFO
+    }
+
+    fn info_values(&self, out: &mut [f64]) {
+        out[..N_COMPONENTS].copy_from_slice(&self.sim.last);
+        out[N_COMPONENTS] = self.sim.now;
+        out[N_COMPONENTS + 1] = self.sim.pending.len() as f64;
+        out[N_COMPONENTS + 2] = f64::from(u8::from(self.sim.overflow));
+        out[N_COMPONENTS + 3] = f64::from(self.sim.auto_assigned);
+    }
+
+    fn obs_layout(&self) -> Vec<ObsField> {
+        obs::layout(&self.p)
+    }
+
+    fn effective_config(&self) -> Option<TicketRoutingConfig> {
+        Some(self.p.to_config())
+    }
+
+    fn episode_log(&self) -> Vec<(&'static str, Table)> {
+        let r = &self.sim.resolved;
+        let col = |f: fn(&Resolved) -> f64| r.iter().map(f).collect::<Vec<f64>>();
+        let tickets: Table = vec![
+            ("kind", col(|t| f64::from(t.kind))),
+            ("priority", col(|t| f64::from(t.priority))),
+            ("tier", col(|t| f64::from(t.tier))),
+            ("arrival", col(|t| t.arrival)),
+            ("pickup", col(|t| t.pickup)),
+            ("done", col(|t| t.done)),
+            ("deadline", col(|t| t.deadline)),
+            ("top2", col(|t| f64::from(u8::from(t.top2)))),
+            ("engineer", col(|t| f64::from(t.engineer))),
+        ];
+        let es = &self.sim.engineers;
+        let ecol = |f: fn(&Engineer) -> f64| es.iter().map(f).collect::<Vec<f64>>();
+        let engineers: Table = vec![
+            ("present", ecol(|e| f64::from(u8::from(e.present)))),
+            ("busy_minutes", ecol(|e| e.busy_minutes)),
+            ("shift_minutes", ecol(|e| e.shift_minutes)),
+            ("over_soft_minutes", ecol(|e| e.over_soft_minutes)),
+            ("assigned", ecol(|e| f64::from(e.assigned))),
+            ("open", ecol(|e| e.queue.len() as f64)),
+        ];
+        let end: Table = vec![
+            ("minutes", vec![self.sim.now]),
+            ("backlog", vec![self.sim.pending.len() as f64]),
+            (
+                "open_total",
+                vec![
+                    es.iter().map(|e| e.queue.len()).sum::<usize>() as f64
+                        + self.sim.pending.len() as f64,
+                ],
+            ),
+            ("overflow", vec![f64::from(u8::from(self.sim.overflow))]),
+            ("arrived", vec![f64::from(self.sim.next_id)]),
+        ];
+        vec![
+            ("tickets", tickets),
+            ("engineers", engineers),
+            ("summary", end),
+        ]
+    }
+
+    fn render_ansi(&self) -> String {
+        let s = &self.sim;
+        let day = (s.now / DAY).floor();
+        let tod = s.now - day * DAY;
+        let mut out = format!(
+            "day {} {:02}:{:02}  backlog {}\n",
+            day as u32,
+            (tod / 60.0).floor() as u32,
+            (tod % 60.0).floor() as u32,
+            s.pending.len()
+        );
+        match &s.current {
+            Some(t) => out.push_str(&format!(
+                "ticket #{} {} {} ({}), waiting {:.0} min\n",
+                t.id,
+                self.p.ticket_types[t.kind as usize],
+                PRIORITY_NAMES[t.priority as usize],
+                TIER_NAMES[t.tier as usize],
+                s.now - t.arrival
+            )),
+            None => out.push_str("episode over\n"),
+        }
+        for (i, e) in s.engineers.iter().enumerate().filter(|(_, e)| e.present) {
+            let skill = s.current.as_ref().map_or(0.0, |t| e.skill[t.kind as usize]);
+            out.push_str(&format!(
+                "[{i:2}] {} open {}/{} skill {:.2} fatigue {:.2}{}\n",
+                if e.on_shift { "on " } else { "off" },
+                e.queue.len(),
+                self.p.cap,
+                skill,
+                e.fatigue,
+                if self.valid(i) { "" } else { "  (unavailable)" }
+            ));
+        }
+        out
+    }
+
+    fn render_rgb(&self) -> Frame {
+        const ROW: usize = 24;
+        let m = self.p.max_engineers;
+        let mut f = Frame::new(320, ROW * m + 8, [245, 245, 245]);
+        for (i, e) in self
+            .sim
+            .engineers
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.present)
+        {
+            let y = (4 + i * ROW) as f64;
+            let shade = if e.on_shift {
+                [200, 220, 200]
+            } else {
+                [220, 200, 200]
+            };
+            f.fill_rect(4.0, y, 316.0, y + ROW as f64 - 4.0, shade);
+            let w = 312.0 * e.queue.len() as f64 / self.p.cap as f64;
+            f.fill_rect(4.0, y, 4.0 + w, y + ROW as f64 - 4.0, [60, 110, 200]);
+            if let Some(t) = &self.sim.current {
+                let s = e.skill[t.kind as usize];
+                f.fill_rect(4.0, y + 14.0, 4.0 + 312.0 * s, y + 20.0, [230, 150, 40]);
+            }
+        }
+        f
+    }
+}
+
+#[cfg(test)]
+mod tests;

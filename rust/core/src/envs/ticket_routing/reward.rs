@@ -1,0 +1,32 @@
+//! Reward components. The reward is their sum, in this order; each is also
+//! reported by name in `info["reward_components"]`.
+
+use super::config::Params;
+use super::sim::Acc;
+
+pub const N_COMPONENTS: usize = 5;
+pub const COMPONENT_NAMES: [&str; N_COMPONENTS] =
+    ["wait", "sla", "burnout", "backlog_end", "invalid_action"];
+
+/// Turns the accumulators since the last decision into reward components:
+/// minus the weighted open hours, minus SLA breach penalties, minus the
+/// ticket-hours above the soft cap, minus the weighted hours charged for work
+/// left at truncation, minus the fallback penalty.
+pub fn components(p: &Params, acc: &Acc) -> [f64; N_COMPONENTS] {
+    let mut sla = 0.0;
+    for (pen, n) in p.sla_penalty.iter().zip(acc.breaches) {
+        sla += pen * f64::from(n);
+    }
+    // `0.0 - x` rather than `-x`: no negative zeros in the reported values.
+    [
+        0.0 - p.wait_weight * acc.wait / 60.0,
+        0.0 - sla,
+        0.0 - p.burnout_weight * acc.over / 60.0,
+        0.0 - p.wait_weight * acc.end / 60.0,
+        0.0 - p.invalid_action_penalty * f64::from(acc.invalid),
+    ]
+}
+
+pub fn total(c: &[f64; N_COMPONENTS]) -> f64 {
+    c[0] + c[1] + c[2] + c[3] + c[4]
+}

@@ -1,0 +1,342 @@
+use super::*;
+
+fn make(cfg: TicketRoutingConfig, seed: u64) -> (TicketRouting, Vec<f32>) {
+    let mut env = TicketRouting::new(&cfg).unwrap();
+    env.seed(seed);
+    let mut obs = vec![0f32; env.obs_len()];
+    env.reset(&mut obs);
+    (env, obs)
+}
+
+fn first_valid(env: &TicketRouting) -> i64 {
+    let mut mask = vec![false; env.p.max_engineers];
+    env.action_mask(&mut mask);
+    mask.iter().position(|&m| m).unwrap() as i64
+}
+
+/// Runs a whole episode with the first valid action; returns (steps, return).
+fn run(env: &mut TicketRouting, obs: &mut [f32]) -> (usize, f64, Vec<f32>) {
+    let mut total = 0.0;
+    let mut n = 0;
+    loop {
+        let s = env.step(first_valid(env), obs);
+        total += s.reward;
+        n += 1;
+        assert!(!s.terminated);
+        if s.truncated {
+            return (n, total, obs.to_vec());
+        }
+    }
+}
+
+#[test]
+fn obs_len_matches_layout_and_space() {
+    let (env, obs) = make(TicketRoutingConfig::default(), 1);
+    let layout_len: usize = env.obs_layout().iter().map(|f| f.len()).sum();
+    assert_eq!(env.obs_len(), layout_len);
+    assert_eq!(env.observation_space().flat_len(), obs.len());
+    let Space::Box { low, high, .. } = env.observation_space() else {
+        panic!()
+    };
+    for (i, o) in obs.iter().enumerate() {
+        assert!(
+            f64::from(*o) >= low[i] && f64::from(*o) <= high[i],
+            "obs[{i}] = {o}"
+        );
+    }
+}
+
+#[test]
+fn same_seed_same_trajectory_and_different_seed_differs() {
+    for scenario in [
+        Scenario::Balanced,
+        Scenario::Specialists,
+        Scenario::Understaffed,
+    ] {
+        let cfg = TicketRoutingConfig {
+            scenario,
+            ..Default::default()
+        };
+        let (mut a, mut oa) = make(cfg.clone(), 7);
+        let (mut b, mut ob) = make(cfg.clone(), 7);
+        let (c, oc) = make(cfg, 8);
+        assert_eq!(oa, ob);
+        assert_ne!(oa, oc);
+        drop(c);
+        assert_eq!(run(&mut a, &mut oa), run(&mut b, &mut ob));
+    }
+}
+
+#[test]
+fn a_day_has_about_sixty_decisions_and_ends_truncated() {
+    let (mut env, mut obs) = make(TicketRoutingConfig::default(), 3);
+    let (steps, ret, _) = run(&mut env, &mut obs);
+    assert!((30..=100).contains(&steps), "{steps} decisions");
+    assert!(ret < 0.0);
+    assert!(env.sim.ended);
+    assert_eq!(env.sim.now, DAY);
+    // Every ticket is resolved, queued or in the backlog.
+    let queued: usize = env.sim.engineers.iter().map(|e| e.queue.len()).sum();
+    assert_eq!(
+        env.sim.resolved.len() + queued + env.sim.pending.len(),
+        env.sim.next_id as usize
+    );
+}
+
+#[test]
+fn return_is_minus_weighted_open_time_plus_penalties() {
+    // With SLA, burnout and end costs off, the return is exactly minus the
+    // weighted time tickets were open, which the resolved log recomputes.
+    let cfg = TicketRoutingConfig {
+        sla_penalty: Some(vec![0.0; 4]),
+        burnout_weight: Some(0.0),
+        wait_weight: Some(60.0),
+        arrivals_per_day: Some(30.0),
+        ..Default::default()
+    };
+    let (mut env, mut obs) = make(cfg, 5);
+    let mut total = 0.0;
+    let end_cost;
+    loop {
+        let s = env.step(first_valid(&env), &mut obs);
+        total += s.reward;
+        if s.truncated {
+            end_cost = env.sim.last[3];
+            break;
+        }
+    }
+    let p = &env.p;
+    let mut open = 0.0;
+    for t in &env.sim.resolved {
+        open += p.priority_weights[t.priority as usize] * (t.done - t.arrival);
+    }
+    let unresolved = env
+        .sim
+        .pending
+        .iter()
+        .chain(env.sim.engineers.iter().flat_map(|e| e.queue.iter()));
+    for t in unresolved {
+        open += t.weight * (DAY - t.arrival);
+    }
+    assert!(
+        ((total - end_cost) + open).abs() < 1e-6 * open,
+        "{total} {end_cost} {open}"
+    );
+}
+
+#[test]
+fn mask_allows_only_present_on_shift_engineers_below_cap() {
+    let (mut env, mut obs) = make(TicketRoutingConfig::default(), 11);
+    for _ in 0..40 {
+        let mut mask = vec![false; env.p.max_engineers];
+        env.action_mask(&mut mask);
+        for (i, m) in mask.iter().enumerate() {
+            let e = &env.sim.engineers[i];
+            assert_eq!(*m, e.present && e.on_shift && e.queue.len() < env.p.cap);
+            assert_eq!(env.check_action(i as i64).is_ok(), *m);
+        }
+        assert!(mask[8..].iter().all(|m| !m), "absent slots are masked");
+        if env.step(first_valid(&env), &mut obs).truncated {
+            break;
+        }
+    }
+    assert!(env.check_action(12).is_err());
+    assert!(env.check_action(-1).is_err());
+}
+
+#[test]
+fn fallback_reroutes_invalid_action_with_penalty() {
+    let cfg = TicketRoutingConfig {
+        invalid_action: Some(InvalidActionMode::Fallback),
+        ..Default::default()
+    };
+    let (mut env, mut obs) = make(cfg, 2);
+    assert!(env.check_action(11).is_ok());
+    env.step(11, &mut obs);
+    assert_eq!(env.sim.last[4], -env.p.invalid_action_penalty);
+    assert_eq!(env.sim.engineers.iter().map(|e| e.assigned).sum::<u32>(), 1);
+}
+
+#[test]
+fn work_pauses_off_shift_and_resumes() {
+    // One engineer on 8:00-9:00 and 90-minute tickets: each ticket needs
+    // exactly 90 on-shift minutes between pickup and completion, so every
+    // one spans two shifts.
+    let cfg = TicketRoutingConfig {
+        n_engineers: Some(1),
+        max_engineers: Some(1),
+        shifts: Some(vec![vec![8.0, 9.0]]),
+        skills: Some(vec![vec![1.0; 5]]),
+        episode_days: Some(7),
+        work_median_minutes: Some(vec![90.0; 5]),
+        work_sigma: Some(vec![0.0; 5]),
+        arrivals_per_day: Some(0.5),
+        ..Default::default()
+    };
+    let (mut env, mut obs) = make(cfg, 0);
+    while !env.step(0, &mut obs).truncated {}
+    assert!(!env.sim.resolved.is_empty());
+    for t in &env.sim.resolved {
+        let mut on_shift = 0.0;
+        for d in 0..7 {
+            let (s, e) = (f64::from(d) * DAY + 480.0, f64::from(d) * DAY + 540.0);
+            on_shift += (e.min(t.done) - s.max(t.pickup)).max(0.0);
+        }
+        assert!((on_shift - 90.0).abs() < 1e-9, "{on_shift} {t:?}");
+        assert!(t.done - t.pickup > DAY - 60.0);
+    }
+}
+
+#[test]
+fn finish_time_follows_the_shift_calendar() {
+    let mut e = Engineer::absent(1);
+    e.shift_start = 480.0;
+    e.shift_end = 960.0;
+    assert_eq!(obs::finish_time(&e, 0.0, 60.0), 540.0);
+    assert_eq!(obs::finish_time(&e, 900.0, 120.0), DAY + 480.0 + 60.0);
+    assert_eq!(obs::finish_time(&e, 1000.0, 10.0), DAY + 490.0);
+}
+
+#[test]
+fn same_tickets_whatever_the_policy() {
+    // Common random numbers: arrival times, attributes and work content do
+    // not depend on the actions.
+    let cfg = TicketRoutingConfig {
+        scenario: Scenario::Specialists,
+        ..Default::default()
+    };
+    let tickets = |pick_last: bool| {
+        let (mut env, mut obs) = make(cfg.clone(), 21);
+        loop {
+            let mut mask = vec![false; env.p.max_engineers];
+            env.action_mask(&mut mask);
+            let a = if pick_last {
+                mask.iter().rposition(|&m| m)
+            } else {
+                mask.iter().position(|&m| m)
+            };
+            if env.step(a.unwrap() as i64, &mut obs).truncated {
+                break;
+            }
+        }
+        let sim = &env.sim;
+        let mut all: Vec<(u32, u64, u8, u8)> = sim
+            .resolved
+            .iter()
+            .map(|r| (0, r.arrival.to_bits(), r.kind, r.priority))
+            .chain(
+                sim.pending
+                    .iter()
+                    .chain(sim.engineers.iter().flat_map(|e| e.queue.iter()))
+                    .map(|t| (0, t.arrival.to_bits(), t.kind, t.priority)),
+            )
+            .collect();
+        all.sort();
+        all
+    };
+    let (a, b) = (tickets(false), tickets(true));
+    assert!(a.len() > 30);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn state_roundtrip_continues_identically() {
+    let (mut env, mut obs) = make(
+        TicketRoutingConfig {
+            scenario: Scenario::Understaffed,
+            ..Default::default()
+        },
+        4,
+    );
+    for _ in 0..10 {
+        env.step(first_valid(&env), &mut obs);
+    }
+    let state = env.state();
+    let (a, _, oa) = run(&mut env.clone(), &mut obs.clone());
+    let mut other = TicketRouting::new(&TicketRoutingConfig {
+        scenario: Scenario::Understaffed,
+        ..Default::default()
+    })
+    .unwrap();
+    other.set_state(state).unwrap();
+    let (b, _, ob) = run(&mut other, &mut obs);
+    assert_eq!((a, oa), (b, ob));
+}
+
+#[test]
+fn shuffle_slots_moves_engineers_reproducibly() {
+    let cfg = TicketRoutingConfig {
+        shuffle_slots: Some(true),
+        ..Default::default()
+    };
+    let (a, _) = make(cfg.clone(), 1);
+    let (b, _) = make(cfg, 1);
+    let present = |e: &TicketRouting| {
+        e.sim
+            .engineers
+            .iter()
+            .map(|x| x.present)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(present(&a), present(&b));
+    assert_eq!(present(&a).iter().filter(|p| **p).count(), 8);
+    assert_ne!(present(&a), [vec![true; 8], vec![false; 4]].concat());
+}
+
+#[test]
+fn invalid_configs_are_rejected_by_field() {
+    let bad = |cfg: TicketRoutingConfig| TicketRouting::new(&cfg).unwrap_err().to_string();
+    assert!(bad(TicketRoutingConfig {
+        arrivals_per_day: Some(-1.0),
+        ..Default::default()
+    })
+    .contains("arrivals_per_day"));
+    assert!(bad(TicketRoutingConfig {
+        type_probs: Some(vec![0.5, 0.5, 0.5, 0.0, 0.0]),
+        ..Default::default()
+    })
+    .contains("summing to 1"));
+    assert!(bad(TicketRoutingConfig {
+        skills: Some(vec![vec![1.0; 3]; 8]),
+        ..Default::default()
+    })
+    .contains("8 x 5"));
+    assert!(bad(TicketRoutingConfig {
+        max_engineers: Some(4),
+        ..Default::default()
+    })
+    .contains("max_engineers"));
+    assert!(bad(TicketRoutingConfig {
+        shifts: Some(vec![vec![9.0, 8.0]; 8]),
+        ..Default::default()
+    })
+    .contains("shifts[0]"));
+    assert!(bad(TicketRoutingConfig {
+        soft_cap: Some(9),
+        ..Default::default()
+    })
+    .contains("soft_cap"));
+}
+
+#[test]
+fn understaffed_builds_a_backlog() {
+    let run_backlog = |scenario| {
+        let (mut env, mut obs) = make(
+            TicketRoutingConfig {
+                scenario,
+                ..Default::default()
+            },
+            9,
+        );
+        run(&mut env, &mut obs);
+        let open: usize = env
+            .sim
+            .engineers
+            .iter()
+            .map(|e| e.queue.len())
+            .sum::<usize>()
+            + env.sim.pending.len();
+        open
+    };
+    assert!(run_backlog(Scenario::Understaffed) > run_backlog(Scenario::Balanced));
+}
