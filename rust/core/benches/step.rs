@@ -5,6 +5,9 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ferrogym_core::envs::cartpole::CartPole;
 use ferrogym_core::envs::grid_world::GridWorld;
+use ferrogym_core::envs::ticket_routing::{
+    InvalidActionMode, Scenario, TicketRouting, TicketRoutingConfig,
+};
 use ferrogym_core::{AutoresetMode, Batch, BatchStep, Env};
 
 fn bench_batch<E: Env<Action = i64, Obs = f32>>(
@@ -12,9 +15,10 @@ fn bench_batch<E: Env<Action = i64, Obs = f32>>(
     name: &str,
     cfg: E::Config,
     n_actions: i64,
+    sizes: &[usize],
 ) {
     let mut group = c.benchmark_group(name);
-    for &n in &[256usize, 4096] {
+    for &n in sizes {
         for &threads in &[1usize, 2] {
             let mut batch =
                 Batch::<E>::new(&cfg, n, AutoresetMode::NextStep, Some(500), threads, 1024)
@@ -49,12 +53,21 @@ fn bench_batch<E: Env<Action = i64, Obs = f32>>(
 }
 
 fn cartpole(c: &mut Criterion) {
-    bench_batch::<CartPole>(c, "cartpole_batch", Default::default(), 2);
+    bench_batch::<CartPole>(c, "cartpole_batch", Default::default(), 2, &[256, 4096]);
 }
 
 fn grid_world(c: &mut Criterion) {
-    bench_batch::<GridWorld>(c, "grid_world_batch", Default::default(), 4);
+    bench_batch::<GridWorld>(c, "grid_world_batch", Default::default(), 4, &[256, 4096]);
 }
 
-criterion_group!(benches, cartpole, grid_world);
+fn ticket_routing(c: &mut Criterion) {
+    let cfg = TicketRoutingConfig {
+        scenario: Scenario::Specialists,
+        invalid_action: Some(InvalidActionMode::Fallback),
+        ..Default::default()
+    };
+    bench_batch::<TicketRouting>(c, "ticket_routing_batch", cfg, 12, &[1024]);
+}
+
+criterion_group!(benches, cartpole, grid_world, ticket_routing);
 criterion_main!(benches);

@@ -114,6 +114,7 @@ pub trait Env: Sized + Send + Clone {
 }
 
 /// Discrete-action check shared by every env with a `Discrete(n)` space.
+#[inline]
 pub fn check_discrete(env: &'static str, action: i64, n: i64) -> Result<(), EnvError> {
     if (0..n).contains(&action) {
         Ok(())

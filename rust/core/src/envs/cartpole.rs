@@ -163,6 +163,7 @@ impl Env for CartPole {
         }
     }
 
+    #[inline]
     fn check_action(&self, action: i64) -> Result<(), EnvError> {
         check_discrete(Self::NAME, action, 2)
     }

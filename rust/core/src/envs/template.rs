@@ -108,6 +108,7 @@ impl Env for Corridor {
         }
     }
 
+    #[inline]
     fn check_action(&self, action: i64) -> Result<(), EnvError> {
         check_discrete(Self::NAME, action, 2)
     }

@@ -287,6 +287,7 @@ impl Env for GridWorld {
         }
     }
 
+    #[inline]
     fn check_action(&self, action: i64) -> Result<(), EnvError> {
         check_discrete(Self::NAME, action, 4)
     }
