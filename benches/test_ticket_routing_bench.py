@@ -9,11 +9,11 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import pytest
+from tests.reference.ticket_routing_ref import TicketRoutingRefEnv
 
 import ferrogym  # noqa: F401
 from ferrogym.envs.ticket_routing import TicketRoutingVectorEnv
 from ferrogym.envs.ticket_routing_config import TicketRoutingConfig
-from tests.reference.ticket_routing_ref import TicketRoutingRefEnv
 
 from .conftest import gate, measure
 
