@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ferrogym import _core
+from ferrogym.rust_config import RustEnvConfig
 from ferrogym.rust_env import RustEnv
 from ferrogym.vector import RustVectorEnv
+
+
+@dataclass
+class CartPoleConfig(RustEnvConfig):
+    """CartPole's arguments (``None``: the Rust default); see :class:`CartPoleEnv`."""
+
+    _core_cls = _core.CartPoleCore
+
+    sutton_barto_reward: bool | None = None
+    reset_bound: float | None = None
 
 
 class CartPoleEnv(RustEnv):

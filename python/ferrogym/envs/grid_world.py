@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import gymnasium as gym  # noqa: F401  (used in the doctest)
+
 from ferrogym import _core
+from ferrogym.rust_config import RustEnvConfig
 from ferrogym.rust_env import RustEnv
 from ferrogym.vector import RustVectorEnv
+
+
+@dataclass
+class GridWorldConfig(RustEnvConfig):
+    """GridWorld's arguments (``None``: the Rust default); see :class:`GridWorldEnv`.
+
+    >>> cfg = GridWorldConfig(layout="four_rooms", slip=0.1)
+    >>> env = gym.make("ferrogym/GridWorld-v0", **cfg.kwargs())
+    """
+
+    _core_cls = _core.GridWorldCore
+
+    layout: str | None = None
+    map: str | None = None
+    maze_size: int | None = None
+    maze_seed: int | None = None
+    slip: float | None = None
+    step_cost: float | None = None
+    goal_reward: float | None = None
+    lava_reward: float | None = None
+    random_start: bool | None = None
+    observation: str | None = None
+    cell_px: int | None = None
 
 
 class GridWorldEnv(RustEnv):

@@ -303,6 +303,15 @@ macro_rules! bind_env {
                 Ok(Self { env, obs_shape })
             }
 
+            /// The config's defaults as plain Python data (the source of truth
+            /// for the Python config dataclasses).
+            #[staticmethod]
+            fn default_config(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+                pythonize::pythonize(py, &<<$env as Env>::Config as Default>::default()).map_err(|e| {
+                    pyo3::exceptions::PyRuntimeError::new_err(format!("{}: {e}", <$env as Env>::NAME))
+                })
+            }
+
             fn observation_space<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
                 $crate::space::to_dict(py, &self.env.observation_space())
             }
