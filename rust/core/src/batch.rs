@@ -386,3 +386,177 @@ impl<E: Env> Batch<E> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envs::cartpole::CartPole;
+    use crate::envs::grid_world::{GridWorld, GridWorldConfig};
+
+    /// A 1x4 corridor: start left, goal 3 steps right; action 1 moves right.
+    fn corridor() -> GridWorldConfig {
+        GridWorldConfig {
+            map: Some("S..G".into()),
+            step_cost: 0.0,
+            ..Default::default()
+        }
+    }
+
+    fn batch(mode: AutoresetMode, max_steps: Option<u32>) -> Batch<GridWorld> {
+        let mut b = Batch::<GridWorld>::new(&corridor(), 2, mode, max_steps, 1, 1).unwrap();
+        let mut obs = vec![0f32; 4];
+        b.reset(None, &mut obs);
+        b
+    }
+
+    #[derive(Debug)]
+    struct Out {
+        obs: Vec<f32>,
+        rew: Vec<f64>,
+        term: Vec<bool>,
+        trunc: Vec<bool>,
+    }
+
+    fn step(b: &mut Batch<GridWorld>, actions: &[i64]) -> Result<Out, EnvError> {
+        let n = b.num_envs();
+        let mut o = Out {
+            obs: vec![0.0; n * b.obs_len()],
+            rew: vec![0.0; n],
+            term: vec![false; n],
+            trunc: vec![false; n],
+        };
+        b.step(
+            actions,
+            BatchStep {
+                obs: &mut o.obs,
+                rewards: &mut o.rew,
+                terminated: &mut o.term,
+                truncated: &mut o.trunc,
+            },
+        )?;
+        Ok(o)
+    }
+
+    #[test]
+    fn next_step_mode_resets_on_the_step_after_the_end() {
+        let mut b = batch(AutoresetMode::NextStep, None);
+        step(&mut b, &[1, 3]).unwrap();
+        step(&mut b, &[1, 3]).unwrap();
+        let end = step(&mut b, &[1, 3]).unwrap();
+        assert_eq!(end.term, [true, false]);
+        assert_eq!(end.obs[..2], [0.0, 3.0]); // terminal observation returned
+        assert_eq!(end.rew[0], 1.0);
+        let after = step(&mut b, &[1, 3]).unwrap();
+        // Env 0 was reset instead of stepped: reset obs, reward 0, flags off.
+        assert_eq!(after.obs[..2], [0.0, 0.0]);
+        assert_eq!(
+            (after.rew[0], after.term[0], after.trunc[0]),
+            (0.0, false, false)
+        );
+    }
+
+    #[test]
+    fn same_step_mode_resets_at_once_and_keeps_the_final_obs() {
+        let mut b = batch(AutoresetMode::SameStep, None);
+        step(&mut b, &[1, 3]).unwrap();
+        step(&mut b, &[1, 3]).unwrap();
+        let end = step(&mut b, &[1, 3]).unwrap();
+        assert_eq!(end.term, [true, false]);
+        assert_eq!(end.rew[0], 1.0);
+        assert_eq!(end.obs[..2], [0.0, 0.0]); // already the reset observation
+        assert_eq!(b.final_obs(0), [0.0, 3.0]);
+        let next = step(&mut b, &[1, 3]).unwrap();
+        assert_eq!(next.obs[..2], [0.0, 1.0]); // stepping the new episode
+    }
+
+    #[test]
+    fn disabled_mode_refuses_ended_envs_until_a_masked_reset() {
+        let mut b = batch(AutoresetMode::Disabled, None);
+        for _ in 0..3 {
+            step(&mut b, &[1, 3]).unwrap();
+        }
+        let err = step(&mut b, &[1, 3]).unwrap_err();
+        assert!(matches!(err, EnvError::ResetNeeded { .. }), "{err}");
+        let mut obs = vec![9.0f32; 4];
+        b.reset(Some(&[true, false]), &mut obs);
+        assert_eq!(obs, [0.0, 0.0, 9.0, 9.0]); // only env 0's row written
+        step(&mut b, &[1, 3]).unwrap();
+    }
+
+    #[test]
+    fn time_limit_truncates_and_counts_per_env() {
+        let mut b = batch(AutoresetMode::NextStep, Some(2));
+        assert_eq!(step(&mut b, &[3, 3]).unwrap().trunc, [false, false]);
+        assert_eq!(step(&mut b, &[3, 3]).unwrap().trunc, [true, true]);
+        step(&mut b, &[3, 3]).unwrap(); // the autoreset step
+        assert_eq!(step(&mut b, &[3, 3]).unwrap().trunc, [false, false]);
+    }
+
+    #[test]
+    fn a_bad_action_anywhere_changes_nothing() {
+        let mut b = batch(AutoresetMode::NextStep, None);
+        let err = step(&mut b, &[1, 7]).unwrap_err();
+        assert!(err.to_string().contains("sub-env 1"), "{err}");
+        assert!(step(&mut b, &[1]).is_err()); // wrong batch length
+        let ok = step(&mut b, &[1, 1]).unwrap();
+        assert_eq!(ok.obs, [0.0, 1.0, 0.0, 1.0]); // env 0 had not moved
+    }
+
+    fn cartpole_trace(threads: usize, seed_base: u64) -> Vec<f32> {
+        let n = 64;
+        let mut b = Batch::<CartPole>::new(
+            &Default::default(),
+            n,
+            AutoresetMode::NextStep,
+            Some(50),
+            threads,
+            4,
+        )
+        .unwrap();
+        for i in 0..n {
+            b.seed(i, seed_base + i as u64);
+        }
+        let mut trace = vec![0f32; n * 4];
+        b.reset(None, &mut trace);
+        let (mut obs, mut rew, mut term, mut trunc) = (
+            vec![0f32; n * 4],
+            vec![0.0; n],
+            vec![false; n],
+            vec![false; n],
+        );
+        for t in 0..120 {
+            let actions: Vec<i64> = (0..n as i64).map(|i| (i + t) % 2).collect();
+            let out = BatchStep {
+                obs: &mut obs,
+                rewards: &mut rew,
+                terminated: &mut term,
+                truncated: &mut trunc,
+            };
+            b.step(&actions, out).unwrap();
+            trace.extend_from_slice(&obs);
+            trace.extend(rew.iter().map(|&r| r as f32));
+        }
+        trace
+    }
+
+    #[test]
+    fn results_do_not_depend_on_the_thread_count() {
+        let one = cartpole_trace(1, 10);
+        assert_eq!(one, cartpole_trace(2, 10));
+        assert_eq!(one, cartpole_trace(4, 10));
+    }
+
+    #[test]
+    fn same_seeds_same_trajectory_other_seeds_differ() {
+        assert_eq!(cartpole_trace(1, 10), cartpole_trace(1, 10));
+        assert_ne!(cartpole_trace(1, 10), cartpole_trace(1, 11));
+    }
+
+    #[test]
+    fn invalid_construction_is_refused() {
+        let cfg = Default::default();
+        assert!(Batch::<CartPole>::new(&cfg, 0, AutoresetMode::NextStep, None, 1, 1).is_err());
+        assert!(Batch::<CartPole>::new(&cfg, 2, AutoresetMode::NextStep, Some(0), 1, 1).is_err());
+        assert!(Batch::<CartPole>::new(&cfg, 2, AutoresetMode::NextStep, None, 0, 1).is_err());
+    }
+}
