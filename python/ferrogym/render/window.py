@@ -78,6 +78,8 @@ class WindowRenderer:
 
     def poll(self) -> list[Any]:
         """Pending window events (a close request sets ``closed``)."""
+        if self._screen is None:
+            return []
         events = list(self.pygame.event.get())
         if any(e.type == self.pygame.QUIT for e in events):
             self.closed = True
