@@ -34,7 +34,8 @@ def _open(rec: Source) -> Recording:
 
 def _figure(nrows: int = 1, ncols: int = 1, **kw: Any) -> tuple[Any, Any]:
     plt = require_matplotlib()
-    return plt.subplots(nrows, ncols, layout="constrained", **kw)
+    fig, axes = plt.subplots(nrows, ncols, layout="constrained", **kw)
+    return fig, axes
 
 
 def episode_returns(rec: Source) -> tuple[NDArray[np.int64], NDArray[np.float64], dict[str, NDArray[np.float64]]]:
@@ -46,7 +47,9 @@ def episode_returns(rec: Source) -> tuple[NDArray[np.int64], NDArray[np.float64]
     ids, inverse = np.unique(c["episode"][moves], return_inverse=True)
 
     def total(values: NDArray[Any]) -> NDArray[np.float64]:
-        return np.bincount(inverse, weights=np.nan_to_num(np.asarray(values, np.float64)[moves]), minlength=len(ids))
+        weights = np.nan_to_num(np.asarray(values, np.float64)[moves])
+        sums: NDArray[np.float64] = np.bincount(inverse, weights=weights, minlength=len(ids)).astype(np.float64)
+        return sums
 
     return ids, total(c["reward"]), {name[len(COMPONENT_PREFIX) :]: total(c[name]) for name in comps}
 
@@ -135,7 +138,8 @@ def visit_counts(rec: Source) -> NDArray[np.int64]:
         np.add.at(counts, (cells[:, 0], cells[:, 1]), 1)
         return counts
     if len(r.meta.obs_shape) == 3 and r.meta.obs_shape[0] == 4:
-        return obs[:, 3].sum(axis=0).astype(np.int64)
+        image_counts: NDArray[np.int64] = obs[:, 3].sum(axis=0).astype(np.int64)
+        return image_counts
     raise RecordingError(
         f"{r.path}: {r.meta.env_id} observations of shape {r.meta.obs_shape} are not grid positions; "
         "the heatmap is for grid envs (GridWorld coords or image observations)"

@@ -16,8 +16,19 @@ runner = CliRunner()
 def test_cli__record_replay_plot(tmp_path: Path) -> None:
     run = tmp_path / "g.parquet"
     r = runner.invoke(
-        app, ["record", "ferrogym/GridWorld-v0", "-o", str(run), "--episodes", "2", "--video", str(tmp_path / "g.gif"),
-              "--kwargs", '{"slip": 0.1}']
+        app,
+        [
+            "record",
+            "ferrogym/GridWorld-v0",
+            "-o",
+            str(run),
+            "--episodes",
+            "2",
+            "--video",
+            str(tmp_path / "g.gif"),
+            "--kwargs",
+            '{"slip": 0.1}',
+        ],
     )
     assert r.exit_code == 0, r.output
     assert "recorded 2 episode(s)" in r.output and (tmp_path / "g.gif").stat().st_size > 0

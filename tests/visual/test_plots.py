@@ -56,7 +56,7 @@ def test_plot_actions__bar_heights_match_the_counts(tmp_path: Path) -> None:
             env.step(a)
     fig = plots.plot_actions(path)
     img = pixels(fig).astype(int)
-    blue = (np.abs(img - [31, 119, 180]).sum(axis=-1) < 10)  # matplotlib's C0
+    blue = np.abs(img - [31, 119, 180]).sum(axis=-1) < 10  # matplotlib's C0
     cols = np.flatnonzero(blue.any(axis=0))
     # Two bars: split the blue columns at their gap and measure each bar's height.
     gap = np.flatnonzero(np.diff(cols) > 1)
@@ -87,7 +87,7 @@ def test_plot__ticket_routing_kinds_render(tickets: Path, kind: str, tmp_path: P
 
 
 def test_plot_returns__rolling_mean_of_episode_returns(grid: Path) -> None:
-    ids, returns, _ = plots.episode_returns(grid)
+    _, returns, _ = plots.episode_returns(grid)
     fig = plots.plot_returns(grid, window=2)
     line = fig.axes[0].lines[1]
     np.testing.assert_allclose(line.get_ydata(), np.convolve(returns, [0.5, 0.5], mode="valid"))

@@ -257,7 +257,7 @@ def test_recording__appending_another_env_is_refused(tmp_path: Path, name: str) 
     with Recorder(gym.make("ferrogym/CartPole-v1"), path) as env:
         play(env, 1)
     before = path.read_bytes()
-    with pytest.raises(RecordingError, match="holds a recording of ferrogym/CartPole-v1.*cannot append ferrogym/Grid"):
+    with pytest.raises(RecordingError, match=r"holds a recording of ferrogym/CartPole-v1.*cannot append ferrogym/Grid"):
         Recorder(gym.make("ferrogym/GridWorld-v0"), path, append=True)
     assert path.read_bytes() == before
 

@@ -92,7 +92,11 @@ def test_grid_world__visited_cells_are_tinted_by_count() -> None:
     visits = env.unwrapped.visits
     assert visits[1, 1] == 2 and visits[1, 2] == 1 and visits.sum() == 3
     px = 32
-    start, right, unvisited = frame[1 * px + 2, 1 * px + 2], frame[1 * px + 2, 2 * px + 2], frame[1 * px + 2, 3 * px + 2]
+    start, right, unvisited = (
+        frame[1 * px + 2, 1 * px + 2],
+        frame[1 * px + 2, 2 * px + 2],
+        frame[1 * px + 2, 3 * px + 2],
+    )
     assert np.array_equal(unvisited, FLOOR)
     assert not np.array_equal(start, FLOOR) and not np.array_equal(right, FLOOR)
     assert start[1] < right[1], "the more visited cell is redder"

@@ -12,7 +12,9 @@ from ferrogym.errors import FerrogymError
 
 def run(
     recordings: Annotated[list[Path], typer.Argument(help="One recording; several with --kind compare.")],
-    kind: Annotated[str, typer.Option(help="returns | components | actions | heatmap | tickets | compare.")] = "returns",
+    kind: Annotated[
+        str, typer.Option(help="returns | components | actions | heatmap | tickets | compare.")
+    ] = "returns",
     out: Annotated[Path, typer.Option("--out", "-o", help="Image file (.png, .svg, .pdf).")] = Path("plot.png"),
     episode: Annotated[int | None, typer.Option(help="Episode for components/tickets (default: the first).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing image.")] = False,

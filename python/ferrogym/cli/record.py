@@ -25,9 +25,7 @@ def run(
     seed: Annotated[int, typer.Option(help="Episode k is reset with seed + k.")] = 0,
     states: Annotated[str, typer.Option(help="Record env state on: reset | all | none.")] = "reset",
     append: Annotated[bool, typer.Option(help="Add to an existing recording instead of refusing it.")] = False,
-    video: Annotated[
-        Path | None, typer.Option(help="Also write the episodes as a video (.mp4 or .gif).")
-    ] = None,
+    video: Annotated[Path | None, typer.Option(help="Also write the episodes as a video (.mp4 or .gif).")] = None,
     kwargs: Annotated[str, typer.Option("--kwargs", help="Env arguments as JSON, e.g. '{\"slip\": 0.1}'.")] = "{}",
 ) -> None:
     """Record episodes of ENV under a policy (Parquet or HDF5; optional video)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
 
@@ -79,10 +80,10 @@ class GridWorldEnv(RustEnv):
     def __init__(self, render_mode: str | None = None, **config: Any) -> None:
         super().__init__(render_mode=render_mode, **config)
         space = self.observation_space
-        assert space.shape is not None
+        assert isinstance(space, gym.spaces.Box)
         # (rows, columns): the coords observation's upper bound + 1, or the image's plane.
         if len(space.shape) == 1:
-            rows, cols = (int(v) + 1 for v in np.asarray(getattr(space, "high")))
+            rows, cols = (int(v) + 1 for v in np.asarray(space.high))
         else:
             rows, cols = space.shape[1], space.shape[2]
         #: Visits per cell this episode (kept only while rendering is on).

@@ -119,9 +119,7 @@ class Recording:
                 valid = col.is_valid().to_numpy(zero_copy_only=False)
                 arr[valid] = col.flatten().to_numpy(zero_copy_only=False).reshape(-1, size)
                 out[name] = arr.reshape(len(col), *shape)
-            elif name in ("info", "state", "episode_log"):
-                out[name] = col.to_pylist()
-            elif name == "seed":
+            elif name in ("info", "state", "episode_log") or name == "seed":
                 out[name] = col.to_pylist()
             else:
                 arr = col.to_numpy(zero_copy_only=False)
@@ -179,8 +177,9 @@ class Recording:
             observations=c["observation"][order],
             actions=c["action"][t],
             rewards=np.asarray(c["reward"][t], dtype=np.float64),
-            components={name: np.asarray(c[COMPONENT_PREFIX + name][t], dtype=np.float64)
-                        for name in self.meta.components},
+            components={
+                name: np.asarray(c[COMPONENT_PREFIX + name][t], dtype=np.float64) for name in self.meta.components
+            },
             terminated=np.asarray(c["terminated"][t], dtype=np.bool_),
             truncated=np.asarray(c["truncated"][t], dtype=np.bool_),
             infos=[loads(c["info"][i]) or {} for i in order],

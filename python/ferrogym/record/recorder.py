@@ -190,12 +190,6 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
             self._unsubscribe()
             self.writer.close()
 
-    def __enter__(self) -> Recorder:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
 
 class VectorRecorder(VectorWrapper):
     """Records all ``num_envs`` sub-envs of a vector env, one row per sub-env per
@@ -257,7 +251,7 @@ class VectorRecorder(VectorWrapper):
     def reset(
         self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Any, dict[str, Any]]:
-        obs, info = self.env.reset(seed=seed, options=options)
+        obs, info = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]
         n = self.num_envs
         mask = (options or {}).get("reset_mask")
         idx = np.arange(n) if mask is None else np.flatnonzero(mask)
@@ -339,7 +333,11 @@ class VectorRecorder(VectorWrapper):
             if key.startswith("_") or key in _SKIP_INFO:
                 continue
             if isinstance(value, dict):
-                row[key] = {k: v[i] for k, v in value.items() if not k.startswith("_") and value.get("_" + k, [True] * (i + 1))[i]}
+                row[key] = {
+                    k: v[i]
+                    for k, v in value.items()
+                    if not k.startswith("_") and value.get("_" + k, [True] * (i + 1))[i]
+                }
             elif infos.get("_" + key) is not None and infos["_" + key][i]:
                 row[key] = value[i]
         return plain_info(row)

@@ -72,17 +72,16 @@ def concat(blocks: list[Block], components: tuple[str, ...]) -> Block:
             return [v for b in blocks for v in getattr(b, name)]
         return np.concatenate([getattr(b, name) for b in blocks])
 
-    comps = {
-        c: np.concatenate([b.components.get(c, np.full(len(b), np.nan)) for b in blocks]) for c in components
-    }
+    comps = {c: np.concatenate([b.components.get(c, np.full(len(b), np.nan)) for b in blocks]) for c in components}
     return Block(**{f: cat(f) for f in Block.__dataclass_fields__ if f != "components"}, components=comps)
 
 
 class RecordingWriter:
     """Writes :class:`Block` rows to ``path``; ``append=False`` refuses an existing file."""
 
-    def __init__(self, path: str | os.PathLike[str], meta: RecordingMeta, *, append: bool = False,
-                 chunk_rows: int = 4096) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], meta: RecordingMeta, *, append: bool = False, chunk_rows: int = 4096
+    ) -> None:
         self.path = Path(path)
         self.meta = meta
         self.chunk_rows = max(1, int(chunk_rows))
@@ -237,8 +236,13 @@ class _HDF5Sink:
         f = self.file
         if name not in f:
             dtype = self.h5py.string_dtype() if data.dtype == object else data.dtype
-            f.create_dataset(name, shape=(0, *data.shape[1:]), maxshape=(None, *data.shape[1:]), dtype=dtype,
-                             chunks=(max(1, min(self.w.chunk_rows, 4096)), *data.shape[1:]))
+            f.create_dataset(
+                name,
+                shape=(0, *data.shape[1:]),
+                maxshape=(None, *data.shape[1:]),
+                dtype=dtype,
+                chunks=(max(1, min(self.w.chunk_rows, 4096)), *data.shape[1:]),
+            )
         ds = f[name]
         n = ds.shape[0]
         ds.resize(n + len(data), axis=0)
@@ -247,8 +251,10 @@ class _HDF5Sink:
     def write(self, b: Block) -> None:
         _extra_components(b, self.w.meta.components)
         m = self.w.meta
-        strings = {k: np.array(["" if v is None else v for v in getattr(b, k)], dtype=object)
-                   for k in ("info", "state", "episode_log")}
+        strings = {
+            k: np.array(["" if v is None else v for v in getattr(b, k)], dtype=object)
+            for k in ("info", "state", "episode_log")
+        }
         cols: dict[str, NDArray[Any]] = {
             "episode": b.episode.astype(np.int64),
             "env_index": b.env_index.astype(np.int32),

@@ -13,7 +13,9 @@ def require_matplotlib() -> Any:
     except ImportError:
         import gymnasium as gym
 
-        raise gym.error.DependencyNotInstalled("plots and figures need matplotlib: pip install 'ferrogym[viz]'") from None
+        raise gym.error.DependencyNotInstalled(
+            "plots and figures need matplotlib: pip install 'ferrogym[viz]'"
+        ) from None
     return plt
 
 
