@@ -103,7 +103,7 @@ def test_env__pickle_continues_identically(case: tuple[str, dict[str, Any]]) -> 
 def test_env__renders_every_declared_mode(case: tuple[str, dict[str, Any]]) -> None:
     env_id, kw = case
     modes = gym.make(env_id, **kw).metadata["render_modes"]
-    assert set(modes) == {"ansi", "rgb_array"}
+    assert set(modes) == {"human", "ansi", "rgb_array"}  # human: tests/visual/test_render.py
     text_env = gym.make(env_id, render_mode="ansi", **kw)
     text_env.reset(seed=0)
     before = text_env.render()

@@ -36,6 +36,15 @@ class HookError(FerrogymError, TypeError):
     term...) returned a value of the wrong type, shape, dtype or range."""
 
 
+class RecordingError(FerrogymError, ValueError):
+    """A recording that cannot be read (corrupt, truncated, another env's, an
+    episode it does not hold) or written (the file exists, appending would mix envs)."""
+
+
+class NondeterminismError(FerrogymError, RuntimeError):
+    """A replay whose re-simulation does not reproduce the recorded episode."""
+
+
 class RegistrationError(gymnasium.error.RegistrationError, FerrogymError, ValueError):
     """An env id registered twice, or an id Gymnasium's naming rules reject."""
 
@@ -46,6 +55,8 @@ __all__ = [
     "HookError",
     "InvalidAction",
     "InvalidActionType",
+    "NondeterminismError",
+    "RecordingError",
     "RegistrationError",
     "ResetNeeded",
     "StateError",
