@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from ferrogym.errors import ConfigError
 from ferrogym.seeding import draw_core_seed
-from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec
+from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec, unflatten
 
 if TYPE_CHECKING:
     from ferrogym._core import _Core
@@ -53,6 +53,8 @@ class RustEnv(gym.Env[ObsArray, Any]):
         self._core: _Core = self._core_cls(**self._config)
         self.observation_space = from_spec(self._core.observation_space())
         self.action_space = from_spec(self._core.action_space())
+        # Non-array observations (a Tuple) arrive flat from the core.
+        self._flat_obs = not isinstance(self.observation_space, gym.spaces.Tuple)
         self._core_seeded = False
 
     def reset(
@@ -64,10 +66,14 @@ class RustEnv(gym.Env[ObsArray, Any]):
         if seed is not None or not self._core_seeded:
             self._core.seed(draw_core_seed(self.np_random))
             self._core_seeded = True
-        return self._core.reset(), {}
+        obs = self._core.reset()
+        return (obs if self._flat_obs else unflatten(self.observation_space, obs)), {}
 
     def step(self, action: Any) -> tuple[ObsArray, float, bool, bool, dict[str, Any]]:
-        return self._core.step(action)
+        if self._flat_obs:
+            return self._core.step(action)
+        obs, reward, terminated, truncated, info = self._core.step(action)
+        return unflatten(self.observation_space, obs), reward, terminated, truncated, info
 
     def render(self) -> Any:
         if self.render_mode is None:
