@@ -8,12 +8,18 @@ from numpy.typing import NDArray
 from typing_extensions import Self
 
 __all__ = [
+    "BlackjackBatch",
+    "BlackjackCore",
     "CartPoleBatch",
     "CartPoleCore",
     "CorridorBatch",
     "CorridorCore",
     "GridWorldBatch",
     "GridWorldCore",
+    "PendulumBatch",
+    "PendulumCore",
+    "PointMassBatch",
+    "PointMassCore",
     "TicketRoutingBatch",
     "TicketRoutingCore",
     "__version__",
@@ -97,3 +103,21 @@ class TicketRoutingCore(_Core): ...
 
 @final
 class TicketRoutingBatch(_Batch): ...
+
+@final
+class PendulumCore(_Core): ...
+
+@final
+class PendulumBatch(_Batch): ...
+
+@final
+class BlackjackCore(_Core): ...
+
+@final
+class BlackjackBatch(_Batch): ...
+
+@final
+class PointMassCore(_Core): ...
+
+@final
+class PointMassBatch(_Batch): ...

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from ferrogym.errors import ConfigError
 from ferrogym.seeding import draw_core_seed
-from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec
+from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec, unflatten
 
 if TYPE_CHECKING:
     from ferrogym._core import _Core
@@ -54,14 +54,16 @@ class RustEnv(gym.Env[ObsArray, Any]):
         self._core: _Core = self._core_cls(**self._config)
         self.observation_space = from_spec(self._core.observation_space())
         self.action_space = from_spec(self._core.action_space())
+        # Non-array observations (a Tuple) arrive flat from the core.
+        self._flat_obs = not isinstance(self.observation_space, gym.spaces.Tuple)
         self._core_seeded = False
         self._window: WindowRenderer | None = None
-        if render_mode is not None:
-            # Only a rendering env watches its transitions: the instance's
-            # `step` becomes the watching one, so that the class's plain `step`
-            # (render_mode=None, the training path) does no work beyond the
-            # call into Rust.
-            self.step = self._step_and_watch  # type: ignore[method-assign]
+        if render_mode is not None or not self._flat_obs:
+            # Only an env that renders or rebuilds its observations takes the
+            # full step: the instance's `step` becomes it, so that the class's
+            # plain `step` (array observations, no rendering: the training
+            # path) does no work beyond the call into Rust.
+            self.step = self._step_full  # type: ignore[method-assign]
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -75,15 +77,18 @@ class RustEnv(gym.Env[ObsArray, Any]):
         obs = self._core.reset()
         if self.render_mode is not None:
             self._after_transition(obs, True)
-        return obs, {}
+        return (obs if self._flat_obs else unflatten(self.observation_space, obs)), {}
 
     def step(self, action: Any) -> tuple[ObsArray, float, bool, bool, dict[str, Any]]:
         return self._core.step(action)
 
-    def _step_and_watch(self, action: Any) -> tuple[ObsArray, float, bool, bool, dict[str, Any]]:
-        result = self._core.step(action)
-        self._after_transition(result[0], False)
-        return result
+    def _step_full(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        obs, reward, terminated, truncated, info = self._core.step(action)
+        if self.render_mode is not None:
+            self._after_transition(obs, False)
+        if not self._flat_obs:
+            return unflatten(self.observation_space, obs), reward, terminated, truncated, info
+        return obs, reward, terminated, truncated, info
 
     def _after_transition(self, obs: ObsArray, reset: bool) -> None:
         """Runs after each reset/step while a render mode is set: ``human``

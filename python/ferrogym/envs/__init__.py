@@ -26,6 +26,9 @@ ENVS: tuple[EnvEntry, ...] = (
     EnvEntry("ferrogym/Corridor-v0", "ferrogym.envs.template", "Corridor", 50),
     # Truncates itself at the simulated horizon: no TimeLimit.
     EnvEntry("ferrogym/TicketRouting-v0", "ferrogym.envs.ticket_routing", "TicketRouting", None),
+    EnvEntry("ferrogym/Pendulum-v1", "ferrogym.envs.pendulum", "Pendulum", 200),
+    EnvEntry("ferrogym/Blackjack-v1", "ferrogym.envs.blackjack", "Blackjack", None),
+    EnvEntry("ferrogym/PointMass-v0", "ferrogym.envs.point_mass", "PointMass", 200),
 )
 
 

@@ -5,8 +5,11 @@ mod bind;
 mod error;
 mod space;
 
+use ferrogym_core::envs::blackjack::Blackjack;
 use ferrogym_core::envs::cartpole::CartPole;
 use ferrogym_core::envs::grid_world::GridWorld;
+use ferrogym_core::envs::pendulum::Pendulum;
+use ferrogym_core::envs::point_mass::PointMass;
 use ferrogym_core::envs::template::Corridor;
 use ferrogym_core::envs::ticket_routing::TicketRouting;
 use ferrogym_core::Env;
@@ -18,6 +21,9 @@ bind_env!(CartPole, CartPoleCore, CartPoleBatch);
 bind_env!(GridWorld, GridWorldCore, GridWorldBatch);
 bind_env!(Corridor, CorridorCore, CorridorBatch);
 bind_env!(TicketRouting, TicketRoutingCore, TicketRoutingBatch);
+bind_env!(Pendulum, PendulumCore, PendulumBatch);
+bind_env!(Blackjack, BlackjackCore, BlackjackBatch);
+bind_env!(PointMass, PointMassCore, PointMassBatch);
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -30,5 +36,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CorridorBatch>()?;
     m.add_class::<TicketRoutingCore>()?;
     m.add_class::<TicketRoutingBatch>()?;
+    m.add_class::<PendulumCore>()?;
+    m.add_class::<PendulumBatch>()?;
+    m.add_class::<BlackjackCore>()?;
+    m.add_class::<BlackjackBatch>()?;
+    m.add_class::<PointMassCore>()?;
+    m.add_class::<PointMassBatch>()?;
     Ok(())
 }
