@@ -31,7 +31,7 @@ def main() -> None:
     logging.getLogger("ray").setLevel(logging.ERROR)
     ray.init(num_cpus=3, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
     try:
-        print("| runners | envs/runner | vectorize mode | env steps | train s | env-steps/s (train) | env-steps/s (sampling) |")
+        print("| runners | envs/runner | vectorize mode | env steps | train s | steps/s (train) | steps/s (sampling) |")
         print("|---|---|---|---|---|---|---|")
         for runners in args.runners:
             for mode in args.modes:

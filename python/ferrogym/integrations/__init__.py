@@ -11,13 +11,14 @@ instead of a traceback from deep inside the library.
 from __future__ import annotations
 
 import importlib.metadata
-import itertools
 import importlib.util
+import itertools
 import os
 from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
+
 from ferrogym.errors import MissingExtra, UnsupportedLibrary
 
 #: Set to 1 to use a library version outside the tested range anyway.

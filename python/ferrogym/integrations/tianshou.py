@@ -8,7 +8,8 @@ DISABLED autoreset mode and resets with ``reset_mask``.
 
 Stepping a strict subset of ids: the Rust batch steps all sub-envs at once,
 so the others are saved with ``get_state`` and restored after the step
-(exact, but slower than a full step); Tianshou's step-count collection steps
+(exact, but slower than a full step; an ended env among them is reset first
+so the batch accepts the step, and restored to its ended state after); Tianshou's step-count collection steps
 all ids and stays on the fast path.
 """
 
@@ -45,7 +46,8 @@ class FerroTianshouVectorEnv:
         self.ready_id = list(range(num_envs))
         self.is_closed = False
         self._obs: NDArray[Any] | None = None
-        self._seed: list[int | None] | None = None
+        #: Envs whose episode ended and that Tianshou has not reset yet.
+        self._ended = np.zeros(num_envs, dtype=np.bool_)
 
     def __len__(self) -> int:
         return self.env_num
@@ -70,28 +72,29 @@ class FerroTianshouVectorEnv:
         return [int(i) for i in id]  # type: ignore[union-attr]
 
     def seed(self, seed: int | list[int] | None = None) -> list[list[int] | None]:
-        """Seeds applied at the next reset of each env (``seed + i`` for an int)."""
+        """Tianshou's ``seed``: resets env ``i`` with ``seed + i`` (a list: one seed each) now."""
         if seed is None:
-            self._seed = None
             return [None] * self.env_num
-        seeds = [seed + i for i in range(self.env_num)] if isinstance(seed, int) else list(seed)
-        self._seed = list(seeds)
+        seeds = [seed + i for i in range(self.env_num)] if isinstance(seed, int) else [int(s) for s in seed]
+        self._obs, _ = self.venv.reset(seed=list[int | None](seeds))
+        self._ended[:] = False
         return [[s] for s in seeds]
 
     def reset(
         self, env_id: int | Sequence[int] | NDArray[Any] | None = None, **kwargs: Any
     ) -> tuple[NDArray[Any], NDArray[np.object_]]:
         ids = self._ids(env_id)
-        seed = kwargs.pop("seed", None)
-        if seed is None and self._seed is not None:
-            seed, self._seed = self._seed, None
+        # Tianshou passes the same reset kwargs (seed included) to every env.
+        seed = kwargs.get("seed")
+        seeds: list[int | None] | None = None if seed is None else [int(seed)] * self.env_num
         if self._obs is None or len(ids) == self.env_num:
-            obs, _ = self.venv.reset(seed=seed, options=kwargs.get("options"))
+            obs, _ = self.venv.reset(seed=seeds)
         else:
             mask = np.zeros(self.env_num, dtype=np.bool_)
             mask[ids] = True
-            obs, _ = self.venv.reset(seed=seed, options={"reset_mask": mask})
+            obs, _ = self.venv.reset(seed=seeds, options={"reset_mask": mask})
         self._obs = obs
+        self._ended[ids] = False
         infos = np.array([{"env_id": i} for i in ids], dtype=object)
         return obs[ids].copy(), infos
 
@@ -110,18 +113,30 @@ class FerroTianshouVectorEnv:
         else:
             obs, rew, term, trunc, info = self._step_subset(np.asarray(action).reshape(len(ids)), ids)
         self._obs = obs
+        self._ended[ids] = (term | trunc)[ids]
         infos = np.array([self._info(info, i) for i in ids], dtype=object)
         return obs[ids].copy(), rew[ids], term[ids], trunc[ids], infos
 
     def _step_subset(self, action: NDArray[Any], ids: list[int]) -> tuple[Any, ...]:
         others = [i for i in range(self.env_num) if i not in ids]
         saved = [self.venv.get_state(i) for i in others]
+        # Ended envs not being stepped wait for Tianshou's reset; the batch
+        # refuses to step them, so reset them now and put them back below.
+        waiting = np.zeros(self.env_num, dtype=np.bool_)
+        waiting[[i for i in others if self._ended[i]]] = True
+        if waiting.any():
+            self.venv.reset(options={"reset_mask": waiting})
         # Any valid action will do for the envs that are put back afterwards.
         full = self.venv.action_masks().argmax(axis=1).astype(np.int64)
         full[ids] = action
         obs, rew, term, trunc, info = self.venv.step(full)
         assert self._obs is not None
         obs = obs.copy()
+        # An env that ended in its throwaway step would be refused next time.
+        refused = np.zeros(self.env_num, dtype=np.bool_)
+        refused[others] = (term | trunc)[others]
+        if refused.any():
+            self.venv.reset(options={"reset_mask": refused})
         for i, state in zip(others, saved, strict=True):
             self.venv.set_state(i, state)
             obs[i] = self._obs[i]
@@ -133,7 +148,9 @@ class FerroTianshouVectorEnv:
         for key, value in info.items():
             if key.startswith("_") or not info.get(f"_{key}", np.ones(i + 1, dtype=bool))[i]:
                 continue
-            out[key] = {k: v[i] for k, v in value.items() if not k.startswith("_")} if isinstance(value, dict) else value[i]
+            out[key] = (
+                {k: v[i] for k, v in value.items() if not k.startswith("_")} if isinstance(value, dict) else value[i]
+            )
         return out
 
     def render(self, **kwargs: Any) -> list[Any]:
