@@ -46,7 +46,7 @@ LIBRARIES = (
 MODES = ("single", "batched")
 #: Cells that cannot exist, with the reason (shown by ``ferrogym compat``).
 NOT_SUPPORTED: dict[tuple[str, str], str] = {
-    ("pettingzoo", "single"): "PettingZoo is for multi-agent envs (ferrogym/MultiTeamTicketRouting)",
+    ("pettingzoo", "single"): "PettingZoo takes multi-agent envs only (ferrogym/MultiTeamTicketRouting)",
     ("pettingzoo", "batched"): "PettingZoo has no batched API",
     ("cleanrl-ppo", "single"): "CleanRL loops take a vector env",
     ("gymnasium-vector-wrappers", "single"): "vector wrappers take a vector env",
@@ -101,7 +101,7 @@ def matrix(data: dict[str, Any]) -> tuple[list[str], list[str], dict[tuple[str, 
     """(libraries, envs, {(library, env, mode): status}) with "n/a" where not supported."""
     status: dict[tuple[str, str, str], str] = {}
     envs: list[str] = []
-    libs = [lib for lib in LIBRARIES]
+    libs = list(LIBRARIES)
     for c in data.get("cells", []):
         status[(c["library"], c["env"], c["mode"])] = c["status"]
         if c["env"] not in envs:

@@ -14,7 +14,7 @@ from ferrogym.errors import ConfigError
 from ferrogym.integrations.pettingzoo import MultiTeamTicketRouting, env
 
 ENV = "ferrogym/MultiTeamTicketRouting"
-compat = pytest.mark.compat(library="pettingzoo", env=ENV, mode="multi-agent")
+compat = pytest.mark.compat(library="pettingzoo", env=ENV, mode="single")
 
 
 @compat
