@@ -49,15 +49,30 @@ class RegistrationError(gymnasium.error.RegistrationError, FerrogymError, ValueE
     """An env id registered twice, or an id Gymnasium's naming rules reject."""
 
 
+class MissingExtra(FerrogymError, ImportError):
+    """An integration whose library is not installed (the message names the extra)."""
+
+
+class UnsupportedLibrary(FerrogymError, ImportError):
+    """A library version outside the range ferrogym's compat suite runs with."""
+
+
+class UnsupportedSpace(FerrogymError, TypeError):
+    """An env whose spaces a library cannot take (e.g. a Dict action for SB3)."""
+
+
 __all__ = [
     "ConfigError",
     "FerrogymError",
     "HookError",
     "InvalidAction",
     "InvalidActionType",
+    "MissingExtra",
     "NondeterminismError",
     "RecordingError",
     "RegistrationError",
     "ResetNeeded",
     "StateError",
+    "UnsupportedLibrary",
+    "UnsupportedSpace",
 ]

@@ -236,6 +236,46 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         final_info = self._core.final_infos(done) if self._has_infos else {}
         return {"final_obs": final_obs, "_final_obs": done.copy(), "final_info": final_info, "_final_info": done.copy()}
 
+    # -- SyncVectorEnv's per-sub-env calls (skrl, RecordVideo, CleanRL loops) ----
+
+    #: Sub-env methods answered per index by the batch.
+    _PER_ENV_METHODS: ClassVar[tuple[str, ...]] = ("action_masks", "get_state", "episode_log", "render")
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        """Like ``SyncVectorEnv.call``: one result per sub-env. Sub-envs share one
+        config, so attributes (``render_mode``, ``config``, ``spec``...) are the
+        batch's, and ``observation_space``/``action_space`` the single spaces."""
+        n = self.num_envs
+        if name == "action_masks":
+            return tuple(self.action_masks())
+        if name in ("get_state", "episode_log"):
+            method = getattr(self, name)
+            return tuple(method(i, *args, **kwargs) for i in range(n))
+        if name == "render":
+            frames = self.render()
+            return tuple(frames) if frames is not None else (None,) * n
+        if name in ("observation_space", "action_space"):
+            return (getattr(self, f"single_{name}"),) * n
+        if name in ("step", "reset", "close", "set_state", "seed") or name.startswith("_"):
+            raise AttributeError(f"{type(self).__name__}.call({name!r}): call the batch's own method instead")
+        value = getattr(self, name)
+        if callable(value):
+            raise AttributeError(
+                f"{type(self).__name__}.call({name!r}): not a per-sub-env method of a Rust batch; "
+                f"supported methods: {list(self._PER_ENV_METHODS)}"
+            )
+        return (value,) * n
+
+    def get_attr(self, name: str) -> tuple[Any, ...]:
+        """``SyncVectorEnv.get_attr``: the attribute of every sub-env."""
+        return self.call(name)
+
+    def set_attr(self, name: str, values: Any) -> None:
+        raise AttributeError(
+            f"{type(self).__name__}.set_attr({name!r}): sub-envs of a Rust batch share one config; "
+            "build a new batch with the value instead"
+        )
+
     # -- extras ----------------------------------------------------------------
 
     def action_masks(self) -> NDArray[np.bool_]:
