@@ -12,8 +12,9 @@ from typing import Any
 from fastapi import Request, WebSocket
 
 from ferrogym.web.adapters.recordings import Replayer
+from ferrogym.web.exceptions import NotFound
 from ferrogym.web.jobs import JobManager
-from ferrogym.web.sessions import NotFound, SessionStore
+from ferrogym.web.sessions import SessionStore
 from ferrogym.web.settings import Settings
 from ferrogym.web.stream import Broadcaster
 

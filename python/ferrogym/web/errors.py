@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from ferrogym.errors import FerrogymError
 from ferrogym.web.adapters.recordings import ReplayError
-from ferrogym.web.sessions import CapReached, NotFound
+from ferrogym.web.exceptions import CapReached, NotFound
 
 log = logging.getLogger("ferrogym.web")
 

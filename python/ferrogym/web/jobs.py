@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ferrogym.web import worker
-from ferrogym.web.sessions import CapReached, NotFound
+from ferrogym.web.exceptions import CapReached, NotFound
 from ferrogym.web.stream import Broadcaster
 
 _CTX = mp.get_context("spawn")

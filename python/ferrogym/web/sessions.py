@@ -20,16 +20,9 @@ from ferrogym.cli.list import env_ids
 from ferrogym.errors import FerrogymError
 from ferrogym.web.adapters import policies
 from ferrogym.web.adapters.recordings import Recording
+from ferrogym.web.exceptions import CapReached, NotFound
 from ferrogym.web.jsonable import jsonable
 from ferrogym.web.png import data_url
-
-
-class NotFound(LookupError):
-    """An id (session, job, model, recording) that does not exist: 404."""
-
-
-class CapReached(RuntimeError):
-    """A cap in :class:`~ferrogym.web.settings.Limits` is reached: 429."""
 
 
 def check_env_id(env_id: str) -> None:

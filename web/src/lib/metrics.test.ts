@@ -69,5 +69,6 @@ describe("formatting and ranking", () => {
     ];
     expect(bestPolicy("reward", results)).toBe("b");
     expect(bestPolicy("resolution_mean", results)).toBe("a");
+    expect(bestPolicy("length", results)).toBeNull();
   });
 });

@@ -81,10 +81,13 @@ export function fmtInterval(iv: Interval | undefined): string {
   return half === null || half === 0 ? fmt(iv.mean) : `${fmt(iv.mean)} ± ${fmt(half)}`;
 }
 
+/** KPIs that describe an episode without being better or worse. */
+const NEUTRAL = new Set(["length"]);
 const LOWER_IS_BETTER = /resolution|pickup|backlog|over_soft|length/;
 
 /** The policy with the best mean for a KPI (rewards and rates higher, times lower). */
 export function bestPolicy(kpi: string, results: { policy: string; kpis: Record<string, Interval> }[]): string | null {
+  if (NEUTRAL.has(kpi)) return null;
   const lower = LOWER_IS_BETTER.test(kpi) && !kpi.startsWith("reward");
   let best: string | null = null;
   let bestValue = 0;

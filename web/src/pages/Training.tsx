@@ -45,6 +45,11 @@ export default function Training() {
   const rows = chartRows(stream.points);
   const components = componentNames(stream.points);
   const job = stream.job ?? jobs.data?.find((j) => j.id === jobId) ?? null;
+  const streamStatus = stream.job?.status;
+  const reloadJobs = jobs.reload;
+  useEffect(() => {
+    if (streamStatus) reloadJobs(); // the table follows the live status at once
+  }, [streamStatus, reloadJobs]);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
 
   const start = () =>

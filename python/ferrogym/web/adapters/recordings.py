@@ -24,6 +24,7 @@ import gymnasium as gym
 import numpy as np
 
 from ferrogym.errors import FerrogymError
+from ferrogym.web.exceptions import NotFound
 from ferrogym.web.jsonable import jsonable
 
 FORMAT = "ferrogym-web-recording/1"
@@ -70,7 +71,7 @@ def load(path: Path) -> Recording:
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
-        raise ReplayError(f"no recording {path.name!r}") from None
+        raise NotFound(f"no recording {path.name.removesuffix(SUFFIX)!r}") from None
     except (OSError, json.JSONDecodeError) as e:
         raise ReplayError(f"cannot read recording {path.name!r}: {e}") from None
     if not isinstance(data, dict) or data.pop("format", None) != FORMAT:
@@ -109,7 +110,7 @@ class Replayer:
 
     def seek(self, t: int) -> None:
         if not 0 <= t <= self.rec.steps:
-            raise ReplayError(f"step {t} is outside the recording (0..{self.rec.steps})")
+            raise ValueError(f"step {t} is outside the recording (0..{self.rec.steps})")
         if t < self.step or t - self.step > self.every or (t == self.step and t > 0 and self.last_reward is None):
             # Restart from the nearest snapshot strictly before t, so the step
             # into t is taken and its reward and components are known.

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends
 
 from ferrogym.web.adapters import scenarios as scenario_table
 from ferrogym.web.context import Context, ctx
+from ferrogym.web.exceptions import NotFound
 from ferrogym.web.schemas import EnvState, RunScenario, ScenarioInfo
-from ferrogym.web.sessions import NotFound
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
 Ctx = Annotated[Context, Depends(ctx)]

@@ -9,10 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
 from ferrogym.web.context import Context, ctx, ws_ctx
+from ferrogym.web.exceptions import NotFound
 from ferrogym.web.jobs import ACTIVE, topic
 from ferrogym.web.schemas import JobInfo, StartJob
 from ferrogym.web.security import origin_ok, token_ok
-from ferrogym.web.sessions import NotFound, has_mask, make_env
+from ferrogym.web.sessions import has_mask, make_env
 from ferrogym.web.stream import Client
 
 router = APIRouter(prefix="/api/jobs", tags=["training"])
@@ -101,21 +102,26 @@ async def stream(websocket: WebSocket, job_id: str) -> None:
     if client is None:
         await _refuse(websocket, 1013, f"too many live clients ({c.settings.limits.max_ws_clients}, the cap)")
         return
+    # Snapshot the history in the same event-loop turn as the subscription:
+    # every later point is then in the queue and none is in both.
+    first = {"type": "history", "job": j.info(), "history": list(j.history), "dropped": 0}
     await websocket.accept()
     reader = asyncio.create_task(_drain_incoming(websocket, c.settings.limits.max_message_bytes))
     try:
-        await websocket.send_json({"type": "history", "job": j.info(), "history": list(j.history), "dropped": 0})
-        while not reader.done():
-            getter = asyncio.ensure_future(client.queue.get())
-            done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
-            if getter not in done:
-                getter.cancel()
-                break
-            await websocket.send_json({**getter.result(), "dropped": client.dropped})
-            client.sent += 1
+        await websocket.send_json(first)
+        while True:
             if j.status not in ACTIVE and client.queue.empty():
                 await websocket.close(code=1000, reason=f"job {j.status}")
                 break
+            getter = asyncio.ensure_future(client.queue.get())
+            done, _ = await asyncio.wait({getter, reader}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+                if reader in done:
+                    break
+                continue
+            await websocket.send_json({**getter.result(), "dropped": client.dropped})
+            client.sent += 1
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client went away mid-send
     finally:
