@@ -52,10 +52,13 @@ def test_job__streams_history_then_metrics_then_done(trained: Any) -> None:
     assert msgs[0]["type"] == "history"
     kinds = [m["type"] for m in msgs]
     assert "metric" in kinds and kinds[-1] == "done", kinds
-    metric = next(m for m in msgs if m["type"] == "metric")
+    metric = next(m for m in msgs if m["type"] == "metric" and "episode_return" in m)
     assert metric["episode_length"] > 0
     assert sum(metric["components"].values()) == pytest.approx(metric["episode_return"], rel=1e-4, abs=1e-4)
     assert all(m["dropped"] == 0 for m in msgs)
+    evals = [m for m in msgs if m["type"] == "metric" and "kpis" in m]
+    assert 1 <= len(evals) <= 10
+    assert {"reward", "resolution_mean", "reward_wait"} <= set(evals[-1]["kpis"])
     info = client.get(f"/api/jobs/{job['id']}").json()
     assert info["job"]["status"] == "finished" and info["job"]["model"] == "tiny"
     assert len(info["history"]) == kinds.count("metric")
@@ -219,7 +222,8 @@ def test_worker__trains_in_process_and_reports_a_failure(tmp_path: Path) -> None
     msgs = [out.get_nowait() for _ in range(out.qsize())]
     assert msgs[0] == {"kind": "status", "status": "running"}
     assert msgs[-1]["kind"] == "done" and (tmp_path / "m.json").is_file()
-    assert any(m["kind"] == "metric" and m["components"] == {} for m in msgs)
+    assert any(m["kind"] == "metric" and m.get("components") == {} for m in msgs)
+    assert any(m["kind"] == "metric" and m.get("kpis", {}).get("length", 0) > 0 for m in msgs)
     worker.run({**spec, "env_id": "ferrogym/CartPole-v1", "algo": "NoSuchAlgo"}, out, threading.Event())
     assert out.get_nowait() == {
         "kind": "error",

@@ -127,6 +127,7 @@ try {
     await page.waitForFunction(() => Number(document.querySelector("[data-testid=episodes]")?.textContent) >= 2);
     await page.waitForSelector("[data-testid=job-live] >> text=finished", { timeout: 180_000 });
     await page.waitForSelector("[data-testid^=job-status-] >> text=finished");
+    await page.waitForSelector("[data-testid=job-kpis] >> text=resolution_mean");
     await shot("training");
   });
 

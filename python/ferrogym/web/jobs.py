@@ -22,6 +22,7 @@ from typing import Any
 
 from ferrogym.web import worker
 from ferrogym.web.exceptions import CapReached, NotFound
+from ferrogym.web.jsonable import jsonable
 from ferrogym.web.stream import Broadcaster
 
 _CTX = mp.get_context("spawn")
@@ -103,6 +104,7 @@ class JobManager:
         return job
 
     def _handle(self, job: Job, msg: dict[str, Any]) -> None:
+        msg = jsonable(msg)  # NaN KPIs (nothing to measure) become null: browsers reject NaN in JSON
         kind = msg["kind"]
         if kind == "status":
             job.status = "stopping" if job.stop.is_set() else msg["status"]

@@ -16,8 +16,12 @@ from typing import Any
 
 import numpy as np
 
-#: Metric points sent per second at most (the rest are summed into the next).
+#: Progress messages sent per second at most.
 MAX_POINTS_PER_SECOND = 20.0
+#: KPI evaluations per job (one greedy episode each on a fixed seed).
+KPI_EVALUATIONS = 10
+#: Seed of the KPI episodes, apart from the training seeds.
+KPI_SEED = 1_000_003
 
 
 def _algo(name: str) -> Any:
@@ -93,11 +97,26 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
     model = algo("MlpPolicy", venv, **kwargs)
     started = time.monotonic()
 
+    from ferrogym.web.evaluation import model_policy, run_episode
+    from ferrogym.web.sessions import has_mask, make_env
+
+    kpi_env = make_env(spec["env_id"], spec["config"], render=False)
+    kpi_env.reset(seed=KPI_SEED)
+    kpi_policy = model_policy(model, has_mask(kpi_env))
+    kpi_every = max(spec["total_timesteps"] // KPI_EVALUATIONS, 1)
+
     class Report(BaseCallback):
         last_sent = 0.0
+        next_kpi = kpi_every
 
         def _on_step(self) -> bool:
             now = time.monotonic()
+            if self.num_timesteps >= self.next_kpi:
+                # KPIs of the current policy on one fixed-seed episode (the
+                # batch resets ended sub-envs at once, so their logs are gone).
+                self.next_kpi += kpi_every
+                kpis = run_episode(kpi_env, kpi_policy, KPI_SEED)
+                out.put({"kind": "metric", "timesteps": int(self.num_timesteps), "kpis": kpis})
             for info in self.locals.get("infos", []):
                 if "episode" not in info:
                     continue
@@ -125,4 +144,5 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
     meta.update(timesteps=int(model.num_timesteps), created=time.time())
     path.with_suffix(".json").write_text(json.dumps(meta))
     venv.close()
+    kpi_env.close()
     out.put({"kind": "done", "model": path.stem, "timesteps": int(model.num_timesteps), "stopped": stop.is_set()})

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { bestPolicy, chartRows, componentNames, emptyStream, fmt, fmtInterval, MAX_POINTS, reduceStream } from "./metrics";
+import {
+  bestPolicy,
+  chartRows,
+  componentNames,
+  emptyStream,
+  fmt,
+  fmtInterval,
+  kpiPoints,
+  MAX_POINTS,
+  reduceStream,
+} from "./metrics";
 import type { JobInfo, JobMessage } from "./types";
 
 const job: JobInfo = {
@@ -44,6 +54,16 @@ describe("chartRows", () => {
     );
     expect(rows.map((r) => r.mean_return)).toEqual([1, 2, 4]);
     expect(rows[0].wait).toBe(-1);
+  });
+
+  it("keeps KPI evaluations out of the return curve and lists them apart", () => {
+    const points = [
+      { timesteps: 1, episode_return: 2 },
+      { timesteps: 2, kpis: { reward: -3 } },
+      { timesteps: 3, episode_return: 4 },
+    ];
+    expect(chartRows(points).map((r) => r.timesteps)).toEqual([1, 3]);
+    expect(kpiPoints(points)).toEqual([{ timesteps: 2, kpis: { reward: -3 } }]);
   });
 
   it("names every component seen", () => {

@@ -45,17 +45,12 @@ export function chartRows(points: MetricPoint[], window = 20): ChartRow[] {
   const recent: number[] = [];
   let sum = 0;
   for (const p of points) {
-    const r = p.episode_return ?? null;
-    if (r !== null) {
-      recent.push(r);
-      sum += r;
-      if (recent.length > window) sum -= recent.shift()!;
-    }
-    const row: ChartRow = {
-      timesteps: p.timesteps,
-      episode_return: r,
-      mean_return: recent.length ? sum / recent.length : null,
-    };
+    if (p.episode_return === undefined || p.episode_return === null) continue; // KPI points have no return
+    const r = p.episode_return;
+    recent.push(r);
+    sum += r;
+    if (recent.length > window) sum -= recent.shift()!;
+    const row: ChartRow = { timesteps: p.timesteps, episode_return: r, mean_return: sum / recent.length };
     for (const [k, v] of Object.entries(p.components ?? {})) row[k] = v;
     rows.push(row);
   }
@@ -100,4 +95,9 @@ export function bestPolicy(kpi: string, results: { policy: string; kpis: Record<
     }
   }
   return best;
+}
+
+/** The periodic KPI evaluations of a job (points that carry `kpis`). */
+export function kpiPoints(points: MetricPoint[]): { timesteps: number; kpis: Record<string, number | null> }[] {
+  return points.flatMap((p) => (p.kpis && Object.keys(p.kpis).length ? [{ timesteps: p.timesteps, kpis: p.kpis }] : []));
 }

@@ -35,6 +35,7 @@ export interface MetricPoint {
   episode_return?: number | null;
   episode_length?: number | null;
   components?: Record<string, number>;
+  kpis?: Record<string, number | null>;
   fps?: number | null;
 }
 

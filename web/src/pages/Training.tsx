@@ -2,7 +2,7 @@ import { useEffect, useReducer, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api, wsUrl } from "../lib/api";
 import { useAction, useApi } from "../lib/hooks";
-import { chartRows, componentNames, emptyStream, reduceStream } from "../lib/metrics";
+import { chartRows, componentNames, emptyStream, fmt, kpiPoints, reduceStream } from "../lib/metrics";
 import type { JobInfo, JobMessage } from "../lib/types";
 import { Card, ErrorBox } from "../components";
 import { parseConfig } from "./Environments";
@@ -44,6 +44,8 @@ export default function Training() {
   const { stream, connected } = useJobStream(jobId);
   const rows = chartRows(stream.points);
   const components = componentNames(stream.points);
+  const evals = kpiPoints(stream.points);
+  const lastEval = evals.at(-1);
   const job = stream.job ?? jobs.data?.find((j) => j.id === jobId) ?? null;
   const streamStatus = stream.job?.status;
   const reloadJobs = jobs.reload;
@@ -157,6 +159,33 @@ export default function Training() {
                   ))}
                 </LineChart>
               </ResponsiveContainer>
+            </>
+          )}
+          {lastEval && (
+            <>
+              <h3>
+                KPIs of the current policy (one greedy episode on a fixed seed, every{" "}
+                {Math.round(job.total_timesteps / 10)} steps)
+              </h3>
+              <ResponsiveContainer width="100%" height={160}>
+                <LineChart data={evals.map((e) => ({ timesteps: e.timesteps, reward: e.kpis.reward }))}>
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis dataKey="timesteps" type="number" domain={["dataMin", "dataMax"]} />
+                  <YAxis />
+                  <Tooltip />
+                  <Line dataKey="reward" stroke="#76b041" isAnimationActive={false} name="evaluation return" />
+                </LineChart>
+              </ResponsiveContainer>
+              <table className="compact" data-testid="job-kpis">
+                <tbody>
+                  {Object.entries(lastEval.kpis).map(([k, v]) => (
+                    <tr key={k}>
+                      <td>{k}</td>
+                      <td>{fmt(v)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             </>
           )}
         </Card>
