@@ -9,7 +9,11 @@ PY=${PYTHON:-python3}
 step() { printf '\n=== %s\n' "$*"; }
 
 step "install (builds the Rust extension with maturin; torch comes with the sb3 extra, once per machine)"
-"$PY" -m pip install --quiet --disable-pip-version-check -e ".[dev,sb3,bench,cli,hydra,viz,record,compat]"
+"$PY" -m pip install --quiet --disable-pip-version-check -e ".[dev,sb3,bench,cli,hydra,viz,record,compat,web]"
+
+step "install Chromium (Debian) and the front end's npm packages, for the dashboard tests"
+command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+(cd web && npm ci --no-audit --no-fund --loglevel=error)
 
 step "cargo fmt";    cargo fmt --all -- --check
 step "cargo clippy"; cargo clippy --workspace --all-targets -- -D warnings
@@ -24,6 +28,11 @@ step "stubtest";     "$PY" -m mypy.stubtest ferrogym._core
 
 step "pytest (coverage of python/ must stay >= 90%)"
 "$PY" -m pytest tests --cov=ferrogym --cov-report=term --cov-fail-under=90
+
+step "front end: Vitest unit tests"
+(cd web && npx vitest run)
+step "dashboard end to end in real Chromium (ferrogym serve on a loopback port)"
+(cd web && FERROGYM="$PY -m ferrogym.cli" node e2e/run.mjs)
 
 step "benchmarks beside their peers (fails when a ratio drops below its floor)"
 "$PY" -m pytest benches -p no:cacheprovider --benchmark-columns=median,ops --benchmark-min-rounds=5 --benchmark-max-time=1.0

@@ -1,0 +1,83 @@
+"""The FastAPI app: routers, security, limits, the built front end, and the
+lifecycle that starts the job pump and stops every worker on shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from ferrogym.web import errors
+from ferrogym.web.context import Context
+from ferrogym.web.routers import envs, models, recordings, scenarios, system, training
+from ferrogym.web.security import token_ok
+from ferrogym.web.settings import Settings
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    context = Context.create(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pump = asyncio.create_task(context.jobs.run_pump())
+        try:
+            yield
+        finally:
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
+            await asyncio.to_thread(context.close)
+
+    app = FastAPI(
+        title="ferrogym dashboard",
+        summary="Environments, training jobs, models, scenarios and recordings of ferrogym.",
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.ctx = context
+    errors.install(app)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.url.path.startswith("/api"):
+            if not token_ok(request, settings):
+                return JSONResponse({"detail": "missing or wrong token (Authorization: Bearer ...)"}, 401)
+            length = request.headers.get("content-length")
+            limit = settings.limits.max_message_bytes
+            if length is not None and (not length.isdigit() or int(length) > limit):
+                return JSONResponse({"detail": f"request body of {length} bytes is above the cap of {limit}"}, 413)
+        return await call_next(request)
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["authorization", "content-type"],
+    )
+    for r in (system, envs, training, models, scenarios, recordings):
+        app.include_router(r.router)
+
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "DELETE", "PUT", "PATCH"], include_in_schema=False)
+    def api_not_found(rest: str) -> JSONResponse:
+        return JSONResponse({"detail": f"no API endpoint /api/{rest}"}, 404)
+
+    if (STATIC / "index.html").is_file():
+        app.mount("/assets", StaticFiles(directory=STATIC / "assets"), name="assets")
+
+        @app.get("/{page:path}", include_in_schema=False)
+        def index(page: str) -> FileResponse:
+            # Client-side routes (/training, /models...) all load the single page.
+            return FileResponse(STATIC / "index.html")
+
+    return app

@@ -1,0 +1,40 @@
+"""Every failure is a 4xx JSON ``{"detail": ...}`` with a clear message; an
+unexpected error is a 500 naming only the exception type and message (never a
+traceback)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from ferrogym.errors import FerrogymError
+from ferrogym.web.adapters.recordings import ReplayError
+from ferrogym.web.exceptions import CapReached, NotFound
+
+log = logging.getLogger("ferrogym.web")
+
+_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (NotFound, 404),
+    (CapReached, 429),
+    (ReplayError, 409),
+    (FerrogymError, 400),
+    (ValueError, 400),
+    (TypeError, 400),
+)
+
+
+def install(app: FastAPI) -> None:
+    for exc_type, status in _STATUS:
+
+        def handler(request: Request, exc: Exception, status: int = status) -> JSONResponse:
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+
+        app.add_exception_handler(exc_type, handler)
+
+    def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)
+
+    app.add_exception_handler(Exception, unexpected)

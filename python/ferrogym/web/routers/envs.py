@@ -1,0 +1,102 @@
+"""Environments: the registry, and live sessions stepped by hand or by a policy."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import gymnasium as gym
+from fastapi import APIRouter, Depends
+
+from ferrogym.cli.list import describe_env, env_ids
+from ferrogym.envs.ticket_routing_config import SCENARIOS
+from ferrogym.web.context import Context, ctx
+from ferrogym.web.schemas import CreateEnv, EnvInfo, EnvState, ResetEnv, RunEnv, StepEnv
+from ferrogym.web.sessions import has_mask, make_env
+
+router = APIRouter(prefix="/api/envs", tags=["environments"])
+Ctx = Annotated[Context, Depends(ctx)]
+
+
+def env_info(env_id: str) -> EnvInfo:
+    row = describe_env(env_id)
+    env = make_env(env_id, {}, render=False)
+    try:
+        masked = has_mask(env) if _resettable(env) else False
+    finally:
+        env.close()
+    return EnvInfo(
+        id=env_id,
+        backend=row["backend"],
+        batched=row["batched"],
+        observation_space=row["observation_space"],
+        action_space=row["action_space"],
+        max_episode_steps=row["max_episode_steps"],
+        masked=masked,
+        scenarios=list(SCENARIOS) if env_id == "ferrogym/TicketRouting-v0" else [],
+    )
+
+
+def _resettable(env: gym.Env[Any, Any]) -> bool:
+    env.reset(seed=0)
+    return True
+
+
+@router.get("/registry")
+def registry() -> list[EnvInfo]:
+    return [env_info(i) for i in env_ids()]
+
+
+@router.post("", status_code=201)
+def create(body: CreateEnv, c: Ctx) -> EnvState:
+    return EnvState(**c.sessions.create(body.env_id, body.config, body.seed).view())
+
+
+@router.get("")
+def sessions(c: Ctx) -> list[EnvState]:
+    return [EnvState(**s.view()) for s in list(c.sessions.sessions.values())]
+
+
+@router.get("/{session}")
+def state(session: str, c: Ctx) -> EnvState:
+    return EnvState(**c.sessions.get(session).view())
+
+
+@router.post("/{session}/reset")
+def reset(session: str, body: ResetEnv, c: Ctx) -> EnvState:
+    s = c.sessions.get(session)
+    with s.lock:
+        s.reset(body.seed)
+        return EnvState(**s.view())
+
+
+@router.post("/{session}/step")
+def step(session: str, body: StepEnv, c: Ctx) -> EnvState:
+    if (body.action is None) == (body.policy is None):
+        raise ValueError("give exactly one of 'action' and 'policy'")
+    s = c.sessions.get(session)
+    with s.lock:
+        if body.policy is not None:
+            s.act_with(body.policy)
+        else:
+            s.act(body.action)
+        return EnvState(**s.view())
+
+
+@router.post("/{session}/run")
+def run(session: str, body: RunEnv, c: Ctx) -> EnvState:
+    """Steps with ``policy`` until the episode ends or ``max_steps`` (capped)."""
+    cap = c.settings.limits.max_run_steps
+    if body.max_steps > cap:
+        raise ValueError(f"max_steps {body.max_steps} is above the cap of {cap}")
+    s = c.sessions.get(session)
+    with s.lock:
+        for _ in range(body.max_steps):
+            if s.done:
+                break
+            s.act_with(body.policy)
+        return EnvState(**s.view())
+
+
+@router.delete("/{session}", status_code=204)
+def close(session: str, c: Ctx) -> None:
+    c.sessions.close(session)

@@ -1,0 +1,41 @@
+"""Scenarios: run a named scenario with a chosen policy, step by step (the
+returned session is stepped through /api/envs) or to the end."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from ferrogym.web.adapters import scenarios as scenario_table
+from ferrogym.web.context import Context, ctx
+from ferrogym.web.exceptions import NotFound
+from ferrogym.web.schemas import EnvState, RunScenario, ScenarioInfo
+
+router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
+Ctx = Annotated[Context, Depends(ctx)]
+
+
+@router.get("")
+def scenarios() -> list[ScenarioInfo]:
+    return [ScenarioInfo(**asdict(s)) for s in scenario_table.scenarios()]
+
+
+@router.post("/{name}/run", status_code=201)
+def run(name: str, body: RunScenario, c: Ctx) -> EnvState:
+    scenario = scenario_table.get(name)
+    if scenario is None:
+        raise NotFound(f"no scenario {name!r}; expected one of {[s.name for s in scenario_table.scenarios()]}")
+    session = c.sessions.create(scenario.env_id, dict(scenario.config), body.seed)
+    with session.lock:
+        try:
+            session.act_with(body.policy)  # validates the policy name and takes the first step
+        except Exception:
+            c.sessions.close(session.id)
+            raise
+        steps = 1
+        while body.to_end and not session.done and steps < c.settings.limits.max_run_steps:
+            session.act_with(body.policy)
+            steps += 1
+        return EnvState(**session.view())

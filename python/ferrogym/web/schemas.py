@@ -1,0 +1,206 @@
+"""Request and response bodies. Every request is validated by these models;
+the OpenAPI schema at /api/openapi.json is generated from them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- environments --------------------------------------------------------------
+
+
+class EnvInfo(BaseModel):
+    id: str
+    backend: str
+    batched: bool
+    observation_space: str
+    action_space: str
+    max_episode_steps: int | None
+    masked: bool
+    scenarios: list[str]
+
+
+class CreateEnv(Strict):
+    env_id: str = Field(examples=["ferrogym/TicketRouting-v0"])
+    config: dict[str, Any] = Field(default_factory=dict, description="Env keyword arguments (validated by the env).")
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+
+
+class ResetEnv(Strict):
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+
+
+class StepEnv(Strict):
+    """Either an explicit ``action`` or a ``policy`` name that picks one."""
+
+    action: int | float | list[float] | list[int] | None = None
+    policy: str | None = None
+
+
+class RunEnv(Strict):
+    policy: str = "random"
+    max_steps: int = Field(default=500, ge=1)
+
+
+class EnvState(BaseModel):
+    session: str
+    env_id: str
+    config: dict[str, Any]
+    seed: int | None
+    step: int
+    episode_return: float
+    terminated: bool
+    truncated: bool
+    reward: float | None
+    reward_components: dict[str, float]
+    episode_components: dict[str, float]
+    info: dict[str, Any]
+    observation: list[Any]
+    action_mask: list[bool] | None
+    frame: str | None = Field(description="The rendered frame as a PNG data URL.")
+    policies: list[str]
+
+
+# -- training ------------------------------------------------------------------
+
+Algo = Literal["PPO", "A2C", "DQN", "MaskablePPO"]
+
+
+class StartJob(Strict):
+    env_id: str = "ferrogym/TicketRouting-v0"
+    algo: Algo = "PPO"
+    config: dict[str, Any] = Field(default_factory=dict)
+    total_timesteps: int = Field(default=20_000, ge=64)
+    n_envs: int = Field(default=4, ge=1, le=64)
+    n_steps: int = Field(default=128, ge=8, le=8192, description="Rollout length per env (PPO/A2C).")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+class MetricPoint(BaseModel):
+    timesteps: int
+    episode_return: float | None = None
+    episode_length: int | None = None
+    components: dict[str, float] = Field(default_factory=dict)
+    kpis: dict[str, float] = Field(default_factory=dict)
+    fps: float | None = None
+
+
+class JobInfo(BaseModel):
+    id: str
+    name: str
+    env_id: str
+    algo: str
+    status: Literal["starting", "running", "stopping", "finished", "stopped", "failed"]
+    timesteps: int
+    total_timesteps: int
+    error: str | None
+    model: str | None
+    created: float
+    points: int
+
+
+# -- models --------------------------------------------------------------------
+
+
+class ModelInfo(BaseModel):
+    name: str
+    env_id: str
+    algo: str
+    timesteps: int
+    config: dict[str, Any]
+    created: float
+
+
+class Evaluate(Strict):
+    episodes: int = Field(default=5, ge=2)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    heuristics: list[str] | None = Field(default=None, description="Default: every heuristic for the env.")
+    config: dict[str, Any] | None = Field(default=None, description="Env config; default: the model's.")
+
+
+class Interval(BaseModel):
+    mean: float
+    low: float
+    high: float
+    n: int
+
+
+class PolicyResult(BaseModel):
+    policy: str
+    kind: Literal["model", "heuristic"]
+    kpis: dict[str, Interval]
+
+
+class Evaluation(BaseModel):
+    env_id: str
+    episodes: int
+    seed: int
+    kpi_source: str
+    results: list[PolicyResult]
+
+
+class Predict(Strict):
+    observation: list[float]
+    action_mask: list[bool] | None = None
+
+
+class Prediction(BaseModel):
+    action: int | list[float]
+
+
+# -- scenarios and recordings -------------------------------------------------------
+
+
+class ScenarioInfo(BaseModel):
+    name: str
+    env_id: str
+    kind: str
+    description: str
+    config: dict[str, Any]
+
+
+class RunScenario(Strict):
+    policy: str = "random"
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    to_end: bool = False
+
+
+class SaveRecording(Strict):
+    session: str
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+class RecordingInfo(BaseModel):
+    name: str
+    env_id: str
+    steps: int
+    episode_return: float
+    seed: int | None
+    policy: str | None
+
+
+class ReplayFrame(BaseModel):
+    name: str
+    step: int
+    steps: int
+    action: Any
+    reward: float | None
+    cumulative_return: float
+    reward_components: dict[str, float]
+    frame: str | None
+
+
+class Overview(BaseModel):
+    version: str
+    envs: int
+    jobs_running: int
+    ws_clients: int
+    limits: dict[str, int]
+    auth: bool

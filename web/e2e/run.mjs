@@ -1,0 +1,188 @@
+// End-to-end test of the dashboard in real Chromium (Debian's /usr/bin/chromium,
+// driven by playwright-core): starts `ferrogym serve` on a free loopback port,
+// walks every page as a person would, saves a screenshot of each page to
+// docs/images/web/, and stops the server (which must stop its training job).
+// Usage: node e2e/run.mjs   (env: CHROMIUM, FERROGYM = command that runs the CLI)
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shots = path.resolve(here, "../../docs/images/web");
+mkdirSync(shots, { recursive: true });
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const FERROGYM = (process.env.FERROGYM ?? "ferrogym").split(" ");
+const FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(base, server, ms = 60_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (server.exitCode !== null) throw new Error(`ferrogym serve exited with ${server.exitCode}`);
+    try {
+      if ((await fetch(`${base}/api/overview`)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("ferrogym serve did not answer in time");
+}
+
+const results = [];
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`PASS ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL ${name}: ${e.stack ?? e}`);
+  }
+}
+
+function expect(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const runs = mkdtempSync(path.join(tmpdir(), "ferrogym-e2e-"));
+const server = spawn(FERROGYM[0], [...FERROGYM.slice(1), "serve", "--port", String(port), "--runs", runs], {
+  stdio: ["ignore", "inherit", "inherit"],
+});
+let browser;
+try {
+  await waitForServer(base, server);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(30_000);
+  const consoleErrors = [];
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  const nav = (label) => page.click(`nav >> text=${label}`);
+  const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+  await check("dashboard loads from the package's built assets", async () => {
+    await page.goto(base + "/");
+    await page.waitForSelector("[data-testid=tiles] >> text=training jobs running");
+  });
+
+  await check("environments: create TicketRouting, step it, the frame changes", async () => {
+    await nav("Environments");
+    await page.click("[data-testid=create-env]");
+    await page.waitForSelector("[data-testid=frame]");
+    const before = await page.getAttribute("[data-testid=frame]", "src");
+    await page.click("[data-testid=step-policy]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=env-step]")?.textContent === "1");
+    for (let i = 2; i <= 8; i++) {
+      await page.click("[data-testid=step-policy]");
+      await page.waitForFunction((n) => document.querySelector("[data-testid=env-step]")?.textContent === String(n), i);
+    }
+    const after = await page.getAttribute("[data-testid=frame]", "src");
+    expect(before && after && before !== after, "the frame did not change after stepping");
+    await page.fill("[data-testid=rec-name]", "e2e-rec");
+    await page.click("[data-testid=save-recording]");
+    await page.waitForSelector("[data-testid=saved]");
+    await shot("environments");
+  });
+
+  await check("environments: a masked action is refused with a clear message", async () => {
+    await page.fill("[data-testid=action]", "11");
+    await page.click("[data-testid=step-action]");
+    const text = await page.textContent("[data-testid=error]");
+    expect(text.includes("invalid action 11"), `unexpected error text: ${text}`);
+  });
+
+  await check("training: start a short job, the curve updates over WebSocket, survives a reload", async () => {
+    await nav("Training");
+    await page.fill("[data-testid=job-steps]", "4000");
+    await page.fill("[data-testid=job-nsteps]", "64");
+    await page.click("[data-testid=start-job]");
+    await page.waitForFunction(() => Number(document.querySelector("[data-testid=episodes]")?.textContent) >= 2, null, {
+      timeout: 120_000,
+    });
+    const first = Number(await page.textContent("[data-testid=episodes]"));
+    await page.waitForFunction(
+      (n) => Number(document.querySelector("[data-testid=episodes]")?.textContent) > n, first, { timeout: 120_000 });
+    expect((await page.$$(".recharts-line path.recharts-curve")).length > 0, "no curve drawn");
+    await page.reload();
+    await page.waitForFunction(() => Number(document.querySelector("[data-testid=episodes]")?.textContent) >= 2);
+    await page.waitForSelector("[data-testid=job-live] >> text=finished", { timeout: 180_000 });
+    await page.waitForSelector("[data-testid^=job-status-] >> text=finished");
+    await page.waitForSelector("[data-testid=job-kpis] >> text=resolution_mean");
+    await shot("training");
+  });
+
+  await check("models: evaluate the trained model against the heuristics", async () => {
+    await nav("Models");
+    await page.waitForSelector("td[data-testid^=model-]");
+    await page.fill("[data-testid=eval-episodes]", "3");
+    await page.click("[data-testid=evaluate]");
+    await page.waitForSelector("[data-testid=kpi-table]", { timeout: 120_000 });
+    const headers = await page.$$eval("[data-testid=kpi-table] th", (ths) => ths.map((t) => t.textContent));
+    expect(headers.some((h) => h.includes("least_loaded")), `no heuristic column: ${headers}`);
+    await shot("models");
+  });
+
+  await check("scenarios: run a TicketRouting scenario step by step", async () => {
+    await nav("Scenarios");
+    await page.click("[data-testid='scenario-step-TicketRouting:understaffed']");
+    await page.waitForSelector("[data-testid=scenario-session] [data-testid=frame]");
+    await page.click("[data-testid=step-policy]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=env-step]")?.textContent === "2");
+    await shot("scenarios");
+  });
+
+  await check("replay: open the recording and scrub the timeline", async () => {
+    await nav("Replay");
+    await page.click("[data-testid=recording-e2e-rec]");
+    await page.waitForSelector("[data-testid=replay] [data-testid=frame]");
+    const start = await page.getAttribute("[data-testid=replay] [data-testid=frame]", "src");
+    await page.focus("[data-testid=scrubber]");
+    for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
+    await page.waitForSelector("[data-testid=replay-step] >> text=step 5 / 8");
+    await page.waitForFunction(
+      (s) => document.querySelector("[data-testid=replay] [data-testid=frame]")?.getAttribute("src") !== s, start);
+    await shot("replay");
+  });
+
+  await check("dashboard: lists the finished job and the open envs", async () => {
+    await nav("Dashboard");
+    await page.waitForSelector("td.status-finished");
+    await page.waitForSelector("text=Open environments");
+    await shot("dashboard");
+  });
+
+  await check("no uncaught errors in the page", async () => {
+    expect(consoleErrors.length === 0, consoleErrors.join("\n"));
+  });
+} finally {
+  await browser?.close();
+  server.kill("SIGINT");
+  const code = await new Promise((r) => {
+    const t = setTimeout(() => { server.kill("SIGKILL"); r("killed"); }, 20_000);
+    server.once("exit", (c) => { clearTimeout(t); r(c); });
+  });
+  results.push({ name: `server stops on SIGINT (exit ${code})`, ok: code !== "killed" });
+}
+const failed = results.filter((r) => !r.ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

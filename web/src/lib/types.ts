@@ -1,0 +1,121 @@
+// Shapes of the server's JSON (python/ferrogym/web/schemas.py).
+
+export interface EnvInfo {
+  id: string;
+  backend: string;
+  batched: boolean;
+  observation_space: string;
+  action_space: string;
+  max_episode_steps: number | null;
+  masked: boolean;
+  scenarios: string[];
+}
+
+export interface EnvState {
+  session: string;
+  env_id: string;
+  config: Record<string, unknown>;
+  seed: number | null;
+  step: number;
+  episode_return: number;
+  terminated: boolean;
+  truncated: boolean;
+  reward: number | null;
+  reward_components: Record<string, number>;
+  episode_components: Record<string, number>;
+  info: Record<string, unknown>;
+  observation: unknown[];
+  action_mask: boolean[] | null;
+  frame: string | null;
+  policies: string[];
+}
+
+export interface MetricPoint {
+  timesteps: number;
+  episode_return?: number | null;
+  episode_length?: number | null;
+  components?: Record<string, number>;
+  kpis?: Record<string, number | null>;
+  fps?: number | null;
+}
+
+export interface JobInfo {
+  id: string;
+  name: string;
+  env_id: string;
+  algo: string;
+  status: string;
+  timesteps: number;
+  total_timesteps: number;
+  error: string | null;
+  model: string | null;
+  created: number;
+  points: number;
+}
+
+export interface ModelInfo {
+  name: string;
+  env_id: string;
+  algo: string;
+  timesteps: number;
+  config: Record<string, unknown>;
+  created: number;
+}
+
+export interface Interval {
+  mean: number | null;
+  low: number | null;
+  high: number | null;
+  n: number;
+}
+
+export interface Evaluation {
+  env_id: string;
+  episodes: number;
+  seed: number;
+  kpi_source: string;
+  results: { policy: string; kind: string; kpis: Record<string, Interval> }[];
+}
+
+export interface ScenarioInfo {
+  name: string;
+  env_id: string;
+  kind: string;
+  description: string;
+  config: Record<string, unknown>;
+}
+
+export interface RecordingInfo {
+  name: string;
+  env_id: string;
+  steps: number;
+  episode_return: number;
+  seed: number | null;
+  policy: string | null;
+}
+
+export interface ReplayFrame {
+  name: string;
+  step: number;
+  steps: number;
+  action: unknown;
+  reward: number | null;
+  cumulative_return: number;
+  reward_components: Record<string, number>;
+  frame: string | null;
+}
+
+export interface Overview {
+  version: string;
+  envs: number;
+  jobs_running: number;
+  ws_clients: number;
+  limits: Record<string, number>;
+  auth: boolean;
+}
+
+export type JobMessage =
+  | { type: "history"; job: JobInfo; history: MetricPoint[]; dropped: number }
+  | ({ type: "metric"; job: JobInfo; dropped: number } & MetricPoint)
+  | { type: "progress"; job: JobInfo; timesteps: number; dropped: number }
+  | { type: "status" | "done" | "error" | "refused"; job?: JobInfo; error?: string; dropped: number };
