@@ -165,6 +165,8 @@ def test_check__box_action_env_on_base_environment_passes_and_reports_as_text() 
     text = report.to_text()
     assert "PASS  fuzz_invalid_actions" in text
     assert text.endswith("OK")
-    broken = check(BROKEN, options=FAST, only=["rewards_finite"]).to_text()
+    # The broken env's float64 observations always fail (its +inf reward
+    # appears only when its unseeded walk reaches the target).
+    broken = check(BROKEN, options=FAST, only=["observations_in_space"]).to_text()
     assert "hint:" in broken
     assert "FAILED (1 of 1 checks)" in broken
