@@ -19,12 +19,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from ferrogym.cli import bench, check  # noqa: E402
+from ferrogym.cli import bench, check, evaluate, train  # noqa: E402
 from ferrogym.cli import list as list_  # noqa: E402
 
 app.command("list")(list_.run)
 app.command("check")(check.run)
 app.command("bench")(bench.run)
+app.command("evaluate")(evaluate.run)
+app.command("train")(train.run)
 
 
 def main() -> None:
