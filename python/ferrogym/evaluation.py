@@ -29,7 +29,8 @@ HELD_OUT_SEED = 10_000
 
 
 class DispatchPolicy(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def reset(self, num_envs: int = 1, seed: int | None = None) -> None: ...
 

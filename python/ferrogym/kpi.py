@@ -184,9 +184,10 @@ def paired(a: Sequence[Mapping[str, float]], b: Sequence[Mapping[str, float]]) -
     if len(a) != len(b):
         raise ValueError(f"paired comparison needs the same seeds: {len(a)} vs {len(b)} episodes")
     keys = [k for k in (a[0] if a else {}) if k in (b[0] if b else {})]
-    return {k: Interval.of([float(x[k]) - float(y[k]) for x, y in zip(a, b)]) for k in keys}
+    return {k: Interval.of([float(x[k]) - float(y[k]) for x, y in zip(a, b, strict=True)]) for k in keys}
 
 
 def better(kpi: str, x: float, y: float) -> bool:
     """``x`` is better than ``y`` for ``kpi``."""
-    return x > y if kpi in HIGHER_IS_BETTER else x < y
+    higher = kpi in HIGHER_IS_BETTER or kpi.startswith("reward")
+    return x > y if higher else x < y

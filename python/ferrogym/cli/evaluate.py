@@ -72,9 +72,7 @@ def print_report(console: Console, report: Report, full: bool = False) -> None:
     names = list(summary)
     keys = [k for k in (next(iter(summary.values())) if summary else {}) if full or k in HEADLINE]
     kw = ", ".join(f"{k}={v}" for k, v in report.env_kwargs.items())
-    table = Table(
-        title=f"{report.env} ({kw}) — {len(report.seeds)} seeds, mean ± 95% CI", title_justify="left"
-    )
+    table = Table(title=f"{report.env} ({kw}) — {len(report.seeds)} seeds, mean ± 95% CI", title_justify="left")
     table.add_column("KPI")
     for n in names:
         table.add_column(n, justify="right")
@@ -145,7 +143,9 @@ def run(
     ] = None,
     scenario: Annotated[str, typer.Option(help="Scenario preset.")] = "balanced",
     seeds: Annotated[int, typer.Option(min=2, help="Episodes (one per seed).")] = 30,
-    seed_start: Annotated[int, typer.Option(help="First seed (default held out from `ferrogym train`).")] = HELD_OUT_SEED,
+    seed_start: Annotated[
+        int, typer.Option(help="First seed (default held out from `ferrogym train`).")
+    ] = HELD_OUT_SEED,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the full report as JSON.")] = None,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Write KPI rows as CSV.")] = None,
     full: Annotated[bool, typer.Option(help="Show every KPI in the table.")] = False,

@@ -20,9 +20,17 @@ from ferrogym.policies.model import ALGOS, MASKED_ALGOS, META_FILE, MODEL_FILE, 
 
 #: Hyper-parameters per algorithm (the rest are SB3's defaults). The episode
 #: is about 60 decisions whose costs run for hours: a long horizon (gamma).
+_PPO: dict[str, Any] = {
+    "n_steps": 256,
+    "batch_size": 512,
+    "gamma": 0.995,
+    "ent_coef": 0.003,
+    "learning_rate": 3e-4,
+    "policy_kwargs": {"net_arch": [128, 128]},
+}
 HYPER: dict[str, dict[str, Any]] = {
-    "maskable-ppo": {"n_steps": 256, "batch_size": 512, "gamma": 0.995, "ent_coef": 0.003, "learning_rate": 3e-4},
-    "ppo": {"n_steps": 256, "batch_size": 512, "gamma": 0.995, "ent_coef": 0.003, "learning_rate": 3e-4},
+    "maskable-ppo": _PPO,
+    "ppo": _PPO,
     "a2c": {"n_steps": 16, "gamma": 0.995, "ent_coef": 0.003},
     "dqn": {"gamma": 0.995, "learning_starts": 2_000, "buffer_size": 100_000, "exploration_fraction": 0.3},
 }
@@ -32,7 +40,7 @@ def make_progress_callback(progress: Progress, task: Any) -> Any:
     """An SB3 callback advancing a rich progress bar (defined lazily: SB3 is optional)."""
     from stable_baselines3.common.callbacks import BaseCallback
 
-    class RichProgress(BaseCallback):  # type: ignore[misc]
+    class RichProgress(BaseCallback):
         def _on_step(self) -> bool:
             progress.update(task, completed=self.num_timesteps)
             return True
@@ -75,7 +83,9 @@ def run(
     algo: Annotated[str, typer.Option(help=f"One of {', '.join(ALGOS)}.")] = "maskable-ppo",
     scenario: Annotated[str, typer.Option(help="Scenario preset.")] = "balanced",
     timesteps: Annotated[int, typer.Option(min=1, help="Training decisions (env steps over all sub-envs).")] = 200_000,
-    out: Annotated[Path, typer.Option(help="Directory for model.zip, meta.json and the evaluation.")] = Path("runs/ticket"),
+    out: Annotated[Path, typer.Option(help="Directory for model.zip, meta.json and the evaluation.")] = Path(
+        "runs/ticket"
+    ),
     n_envs: Annotated[int, typer.Option(min=1, help="Rust-batched sub-envs.")] = 16,
     seed: Annotated[int, typer.Option(help="Training seed (sub-env i is seeded seed + i).")] = 0,
     eval_seeds: Annotated[int, typer.Option(min=0, help="Held-out evaluation episodes (0: skip).")] = 30,

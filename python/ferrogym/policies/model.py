@@ -87,4 +87,6 @@ def load_model_policy(path: str | Path, algo: str | None = None) -> ModelPolicy:
     model_path, meta = read_meta(path)
     algo = algo or str(meta.get("algo", "maskable-ppo"))
     model = algo_class(algo).load(str(model_path), device="cpu")
-    return ModelPolicy(model, algo, name=f"{algo}:{model_path.parent.name if model_path.name == MODEL_FILE else model_path.stem}")
+    return ModelPolicy(
+        model, algo, name=f"{algo}:{model_path.parent.name if model_path.name == MODEL_FILE else model_path.stem}"
+    )
