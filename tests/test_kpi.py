@@ -136,3 +136,20 @@ def test_better__direction_per_kpi() -> None:
     assert kpi.better("sla_critical", 0.9, 0.8)
     assert kpi.better("reward_wait", -1.0, -2.0)
     assert not kpi.better("weighted_resolution", 3.0, 2.0)
+
+
+def test_episode_log__open_table_accounts_for_every_arrival() -> None:
+    from ferrogym.envs.ticket_routing import TicketRoutingEnv
+
+    env = TicketRoutingEnv(scenario="understaffed")
+    env.reset(seed=4)
+    truncated = False
+    while not truncated:
+        _, _, _, truncated, _ = env.step(int(env.action_masks().argmax()))
+    log = env.episode_log()
+    o = log["open"]
+    assert len(log["tickets"]["done"]) + len(o["arrival"]) == log["summary"]["arrived"][0]
+    assert len(o["arrival"]) == log["summary"]["open_total"][0] > 0
+    backlog = o["engineer"] < 0
+    assert backlog.sum() == log["summary"]["backlog"][0]
+    assert (o["pickup"][backlog] == -1).all()

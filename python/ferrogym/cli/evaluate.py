@@ -64,7 +64,7 @@ def _fmt(iv: kpi.Interval, signed: bool = False) -> str:
         return "-"
     digits = 3 if abs(iv.mean) < 10 else 1
     mean = f"{iv.mean:+.{digits}f}" if signed else f"{iv.mean:.{digits}f}"
-    return mean if math.isnan(iv.low) else f"{mean} ± {iv.half_width:.{digits}f}"
+    return mean if math.isnan(iv.low) else f"{mean}±{iv.half_width:.{digits}f}"
 
 
 def print_report(console: Console, report: Report, full: bool = False) -> None:
