@@ -85,6 +85,7 @@ def test_cli_train__saves_model_and_evaluates_it(tmp_path: Path, algo: str) -> N
     assert (out / "model.zip").exists()
     meta = json.loads((out / "meta.json").read_text())
     assert meta["algo"] == algo and meta["env_kwargs"] == {"scenario": "balanced"}
+    assert meta["timesteps"] >= 256
     report = json.loads((out / "eval.json").read_text())
     assert algo in report["summary"]
     # The saved model is a policy for `ferrogym evaluate --policy DIR`.
@@ -92,6 +93,14 @@ def test_cli_train__saves_model_and_evaluates_it(tmp_path: Path, algo: str) -> N
     assert policy.masked == (algo == "maskable-ppo")
     ev = runner.invoke(app, ["evaluate", "--policy", str(out), "--policy", "sed", "--seeds", "2"])
     assert ev.exit_code == 0, ev.output
+
+
+def test_cli_train__max_minutes_stops_early_and_still_saves(tmp_path: Path) -> None:
+    args = ["train", "--timesteps", "100000", "--n-envs", "2", "--out", str(tmp_path), "--eval-seeds", "0"]
+    result = runner.invoke(app, [*args, "--max-minutes", "0"])
+    assert result.exit_code == 0, result.output
+    assert "stopped at" in result.output
+    assert json.loads((tmp_path / "meta.json").read_text())["timesteps"] < 100000
 
 
 def test_cli_train__unknown_algo_and_missing_model() -> None:

@@ -5,6 +5,7 @@ held-out seeds (needs the ``sb3`` extra)."""
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,14 +37,15 @@ HYPER: dict[str, dict[str, Any]] = {
 }
 
 
-def make_progress_callback(progress: Progress, task: Any) -> Any:
-    """An SB3 callback advancing a rich progress bar (defined lazily: SB3 is optional)."""
+def make_progress_callback(progress: Progress, task: Any, deadline: float = math.inf) -> Any:
+    """An SB3 callback advancing a rich progress bar and stopping the run at
+    ``deadline`` (``time.perf_counter()``); defined lazily: SB3 is optional."""
     from stable_baselines3.common.callbacks import BaseCallback
 
     class RichProgress(BaseCallback):
         def _on_step(self) -> bool:
             progress.update(task, completed=self.num_timesteps)
-            return True
+            return time.perf_counter() < deadline
 
     return RichProgress()
 
@@ -57,6 +59,7 @@ def train_model(
     seed: int,
     console: Console,
     hyper: dict[str, Any] | None = None,
+    max_minutes: float = math.inf,
 ) -> Any:
     """Trains ``algo`` on ``n_envs`` Rust-batched sub-envs seeded ``seed + i``."""
     cls = algo_class(algo)  # raises the clear "pip install ferrogym[sb3]" message first
@@ -73,7 +76,8 @@ def train_model(
     columns = (TextColumn(f"training {algo}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("train", total=timesteps)
-        model.learn(total_timesteps=timesteps, callback=make_progress_callback(progress, task))
+        deadline = time.perf_counter() + 60 * max_minutes
+        model.learn(total_timesteps=timesteps, callback=make_progress_callback(progress, task, deadline))
     venv.close()
     return model
 
@@ -91,6 +95,9 @@ def run(
     eval_seeds: Annotated[int, typer.Option(min=0, help="Held-out evaluation episodes (0: skip).")] = 30,
     eval_seed_start: Annotated[int, typer.Option(help="First evaluation seed.")] = HELD_OUT_SEED,
     learning_rate: Annotated[float | None, typer.Option(help="Override the learning rate.")] = None,
+    max_minutes: Annotated[
+        float, typer.Option(min=0.0, help="Stop training after this wall-clock time (shared machines).")
+    ] = math.inf,
 ) -> None:
     """Train an SB3 agent on the Rust-batched env, save it and compare it with the heuristics."""
     console = Console()
@@ -102,25 +109,28 @@ def run(
     hyper = {} if learning_rate is None else {"learning_rate": learning_rate}
     start = time.perf_counter()
     try:
-        model = train_model(algo, env, env_kwargs, timesteps, n_envs, seed, console, hyper)
+        model = train_model(algo, env, env_kwargs, timesteps, n_envs, seed, console, hyper, max_minutes)
     except ImportError as e:
         console.print(f"[bold red]error:[/] {e}")
         raise typer.Exit(2) from None
     seconds = time.perf_counter() - start
     out.mkdir(parents=True, exist_ok=True)
     model.save(str(out / MODEL_FILE))
+    done = int(model.num_timesteps)
+    if done < timesteps:
+        console.print(f"[yellow]stopped at {done} of {timesteps} steps after {max_minutes:g} min[/]")
     meta = {
         "algo": algo,
         "env": env_id(env),
         "env_kwargs": env_kwargs,
-        "timesteps": timesteps,
+        "timesteps": done,
         "n_envs": n_envs,
         "seed": seed,
         "train_seconds": round(seconds, 1),
         "hyperparameters": {**HYPER[algo], **hyper},
     }
     (out / META_FILE).write_text(json.dumps(meta, indent=1))
-    console.print(f"saved {out / MODEL_FILE} ({timesteps} steps in {seconds:.0f} s)")
+    console.print(f"saved {out / MODEL_FILE} ({done} steps in {seconds:.0f} s)")
     if eval_seeds == 0:
         return
     policy = ModelPolicy(model, algo, name=algo)
