@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from ferrogym.cli import bench, check, compat, plot, record, replay, serve  # noqa: E402
+from ferrogym.cli import bench, check, compat, evaluate, plot, record, replay, serve, train  # noqa: E402
 from ferrogym.cli import list as list_  # noqa: E402
 
 app.command("list")(list_.run)
@@ -30,6 +30,8 @@ app.command("replay")(replay.run)
 app.command("plot")(plot.run)
 app.command("compat")(compat.run)
 app.command("serve")(serve.run)
+app.command("evaluate")(evaluate.run)
+app.command("train")(train.run)
 
 
 def main() -> None:

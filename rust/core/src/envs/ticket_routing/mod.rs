@@ -372,7 +372,28 @@ impl Env for TicketRouting {
             ("top2", col(|t| f64::from(u8::from(t.top2)))),
             ("engineer", col(|t| f64::from(t.engineer))),
         ];
+        // Tickets still open (queued at an engineer, or in the backlog with
+        // engineer -1 and pickup -1): without them a KPI over resolved
+        // tickets alone would flatter a policy that leaves work unfinished.
         let es = &self.sim.engineers;
+        let open: Vec<(f64, &Ticket)> = es
+            .iter()
+            .enumerate()
+            .flat_map(|(i, e)| e.queue.iter().map(move |t| (i as f64, t)))
+            .chain(self.sim.pending.iter().map(|t| (-1.0, t)))
+            .chain(self.sim.current.iter().map(|t| (-1.0, t)))
+            .collect();
+        let ocol = |f: fn(&(f64, &Ticket)) -> f64| open.iter().map(f).collect::<Vec<f64>>();
+        let open_tickets: Table = vec![
+            ("kind", ocol(|(_, t)| f64::from(t.kind))),
+            ("priority", ocol(|(_, t)| f64::from(t.priority))),
+            ("tier", ocol(|(_, t)| f64::from(t.tier))),
+            ("arrival", ocol(|(_, t)| t.arrival)),
+            ("pickup", ocol(|(_, t)| t.pickup)),
+            ("deadline", ocol(|(_, t)| t.deadline)),
+            ("top2", ocol(|(_, t)| f64::from(u8::from(t.top2)))),
+            ("engineer", ocol(|(i, _)| *i)),
+        ];
         let ecol = |f: fn(&Engineer) -> f64| es.iter().map(f).collect::<Vec<f64>>();
         let engineers: Table = vec![
             ("present", ecol(|e| f64::from(u8::from(e.present)))),
@@ -397,6 +418,7 @@ impl Env for TicketRouting {
         ];
         vec![
             ("tickets", tickets),
+            ("open", open_tickets),
             ("engineers", engineers),
             ("summary", end),
         ]

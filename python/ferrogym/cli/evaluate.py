@@ -1,0 +1,164 @@
+"""``ferrogym evaluate TicketRouting-v0``: dispatch policies on the same seeds,
+a KPI table with 95% intervals and paired differences against the best
+heuristic; ``--json`` / ``--csv`` write every figure."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ferrogym import kpi
+from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, Report, env_id, evaluate, make_batch
+from ferrogym.policies import POLICIES, make_policy
+
+#: KPIs shown in the terminal table (JSON/CSV have all of them; --full shows all).
+HEADLINE = (
+    "weighted_resolution",
+    "resolution_mean",
+    "resolution_p50",
+    "resolution_p95",
+    "resolution_critical_mean",
+    "resolution_critical_p95",
+    "pickup_mean",
+    "sla_critical",
+    "sla_high",
+    "sla_medium",
+    "sla_low",
+    "open_at_end",
+    "util_mean",
+    "util_jain",
+    "over_soft_cap_minutes",
+    "top2_share",
+    "reward",
+)
+
+
+def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> dict[str, DispatchPolicy]:
+    """Heuristics by name, or SB3 models from a path (a `ferrogym train` directory or a .zip)."""
+    probe = make_batch(env, 1, **env_kwargs)
+    layout = probe.obs_layout
+    probe.close()
+    out: dict[str, DispatchPolicy] = {}
+    for name in names:
+        if name in POLICIES:
+            out[name] = make_policy(name, layout, seed=seed)
+        elif Path(name).exists():
+            from ferrogym.policies.model import load_model_policy
+
+            model = load_model_policy(name)
+            out[model.name] = model
+        else:
+            raise typer.BadParameter(f"{name!r} is neither a policy ({', '.join(POLICIES)}) nor a model path")
+    return out
+
+
+def _fmt(iv: kpi.Interval, signed: bool = False) -> str:
+    if math.isnan(iv.mean):
+        return "-"
+    digits = 3 if abs(iv.mean) < 10 else 1
+    mean = f"{iv.mean:+.{digits}f}" if signed else f"{iv.mean:.{digits}f}"
+    return mean if math.isnan(iv.low) else f"{mean}±{iv.half_width:.{digits}f}"
+
+
+def print_report(console: Console, report: Report, full: bool = False) -> None:
+    summary = report.summary
+    names = list(summary)
+    keys = [k for k in (next(iter(summary.values())) if summary else {}) if full or k in HEADLINE]
+    kw = ", ".join(f"{k}={v}" for k, v in report.env_kwargs.items())
+    table = Table(title=f"{report.env} ({kw}) — {len(report.seeds)} seeds, mean ± 95% CI", title_justify="left")
+    table.add_column("KPI")
+    for n in names:
+        table.add_column(n, justify="right")
+    for k in keys:
+        table.add_row(k, *(_fmt(summary[n][k]) for n in names))
+    console.print(table)
+    best = report.best_heuristic()
+    if best is None:
+        return
+    diffs = report.paired_vs(best)
+    if not diffs:
+        return
+    t2 = Table(
+        title=f"paired difference vs best heuristic '{best}' (by {kpi.PRIMARY}; same seeds), mean ± 95% CI",
+        title_justify="left",
+    )
+    t2.add_column("KPI")
+    for n in diffs:
+        t2.add_column(n, justify="right")
+    for k in keys:
+        cells = []
+        for n in diffs:
+            iv = diffs[n][k]
+            cell = _fmt(iv, signed=True)
+            significant = not math.isnan(iv.low) and (iv.low > 0 or iv.high < 0)
+            if significant and iv.mean != 0:
+                won = kpi.better(k, iv.mean, 0.0)
+                cell = f"[green]{cell}[/]" if won else f"[red]{cell}[/]"
+            cells.append(cell)
+        t2.add_row(k, *cells)
+    console.print(t2)
+
+
+def write_outputs(report: Report, json_path: Path | None, csv_path: Path | None) -> None:
+    if json_path is not None:
+        json_path.write_text(json.dumps(report.to_json(), indent=1, allow_nan=True))
+    if csv_path is not None:
+        rows = report.rows()
+        with csv_path.open("w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+
+
+def run_evaluation(
+    console: Console,
+    env: str,
+    policies: dict[str, DispatchPolicy],
+    seeds: list[int],
+    env_kwargs: dict[str, Any],
+) -> Report:
+    with console.status("evaluating") as status:
+        return evaluate(
+            policies,
+            seeds,
+            env,
+            heuristics=[n for n in policies if n in POLICIES],
+            progress=lambda name: status.update(f"evaluating {name} on {len(seeds)} seeds"),
+            **env_kwargs,
+        )
+
+
+def run(
+    env: Annotated[str, typer.Argument(help="Env id (a ferrogym env with an episode log).")] = DEFAULT_ENV,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option("--policy", "-p", help="Policy name or model path (repeatable); default: every heuristic."),
+    ] = None,
+    scenario: Annotated[str, typer.Option(help="Scenario preset.")] = "balanced",
+    seeds: Annotated[int, typer.Option(min=2, help="Episodes (one per seed).")] = 30,
+    seed_start: Annotated[
+        int, typer.Option(help="First seed (default held out from `ferrogym train`).")
+    ] = HELD_OUT_SEED,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the full report as JSON.")] = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write KPI rows as CSV.")] = None,
+    full: Annotated[bool, typer.Option(help="Show every KPI in the table.")] = False,
+) -> None:
+    """Run dispatch policies on the same seeds and report KPIs with 95% intervals."""
+    console = Console()
+    env_kwargs: dict[str, Any] = {"scenario": scenario}
+    names = policy or list(POLICIES)
+    seed_list = list(range(seed_start, seed_start + seeds))
+    try:
+        policies = build_policies(names, env, seed_start, **env_kwargs)
+    except (ValueError, TypeError, ImportError) as e:
+        raise typer.BadParameter(str(e)) from None
+    report = run_evaluation(console, env_id(env), policies, seed_list, env_kwargs)
+    print_report(console, report, full)
+    write_outputs(report, json_out, csv_out)

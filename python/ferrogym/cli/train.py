@@ -1,0 +1,152 @@
+"""``ferrogym train TicketRouting-v0 --algo maskable-ppo``: trains an SB3 agent
+on the Rust-batched env, saves it, and evaluates it against the heuristics on
+held-out seeds (needs the ``sb3`` extra)."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ferrogym.cli.evaluate import print_report, run_evaluation, write_outputs
+from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, env_id
+from ferrogym.policies import POLICIES, make_policy
+from ferrogym.policies.model import ALGOS, MASKED_ALGOS, META_FILE, MODEL_FILE, ModelPolicy, algo_class
+
+#: Hyper-parameters per algorithm (the rest are SB3's defaults). The episode
+#: is about 60 decisions whose costs run for hours: a long horizon (gamma).
+_PPO: dict[str, Any] = {
+    "n_steps": 256,
+    "batch_size": 512,
+    "gamma": 0.995,
+    "ent_coef": 0.003,
+    "learning_rate": 3e-4,
+    "policy_kwargs": {"net_arch": [128, 128]},
+}
+HYPER: dict[str, dict[str, Any]] = {
+    "maskable-ppo": _PPO,
+    "ppo": _PPO,
+    "a2c": {"n_steps": 16, "gamma": 0.995, "ent_coef": 0.003},
+    "dqn": {"gamma": 0.995, "learning_starts": 2_000, "buffer_size": 100_000, "exploration_fraction": 0.3},
+}
+
+
+def make_progress_callback(progress: Progress, task: Any, deadline: float = math.inf) -> Any:
+    """An SB3 callback advancing a rich progress bar and stopping the run at
+    ``deadline`` (``time.perf_counter()``); defined lazily: SB3 is optional."""
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class RichProgress(BaseCallback):
+        def _on_step(self) -> bool:
+            progress.update(task, completed=self.num_timesteps)
+            return time.perf_counter() < deadline
+
+    return RichProgress()
+
+
+def train_model(
+    algo: str,
+    env: str,
+    env_kwargs: dict[str, Any],
+    timesteps: int,
+    n_envs: int,
+    seed: int,
+    console: Console,
+    hyper: dict[str, Any] | None = None,
+    max_minutes: float = math.inf,
+) -> Any:
+    """Trains ``algo`` on ``n_envs`` Rust-batched sub-envs seeded ``seed + i``."""
+    cls = algo_class(algo)  # raises the clear "pip install ferrogym[sb3]" message first
+    from ferrogym.sb3 import make_vec_env
+
+    kwargs = dict(env_kwargs)
+    if algo not in MASKED_ALGOS:
+        kwargs["invalid_action"] = "fallback"
+    venv = make_vec_env(env_id(env), n_envs=n_envs, seed=seed, **kwargs)
+    params = {**HYPER[algo], **(hyper or {})}
+    if "batch_size" in params and algo != "dqn":
+        params["batch_size"] = min(params["batch_size"], params.get("n_steps", 2048) * n_envs)
+    model = cls("MlpPolicy", venv, seed=seed, device="cpu", verbose=0, **params)
+    columns = (TextColumn(f"training {algo}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("train", total=timesteps)
+        deadline = time.perf_counter() + 60 * max_minutes
+        model.learn(total_timesteps=timesteps, callback=make_progress_callback(progress, task, deadline))
+    venv.close()
+    return model
+
+
+def run(
+    env: Annotated[str, typer.Argument(help="Env id.")] = DEFAULT_ENV,
+    algo: Annotated[str, typer.Option(help=f"One of {', '.join(ALGOS)}.")] = "maskable-ppo",
+    scenario: Annotated[str, typer.Option(help="Scenario preset.")] = "balanced",
+    timesteps: Annotated[int, typer.Option(min=1, help="Training decisions (env steps over all sub-envs).")] = 200_000,
+    out: Annotated[Path, typer.Option(help="Directory for model.zip, meta.json and the evaluation.")] = Path(
+        "runs/ticket"
+    ),
+    n_envs: Annotated[int, typer.Option(min=1, help="Rust-batched sub-envs.")] = 16,
+    seed: Annotated[int, typer.Option(help="Training seed (sub-env i is seeded seed + i).")] = 0,
+    eval_seeds: Annotated[int, typer.Option(min=0, help="Held-out evaluation episodes (0: skip).")] = 30,
+    eval_seed_start: Annotated[int, typer.Option(help="First evaluation seed.")] = HELD_OUT_SEED,
+    learning_rate: Annotated[float | None, typer.Option(help="Override the learning rate.")] = None,
+    max_minutes: Annotated[
+        float, typer.Option(min=0.0, help="Stop training after this wall-clock time (shared machines).")
+    ] = math.inf,
+) -> None:
+    """Train an SB3 agent on the Rust-batched env, save it and compare it with the heuristics."""
+    console = Console()
+    if algo not in ALGOS:
+        raise typer.BadParameter(f"unknown algorithm {algo!r}; expected one of {list(ALGOS)}")
+    if eval_seed_start <= seed + n_envs - 1 and seed <= eval_seed_start + eval_seeds - 1 and eval_seeds:
+        console.print("[yellow]warning:[/] evaluation seeds overlap the training seeds; the evaluation is not held out")
+    env_kwargs: dict[str, Any] = {"scenario": scenario}
+    hyper = {} if learning_rate is None else {"learning_rate": learning_rate}
+    start = time.perf_counter()
+    try:
+        model = train_model(algo, env, env_kwargs, timesteps, n_envs, seed, console, hyper, max_minutes)
+    except ImportError as e:
+        console.print(f"[bold red]error:[/] {e}")
+        raise typer.Exit(2) from None
+    seconds = time.perf_counter() - start
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(str(out / MODEL_FILE))
+    done = int(model.num_timesteps)
+    if done < timesteps:
+        console.print(f"[yellow]stopped at {done} of {timesteps} steps after {max_minutes:g} min[/]")
+    meta = {
+        "algo": algo,
+        "env": env_id(env),
+        "env_kwargs": env_kwargs,
+        "timesteps": done,
+        "n_envs": n_envs,
+        "seed": seed,
+        "train_seconds": round(seconds, 1),
+        "hyperparameters": {**HYPER[algo], **hyper},
+    }
+    (out / META_FILE).write_text(json.dumps(meta, indent=1))
+    console.print(f"saved {out / MODEL_FILE} ({done} steps in {seconds:.0f} s)")
+    if eval_seeds == 0:
+        return
+    policy = ModelPolicy(model, algo, name=algo)
+    probe_layout = _layout(env, env_kwargs)
+    policies: dict[str, DispatchPolicy] = {policy.name: policy}
+    policies.update({n: make_policy(n, probe_layout, seed=eval_seed_start) for n in POLICIES})
+    seeds = list(range(eval_seed_start, eval_seed_start + eval_seeds))
+    report = run_evaluation(console, env_id(env), policies, seeds, env_kwargs)
+    print_report(console, report)
+    write_outputs(report, out / "eval.json", out / "eval.csv")
+
+
+def _layout(env: str, env_kwargs: dict[str, Any]) -> Any:
+    from ferrogym.evaluation import make_batch
+
+    probe = make_batch(env, 1, **env_kwargs)
+    layout = probe.obs_layout
+    probe.close()
+    return layout

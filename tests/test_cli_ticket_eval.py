@@ -1,0 +1,126 @@
+"""`ferrogym evaluate` and `ferrogym train` through typer's CliRunner, and the
+evaluation runner's pairing of seeds."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from ferrogym.cli import app
+from ferrogym.evaluation import env_id, evaluate, make_batch, run_policy
+from ferrogym.kpi import episode_kpis
+from ferrogym.policies import POLICIES, make_policy
+from ferrogym.policies.model import algo_class, load_model_policy
+
+runner = CliRunner()
+ID = "ferrogym/TicketRouting-v0"
+
+
+def test_evaluate__batched_run_equals_single_episodes_per_seed() -> None:
+    layout = make_batch(ID, 1).obs_layout
+    seeds = [5, 9, 2]
+    batched = run_policy(make_policy("sed", layout), seeds, ID, scenario="understaffed")
+    for seed, row in zip(seeds, batched, strict=True):
+        env = gym.make(ID, scenario="understaffed")
+        obs, _ = env.reset(seed=seed)
+        policy = make_policy("sed", layout)
+        totals: dict[str, float] = {}
+        truncated = False
+        while not truncated:
+            obs, _, _, truncated, info = env.step(policy(obs, env.unwrapped.action_masks()))  # type: ignore[attr-defined]
+            for k, v in info["reward_components"].items():
+                totals[k] = totals.get(k, 0.0) + float(v)
+        single = episode_kpis(env.unwrapped.episode_log(), totals, env.unwrapped.config.to_kwargs())  # type: ignore[attr-defined]
+        assert single.keys() == row.keys()
+        for k in single:
+            assert np.isclose(single[k], row[k], equal_nan=True, rtol=1e-9), (seed, k)
+
+
+def test_evaluate__best_heuristic_excludes_random_and_paired_rows_are_complete() -> None:
+    layout = make_batch(ID, 1).obs_layout
+    pols = {n: make_policy(n, layout, seed=0) for n in ("random", "round-robin", "sed")}
+    report = evaluate(pols, [1, 2, 3], ID, heuristics=list(pols))
+    assert report.best_heuristic() in ("round-robin", "sed")
+    rows = report.rows()
+    assert {r["policy"] for r in rows} == set(pols)
+    assert all(r["vs"] == report.best_heuristic() for r in rows)
+    assert env_id("TicketRouting-v0") == ID
+
+
+def test_cli_evaluate__table_json_and_csv(tmp_path: Path) -> None:
+    out_json, out_csv = tmp_path / "e.json", tmp_path / "e.csv"
+    args = ["evaluate", "TicketRouting-v0", "--scenario", "specialists", "--seeds", "3", "--full"]
+    result = runner.invoke(app, [*args, "--json", str(out_json), "--csv", str(out_csv)])
+    assert result.exit_code == 0, result.output
+    assert "paired difference vs best heuristic" in result.output
+    data = json.loads(out_json.read_text())
+    assert data["seeds"] == [10_000, 10_001, 10_002]
+    assert set(data["summary"]) == set(POLICIES)
+    assert data["best_heuristic"] in POLICIES
+    assert len(data["per_seed"]["sed"]) == 3
+    with out_csv.open() as f:
+        rows = list(csv.DictReader(f))
+    assert {r["policy"] for r in rows} == set(POLICIES)
+    assert any(r["kpi"] == "sla_critical" for r in rows)
+
+
+def test_cli_evaluate__unknown_policy_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["evaluate", "--policy", "nobody", "--seeds", "2"])
+    assert result.exit_code == 2
+    assert "neither a policy" in result.output
+
+
+@pytest.mark.parametrize("algo", ["maskable-ppo", "dqn"])
+def test_cli_train__saves_model_and_evaluates_it(tmp_path: Path, algo: str) -> None:
+    out = tmp_path / algo
+    args = ["train", "--algo", algo, "--timesteps", "256", "--n-envs", "2", "--out", str(out), "--eval-seeds", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (out / "model.zip").exists()
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["algo"] == algo and meta["env_kwargs"] == {"scenario": "balanced"}
+    assert meta["timesteps"] >= 256
+    report = json.loads((out / "eval.json").read_text())
+    assert algo in report["summary"]
+    # The saved model is a policy for `ferrogym evaluate --policy DIR`.
+    policy = load_model_policy(out)
+    assert policy.masked == (algo == "maskable-ppo")
+    ev = runner.invoke(app, ["evaluate", "--policy", str(out), "--policy", "sed", "--seeds", "2"])
+    assert ev.exit_code == 0, ev.output
+
+
+def test_cli_train__max_minutes_stops_early_and_still_saves(tmp_path: Path) -> None:
+    args = ["train", "--timesteps", "100000", "--n-envs", "2", "--out", str(tmp_path), "--eval-seeds", "0"]
+    result = runner.invoke(app, [*args, "--max-minutes", "0"])
+    assert result.exit_code == 0, result.output
+    assert "stopped at" in result.output
+    assert json.loads((tmp_path / "meta.json").read_text())["timesteps"] < 100000
+
+
+def test_cli_train__unknown_algo_and_missing_model() -> None:
+    result = runner.invoke(app, ["train", "--algo", "sac", "--timesteps", "10"])
+    assert result.exit_code == 2
+    with pytest.raises(ValueError, match="unknown algorithm"):
+        algo_class("sac")
+    with pytest.raises(FileNotFoundError, match="no model"):
+        load_model_policy("/nonexistent/run")
+
+
+@pytest.mark.slow
+def test_maskable_ppo__short_training_beats_random_on_balanced(tmp_path: Path) -> None:
+    out = tmp_path / "ppo"
+    args = ["train", "--timesteps", "150000", "--out", str(out), "--eval-seeds", "20"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "eval.json").read_text())
+    per_seed = report["per_seed"]
+    ppo = np.array([r["weighted_resolution"] for r in per_seed["maskable-ppo"]])
+    rnd = np.array([r["weighted_resolution"] for r in per_seed["random"]])
+    diff = ppo - rnd  # same seeds: paired
+    assert diff.mean() + 2.1 * diff.std(ddof=1) / np.sqrt(diff.size) < 0
