@@ -62,7 +62,7 @@ def test_env__same_seed_same_trajectory_through_the_api(client: TestClient) -> N
     returns = []
     for _ in range(2):
         s = create_env(client, seed=7)
-        r = client.post(f"/api/envs/{s['session']}/run", json={"policy": "least_loaded", "max_steps": 30})
+        r = client.post(f"/api/envs/{s['session']}/run", json={"policy": "least-loaded", "max_steps": 30})
         returns.append(r.json()["episode_return"])
     assert returns[0] == returns[1]
 
@@ -70,7 +70,7 @@ def test_env__same_seed_same_trajectory_through_the_api(client: TestClient) -> N
 def test_env__policy_steps_run_to_the_end_and_reset(client: TestClient) -> None:
     s = create_env(client, scenario="understaffed")
     sid = s["session"]
-    r = client.post(f"/api/envs/{sid}/run", json={"policy": "skill_greedy", "max_steps": 5000}).json()
+    r = client.post(f"/api/envs/{sid}/run", json={"policy": "skill-greedy", "max_steps": 5000}).json()
     assert r["truncated"] and r["step"] > 10
     assert sum(r["episode_components"].values()) == pytest.approx(r["episode_return"])
     refused = client.post(f"/api/envs/{sid}/step", json={"policy": "random"})

@@ -85,17 +85,17 @@ def test_models__evaluate_against_the_heuristics_on_the_same_seeds(trained: Any)
     ev = r.json()
     policies = [(x["policy"], x["kind"]) for x in ev["results"]]
     assert policies[0] == ("tiny", "model")
-    assert {"least_loaded", "skill_greedy", "random"} <= {p for p, k in policies if k == "heuristic"}
+    assert {"least-loaded", "skill-greedy", "random"} <= {p for p, k in policies if k == "heuristic"}
     for result in ev["results"]:
         reward = result["kpis"]["reward"]
         assert reward["n"] == 2 and reward["low"] <= reward["mean"] <= reward["high"]
         assert "resolution_mean" in result["kpis"]
     one = client.post(
-        "/api/models/tiny/evaluate", json={"episodes": 2, "seed": 3, "heuristics": ["least_loaded"]}
+        "/api/models/tiny/evaluate", json={"episodes": 2, "seed": 3, "heuristics": ["least-loaded"]}
     ).json()
     assert (
         one["results"][1]["kpis"]["reward"]
-        == ev["results"][[p for p, _ in policies].index("least_loaded")]["kpis"]["reward"]
+        == ev["results"][[p for p, _ in policies].index("least-loaded")]["kpis"]["reward"]
     )
 
 

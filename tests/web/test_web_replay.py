@@ -93,12 +93,12 @@ def test_scenarios__lists_the_ticket_routing_presets(client: TestClient) -> None
 
 
 def test_scenarios__run_step_by_step_or_to_the_end(client: TestClient) -> None:
-    one = client.post("/api/scenarios/TicketRouting:specialists/run", json={"policy": "least_loaded"}).json()
+    one = client.post("/api/scenarios/TicketRouting:specialists/run", json={"policy": "least-loaded"}).json()
     assert one["step"] == 1 and one["config"] == {"scenario": "specialists"}
-    nxt = client.post(f"/api/envs/{one['session']}/step", json={"policy": "least_loaded"}).json()
+    nxt = client.post(f"/api/envs/{one['session']}/step", json={"policy": "least-loaded"}).json()
     assert nxt["step"] == 2
     end = client.post(
-        "/api/scenarios/TicketRouting:balanced/run", json={"policy": "skill_greedy", "to_end": True}
+        "/api/scenarios/TicketRouting:balanced/run", json={"policy": "skill-greedy", "to_end": True}
     ).json()
     assert end["truncated"]
 

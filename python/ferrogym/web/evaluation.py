@@ -11,6 +11,7 @@ import gymnasium as gym
 import numpy as np
 
 from ferrogym.web.adapters import kpi, policies
+from ferrogym.web.jsonable import jsonable
 from ferrogym.web.sessions import action_mask, has_mask, make_env
 
 #: Steps one evaluation episode may take before it is cut (guards endless envs).
@@ -75,4 +76,8 @@ def evaluate(
             results.append({"policy": name, "kind": kind, "kpis": kpi.summarize(per_seed)})
     finally:
         env.close()
-    return {"env_id": env_id, "episodes": episodes, "seed": seed, "kpi_source": kpi.source(), "results": results}
+    # NaN KPIs (nothing to measure, e.g. no critical ticket) become null.
+    report: dict[str, Any] = jsonable(
+        {"env_id": env_id, "episodes": episodes, "seed": seed, "kpi_source": kpi.source(), "results": results}
+    )
+    return report
