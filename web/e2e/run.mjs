@@ -138,7 +138,7 @@ try {
     await page.click("[data-testid=evaluate]");
     await page.waitForSelector("[data-testid=kpi-table]", { timeout: 120_000 });
     const headers = await page.$$eval("[data-testid=kpi-table] th", (ths) => ths.map((t) => t.textContent));
-    expect(headers.some((h) => h.includes("least_loaded")), `no heuristic column: ${headers}`);
+    expect(headers.some((h) => h.includes("least-loaded")), `no heuristic column: ${headers}`);
     await shot("models");
   });
 

@@ -7,7 +7,7 @@ import EnvControls from "./EnvControls";
 
 export default function Scenarios() {
   const scenarios = useApi<ScenarioInfo[]>("/api/scenarios");
-  const [policy, setPolicy] = useState("least_loaded");
+  const [policy, setPolicy] = useState("least-loaded");
   const [seed, setSeed] = useState("0");
   const [state, setState] = useState<EnvState | null>(null);
   const { busy, error, run } = useAction();
