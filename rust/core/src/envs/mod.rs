@@ -1,6 +1,7 @@
 //! The environments ferrogym ships, one module each.
 
 pub mod cartpole;
+pub mod customer_support;
 pub mod grid_world;
 /// The one-file template for new Rust envs (docs/new_rust_env.md); shipped
 /// as `ferrogym/Corridor-v0` so that the template is built and checked.
