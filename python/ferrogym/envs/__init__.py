@@ -26,6 +26,8 @@ ENVS: tuple[EnvEntry, ...] = (
     EnvEntry("ferrogym/Corridor-v0", "ferrogym.envs.template", "Corridor", 50),
     # Truncates itself at the simulated horizon: no TimeLimit.
     EnvEntry("ferrogym/TicketRouting-v0", "ferrogym.envs.ticket_routing", "TicketRouting", None),
+    # Truncates itself at max_turns (a curriculum knob): no TimeLimit.
+    EnvEntry("ferrogym/CustomerSupport-v0", "ferrogym.envs.customer_support", "CustomerSupport", None),
 )
 
 

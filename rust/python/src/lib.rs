@@ -6,6 +6,7 @@ mod error;
 mod space;
 
 use ferrogym_core::envs::cartpole::CartPole;
+use ferrogym_core::envs::customer_support::CustomerSupport;
 use ferrogym_core::envs::grid_world::GridWorld;
 use ferrogym_core::envs::template::Corridor;
 use ferrogym_core::envs::ticket_routing::TicketRouting;
@@ -18,6 +19,7 @@ bind_env!(CartPole, CartPoleCore, CartPoleBatch);
 bind_env!(GridWorld, GridWorldCore, GridWorldBatch);
 bind_env!(Corridor, CorridorCore, CorridorBatch);
 bind_env!(TicketRouting, TicketRoutingCore, TicketRoutingBatch);
+bind_env!(CustomerSupport, CustomerSupportCore, CustomerSupportBatch);
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -30,5 +32,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CorridorBatch>()?;
     m.add_class::<TicketRoutingCore>()?;
     m.add_class::<TicketRoutingBatch>()?;
+    m.add_class::<CustomerSupportCore>()?;
+    m.add_class::<CustomerSupportBatch>()?;
     Ok(())
 }
