@@ -83,8 +83,14 @@ class FerroVecEnv(VecEnv):
         step_infos: list[dict[str, Any]] = [{"TimeLimit.truncated": bool(t)} for t in time_limit]
         if "final_obs" in infos:
             final_obs = infos["final_obs"]
+            final_info = infos.get("final_info", {})
             for i in np.flatnonzero(dones):
                 step_infos[i]["terminal_observation"] = final_obs[i]
+                # The env's named info groups at the episode's last step
+                # (reward components, outcome...), e.g. for success rates.
+                for key, group in final_info.items():
+                    if isinstance(group, dict):
+                        step_infos[i][key] = {k: float(v[i]) for k, v in group.items() if not k.startswith("_")}
         return obs, rewards.astype(np.float32), dones, step_infos
 
     def close(self) -> None:
@@ -110,7 +116,7 @@ class FerroVecEnv(VecEnv):
     def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
         raise AttributeError(
             f"set_attr({attr_name!r}) is not supported: sub-envs of a Rust batch share one config; "
-            "build a new env with the value instead"
+            "build a new env with the value instead, or env_method('set_config', knobs) where the env allows it"
         )
 
     def env_method(
@@ -122,6 +128,10 @@ class FerroVecEnv(VecEnv):
             return [masks[i] for i in idx]
         if method_name == "get_state":
             return [self.venv.get_state(i) for i in idx]
+        if method_name == "set_config":
+            for i in idx:
+                self.venv.set_config(i, *method_args, **method_kwargs)
+            return [None] * len(idx)
         if method_name == "set_state":
             for i in idx:
                 self.venv.set_state(i, *method_args, **method_kwargs)

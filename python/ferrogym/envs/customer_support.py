@@ -62,6 +62,7 @@ class CustomerSupportConfig(RustEnvConfig):
     escalation_arrival: float | None = None
     escalation_service: float | None = None
     scenario: str | None = None
+    invalid_action: str | None = None
 
 
 class CustomerSupportEnv(RustEnv):
@@ -82,7 +83,9 @@ class CustomerSupportEnv(RustEnv):
     ``Discrete(8)``: 0 empathetic, 1 technical, 2 escalate, 3 product
     recommendation, 4 apologetic, 5 educational, 6 quick resolution, 7 upsell.
     ``escalate`` is masked (``env.action_masks()``) while the human-escalation
-    queue is full; sending it then raises ``ferrogym.errors.InvalidAction``.
+    queue is full; sending it then raises ``ferrogym.errors.InvalidAction``,
+    or with ``invalid_action="fallback"`` (for PPO, A2C, DQN without masking)
+    plays product recommendation instead.
 
     ## Observation Space
 

@@ -44,6 +44,18 @@ pub enum Inquiry {
     Technical,
 }
 
+/// What a masked action (escalate while the queue is full) does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvalidActionMode {
+    /// Raise `InvalidAction` (masking algorithms never send one).
+    #[default]
+    Raise,
+    /// Play the next strategy instead (product recommendation), for
+    /// algorithms without action masking (PPO, A2C, DQN).
+    Fallback,
+}
+
 /// Constructor arguments of CustomerSupport (`gym.make(..., **kwargs)`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -79,6 +91,8 @@ pub struct CustomerSupportConfig {
     pub escalation_service: f64,
     /// A named conversation (fixed customer) instead of drawn customers.
     pub scenario: Option<Scenario>,
+    /// What escalating into a full queue does: raise, or fall back.
+    pub invalid_action: InvalidActionMode,
 }
 
 impl Default for CustomerSupportConfig {
@@ -104,6 +118,7 @@ impl Default for CustomerSupportConfig {
             escalation_arrival: 0.35,
             escalation_service: 0.3,
             scenario: None,
+            invalid_action: InvalidActionMode::Raise,
         }
     }
 }

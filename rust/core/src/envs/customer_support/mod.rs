@@ -19,8 +19,8 @@ use crate::space::{DType, ObsField, Space};
 use crate::{Env, Step};
 
 pub use config::{
-    CustomerSupportConfig, Industry, Inquiry, ESCALATE, INDUSTRY_NAMES, INQUIRY_NAMES,
-    N_STRATEGIES, STRATEGY_NAMES, UPSELL,
+    CustomerSupportConfig, Industry, Inquiry, InvalidActionMode, ESCALATE, INDUSTRY_NAMES,
+    INQUIRY_NAMES, N_STRATEGIES, STRATEGY_NAMES, UPSELL,
 };
 pub use dynamics::{Conversation, Outcome, Seen, COMPONENT_NAMES, N_COMPONENTS};
 pub use scenarios::{Scenario, ALL as SCENARIOS};
@@ -132,7 +132,11 @@ impl Env for CustomerSupport {
                 truncated: turn_limit,
             };
         }
-        let (terminated, truncated) = self.conv.turn(&self.p, action as usize);
+        let mut a = action as usize;
+        if a == ESCALATE && self.conv.queue_full(&self.p) {
+            a += 1; // only reachable with invalid_action = "fallback"
+        }
+        let (terminated, truncated) = self.conv.turn(&self.p, a);
         self.write_obs(obs);
         Step {
             reward: self.conv.last.iter().sum(),
@@ -143,7 +147,10 @@ impl Env for CustomerSupport {
 
     fn check_action(&self, action: i64) -> Result<(), EnvError> {
         check_discrete(NAME, action, N_STRATEGIES as i64)?;
-        if action as usize == ESCALATE && self.conv.ended.is_none() && self.conv.queue_full(&self.p)
+        if action as usize == ESCALATE
+            && self.conv.ended.is_none()
+            && self.conv.queue_full(&self.p)
+            && self.p.invalid_action == InvalidActionMode::Raise
         {
             return Err(EnvError::InvalidAction {
                 env: NAME,

@@ -73,6 +73,17 @@ fn escalate_is_masked_and_refused_while_the_queue_is_full() {
     let err = e.check_action(ESCALATE as i64).unwrap_err();
     assert!(err.to_string().contains("queue is full"), "{err}");
     assert_eq!(obs[16], 1.0);
+    e.reconfigure(&CustomerSupportConfig {
+        invalid_action: InvalidActionMode::Fallback,
+        ..e.config().clone()
+    })
+    .unwrap();
+    e.reset(&mut obs);
+    e.step(0, &mut obs);
+    e.check_action(ESCALATE as i64).unwrap();
+    let s = e.step(ESCALATE as i64, &mut obs);
+    assert!(!s.terminated, "a full queue does not take the hand-off");
+    assert_eq!(e.conversation().last_action, Some(ESCALATE as u8 + 1));
 }
 
 #[test]

@@ -1,0 +1,1 @@
+"""Baseline policies and evaluation helpers for ferrogym's envs."""
