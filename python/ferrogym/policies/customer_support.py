@@ -192,7 +192,7 @@ def run_episode(env: CustomerSupportEnv, policy: Policy, seed: int) -> Episode:
     episode = Episode(seed=seed, total_reward=0.0, outcome="turn_limit")
     while True:
         a = policy(obs, env.action_masks(), env)
-        obs, reward, terminated, truncated, info = env.step(a)
+        obs, reward, terminated, truncated, _ = env.step(a)
         state = env.get_state()
         episode.total_reward += reward
         episode.turns.append(

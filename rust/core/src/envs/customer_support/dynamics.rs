@@ -231,9 +231,11 @@ impl Conversation {
         self.sentiment = (s + ds).clamp(-1.0, 1.0);
         self.progress = (self.progress + gain).min(1.0);
         let decay = 0.05 * (1.0 + 0.8 * self.urgency) * (1.0 + upset);
-        self.patience -= decay * self.patience_start.min(1.0);
+        // Absolute units: a less patient customer (`patience` < 1) gives up
+        // in fewer turns.
+        self.patience -= decay;
         if self.sentiment > before {
-            self.patience += 0.2 * (self.sentiment - before) * self.patience_start;
+            self.patience += 0.2 * (self.sentiment - before);
         }
         self.patience = self.patience.min(self.patience_start);
         if self.rng.bernoulli(p.escalation_arrival) {

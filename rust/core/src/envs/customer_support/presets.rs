@@ -56,11 +56,11 @@ pub const BASE_PROGRESS: [[f64; N_STRATEGIES]; N_INQUIRIES] = [
 ];
 
 /// Change of true sentiment per turn, before calming, progress and repeat effects.
-pub const BASE_SENTIMENT: [f64; N_STRATEGIES] = [0.10, 0.0, 0.0, 0.02, 0.08, 0.03, 0.04, -0.05];
+pub const BASE_SENTIMENT: [f64; N_STRATEGIES] = [0.08, 0.0, 0.0, 0.02, 0.06, 0.03, 0.04, -0.05];
 
 /// Extra sentiment gain per unit of upset (minus sentiment) for strategies
 /// that calm: empathy and apologies work best on angry customers.
-pub const CALMING: [f64; N_STRATEGIES] = [0.35, 0.0, 0.0, 0.0, 0.30, 0.0, 0.0, 0.0];
+pub const CALMING: [f64; N_STRATEGIES] = [0.22, 0.0, 0.0, 0.0, 0.18, 0.0, 0.0, 0.0];
 
 /// Strategies whose progress needs a calm customer (the others are emotional).
 pub const NEEDS_CALM: [bool; N_STRATEGIES] = [false, true, false, true, false, true, true, true];
