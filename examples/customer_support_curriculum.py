@@ -129,26 +129,31 @@ def report() -> None:
     hard_ppo = [r for r in runs if r["algo"] == "ppo" and r["config"]]
     if not hard_ppo:
         return
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-    for r in hard_ppo:
-        t = [c["timesteps"] for c in r["curve"]]
-        style = "-" if "curriculum" in r["name"] else "--"
-        ax1.plot(t, [c["success_rate"] for c in r["curve"]], style, label=r["name"])
-        ax2.plot(t, [c["mean_return"] for c in r["curve"]], style, label=r["name"])
-        if r["levels"]:
-            lv = np.array(r["levels"])
-            twin = ax1.twinx()
-            twin.step(lv[:, 0], lv[:, 1], where="post", color="grey", alpha=0.4)
-            twin.set_ylabel("curriculum level (grey)")
-            twin.set_yticks(range(len(LEVELS)))
-    ax1.set(xlabel="training steps", ylabel="success rate (full difficulty, 100 held-out seeds)")
-    ax2.set(xlabel="training steps", ylabel="mean return (full difficulty)")
-    ax1.legend(fontsize=7)
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+    for curriculum, color in ((False, "tab:blue"), (True, "tab:orange")):
+        group = [r for r in hard_ppo if ("curriculum" in r["name"]) == curriculum]
+        if not group:
+            continue
+        label = f"PPO {'with' if curriculum else 'without'} curriculum ({len(group)} seeds)"
+        t = np.array([c["timesteps"] for c in group[0]["curve"]])
+        for ax, key in zip(axes[:2], ("success_rate", "mean_return"), strict=True):
+            values = np.array([[c[key] for c in r["curve"]] for r in group])
+            ax.plot(t, values.mean(axis=0), color=color, label=label)
+            ax.fill_between(t, values.min(axis=0), values.max(axis=0), color=color, alpha=0.2)
+        for r in group:
+            if r["levels"]:
+                lv = np.array(r["levels"])
+                axes[2].step(lv[:, 0], lv[:, 1], where="post", color=color, alpha=0.6)
+    axes[0].set(xlabel="training steps", ylabel="success rate", title="full difficulty, 100 held-out seeds")
+    axes[1].set(xlabel="training steps", ylabel="mean return", title="mean (line) and min-max over seeds")
+    axes[2].set(xlabel="training steps", ylabel="level", title="curriculum level per seed")
+    axes[2].set_yticks(range(len(LEVELS)), [lv.name for lv in LEVELS])
+    axes[0].legend(fontsize=8)
     fig.suptitle("CustomerSupport-v0: PPO with vs without curriculum (same seeds, same budget)")
     fig.tight_layout()
     path = ROOT / "docs" / "images" / "customer_support_curriculum.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     print(f"\nplot: {path}")
 
 
