@@ -134,3 +134,19 @@ def test_customer_support__config_dataclass_round_trips_knobs() -> None:
     assert obs[2] == 1.0
     with pytest.raises(ConfigError, match="max_turns"):
         CustomerSupportConfig(max_turns=0)
+
+
+def test_customer_support__sb3_vec_env_passes_the_final_info_groups_through() -> None:
+    pytest.importorskip("stable_baselines3")
+    from ferrogym.sb3 import make_vec_env
+
+    venv = make_vec_env(ENV_ID, n_envs=2, seed=0, monitor=False)
+    venv.reset()
+    for _ in range(20):
+        _, rewards, dones, infos = venv.step(np.full(2, ESCALATE + 1))
+        for i in np.flatnonzero(dones):
+            comps = infos[i]["reward_components"]
+            assert sum(comps.values()) == pytest.approx(float(rewards[i]), abs=1e-6)
+            assert set(infos[i]["outcome"]) == {"resolved", "abandoned", "escalated", "turns"}
+            return
+    pytest.fail("no episode ended")

@@ -97,7 +97,7 @@ class CustomerSupportEnv(RustEnv):
     | 0-2 | industry one-hot (bfsi, retail, tech) | [0, 1] |
     | 3-6 | inquiry one-hot (transactional, complaint, sales, technical) | [0, 1] |
     | 7 | observed sentiment (true sentiment + noise) | [-1, 1] |
-    | 8 | change of true sentiment last turn | [-1, 1] |
+    | 8 | change of the observed sentiment last turn | [-1, 1] |
     | 9 | urgency | [0, 1] |
     | 10 | customer tier (0 standard, 0.5 premium, 1 VIP) | [0, 1] |
     | 11 | lifetime value, log(1 + LTV) / log(1 + 1e6) | [0, 1] |

@@ -157,18 +157,24 @@ impl Conversation {
         self.pitched = false;
         self.ended = None;
         self.last = [0.0; N_COMPONENTS];
-        self.observe(p, 0.0);
+        self.observe(p, false);
     }
 
-    /// Draws the noisy view of the hidden quantities.
-    fn observe(&mut self, p: &CustomerSupportConfig, change: f64) {
+    /// Draws the noisy view of the hidden quantities; `change` is that of
+    /// the observed sentiment since the last turn (0 at the start).
+    fn observe(&mut self, p: &CustomerSupportConfig, continuing: bool) {
+        let previous = self.seen.sentiment;
         let rng = &mut self.rng;
         let s = (self.sentiment + p.sentiment_noise * rng.normal()).clamp(-1.0, 1.0);
         let prog = (self.progress + 0.05 * rng.normal()).clamp(0.0, 1.0);
         let pat = (self.patience / self.patience_start + 0.05 * rng.normal()).clamp(0.0, 1.0);
         self.seen = Seen {
             sentiment: s,
-            change: change.clamp(-1.0, 1.0),
+            change: if continuing {
+                (s - previous).clamp(-1.0, 1.0)
+            } else {
+                0.0
+            },
             progress: prog,
             patience: pat,
         };
@@ -193,7 +199,7 @@ impl Conversation {
             self.queue += 1;
             self.ended = Some(Outcome::Escalated);
             self.last = c;
-            self.observe(p, 0.0);
+            self.observe(p, true);
             return (true, false);
         }
         let (i, k) = (self.industry as usize, self.inquiry as usize);
@@ -264,7 +270,7 @@ impl Conversation {
             truncated = true;
         }
         self.last = c;
-        self.observe(p, self.sentiment - before);
+        self.observe(p, true);
         (terminated, truncated)
     }
 

@@ -233,7 +233,7 @@ impl Env for CustomerSupport {
                 -1.0,
                 1.0,
                 &[],
-                "change of true sentiment last turn",
+                "change of the observed sentiment last turn",
             ),
             ObsField::new("urgency", &[1], 0.0, 1.0, &[], "urgency of the request"),
             ObsField::new(
