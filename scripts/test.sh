@@ -9,7 +9,7 @@ PY=${PYTHON:-python3}
 step() { printf '\n=== %s\n' "$*"; }
 
 step "install (builds the Rust extension with maturin; torch comes with the sb3 extra, once per machine)"
-"$PY" -m pip install --quiet --disable-pip-version-check -e ".[dev,sb3,bench,cli,hydra]"
+"$PY" -m pip install --quiet --disable-pip-version-check -e ".[dev,sb3,bench,cli,hydra,viz,record,compat]"
 
 step "cargo fmt";    cargo fmt --all -- --check
 step "cargo clippy"; cargo clippy --workspace --all-targets -- -D warnings

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ferrogym.errors import ConfigError, InvalidAction, StateError
 from ferrogym.validate.rollout import valid_batch_actions
 
-from .conftest import ENV_IDS, valid_action
+from .conftest import DISCRETE_IDS, ENV_IDS, valid_action
 
 GARBAGE: list[Any] = [
     None,
@@ -55,7 +55,7 @@ def assert_still_usable(env: gym.Env[Any, Any]) -> None:
     assert obs in env.observation_space and math.isfinite(reward)
 
 
-@pytest.mark.parametrize("env_id", ENV_IDS)
+@pytest.mark.parametrize("env_id", DISCRETE_IDS)
 def test_bad_input__garbage_actions_raise_and_leave_env_usable(env_id: str) -> None:
     env = gym.make(env_id)
     env.reset(seed=0)
@@ -81,7 +81,7 @@ def test_bad_input__any_python_value_as_action_is_accepted_or_rejected_cleanly(e
     assert_still_usable(env)
 
 
-@pytest.mark.parametrize("env_id", ENV_IDS)
+@pytest.mark.parametrize("env_id", DISCRETE_IDS)
 @settings(max_examples=100, deadline=None)
 @given(actions=st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), min_size=4, max_size=4))
 def test_bad_input__batched_actions_in_or_out_of_range(env_id: str, actions: list[int]) -> None:
@@ -97,7 +97,7 @@ def test_bad_input__batched_actions_in_or_out_of_range(env_id: str, actions: lis
     envs.step(valid_batch_actions(envs, np.zeros(4, dtype=np.int64)))
 
 
-@pytest.mark.parametrize("env_id", ENV_IDS)
+@pytest.mark.parametrize("env_id", DISCRETE_IDS)
 def test_bad_input__garbage_batches_raise_clearly(env_id: str) -> None:
     envs = gym.make_vec(env_id, num_envs=3, vectorization_mode="vector_entry_point")
     envs.reset(seed=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -24,11 +26,10 @@ def test_sb3__vec_env_matches_dummy_vec_env(env_id: str) -> None:
     ours.seed(3)
     reference.seed(3)
     np.testing.assert_array_equal(ours.reset(), reference.reset())
-    rng = np.random.default_rng(0)
-    n_actions = int(ours.action_space.n)  # type: ignore[attr-defined]
+    ours.action_space.seed(0)
     ended = 0
     for _ in range(300):
-        actions = valid_batch_actions(ours, rng.integers(0, n_actions, size=n))
+        actions = valid_batch_actions(ours, np.stack([ours.action_space.sample() for _ in range(n)]))
         o1, r1, d1, i1 = ours.step(actions)
         o2, r2, d2, i2 = reference.step(actions)
         np.testing.assert_array_equal(o1, o2)
@@ -103,3 +104,27 @@ def test_sb3__ppo_learns_grid_world_open_room() -> None:
                 successes += int(terminated and reward > 0)
                 break
     assert successes >= 95, f"PPO reached the goal in {successes}/100 evaluation episodes"
+
+
+def test_sb3__reward_components_reach_infos_and_tensorboard(tmp_path: Path) -> None:
+    from stable_baselines3 import PPO
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from ferrogym.sb3 import RewardComponentsCallback
+
+    venv = make_vec_env("ferrogym/TicketRouting-v0", n_envs=4, seed=0, invalid_action="fallback")
+    venv.reset()
+    _, _, _, infos = venv.step(np.zeros(4, dtype=np.int64))
+    assert set(infos[0]["reward_components"]) >= {"wait", "sla", "burnout"}
+    model = PPO(
+        "MlpPolicy", venv, n_steps=64, batch_size=64, n_epochs=1, seed=0, device="cpu", tensorboard_log=str(tmp_path)
+    )
+    model.learn(64 * 4 * 3, callback=RewardComponentsCallback())
+    events = list(tmp_path.rglob("events.out.tfevents.*"))
+    assert events
+    acc = EventAccumulator(str(events[0].parent))
+    acc.Reload()
+    tags = acc.Tags()["scalars"]
+    assert "reward_components/wait" in tags
+    waits = [e.value for e in acc.Scalars("reward_components/wait")]
+    assert waits and all(v < 0 for v in waits)  # waiting always costs

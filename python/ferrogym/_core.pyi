@@ -8,6 +8,8 @@ from numpy.typing import NDArray
 from typing_extensions import Self
 
 __all__ = [
+    "BlackjackBatch",
+    "BlackjackCore",
     "CartPoleBatch",
     "CartPoleCore",
     "CorridorBatch",
@@ -16,6 +18,10 @@ __all__ = [
     "CustomerSupportCore",
     "GridWorldBatch",
     "GridWorldCore",
+    "PendulumBatch",
+    "PendulumCore",
+    "PointMassBatch",
+    "PointMassCore",
     "TicketRoutingBatch",
     "TicketRoutingCore",
     "__version__",
@@ -101,6 +107,24 @@ class TicketRoutingCore(_Core): ...
 
 @final
 class TicketRoutingBatch(_Batch): ...
+
+@final
+class PendulumCore(_Core): ...
+
+@final
+class PendulumBatch(_Batch): ...
+
+@final
+class BlackjackCore(_Core): ...
+
+@final
+class BlackjackBatch(_Batch): ...
+
+@final
+class PointMassCore(_Core): ...
+
+@final
+class PointMassBatch(_Batch): ...
 
 @final
 class CustomerSupportCore(_Core): ...

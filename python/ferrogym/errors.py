@@ -36,8 +36,29 @@ class HookError(FerrogymError, TypeError):
     term...) returned a value of the wrong type, shape, dtype or range."""
 
 
+class RecordingError(FerrogymError, ValueError):
+    """A recording that cannot be read (corrupt, truncated, another env's, an
+    episode it does not hold) or written (the file exists, appending would mix envs)."""
+
+
+class NondeterminismError(FerrogymError, RuntimeError):
+    """A replay whose re-simulation does not reproduce the recorded episode."""
+
+
 class RegistrationError(gymnasium.error.RegistrationError, FerrogymError, ValueError):
     """An env id registered twice, or an id Gymnasium's naming rules reject."""
+
+
+class MissingExtra(FerrogymError, ImportError):
+    """An integration whose library is not installed (the message names the extra)."""
+
+
+class UnsupportedLibrary(FerrogymError, ImportError):
+    """A library version outside the range ferrogym's compat suite runs with."""
+
+
+class UnsupportedSpace(FerrogymError, TypeError):
+    """An env whose spaces a library cannot take (e.g. a Dict action for SB3)."""
 
 
 __all__ = [
@@ -46,7 +67,12 @@ __all__ = [
     "HookError",
     "InvalidAction",
     "InvalidActionType",
+    "MissingExtra",
+    "NondeterminismError",
+    "RecordingError",
     "RegistrationError",
     "ResetNeeded",
     "StateError",
+    "UnsupportedLibrary",
+    "UnsupportedSpace",
 ]

@@ -15,10 +15,11 @@ from numpy.typing import NDArray
 
 from ferrogym.errors import ConfigError
 from ferrogym.seeding import draw_core_seed
-from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec
+from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec, unflatten
 
 if TYPE_CHECKING:
     from ferrogym._core import _Core
+    from ferrogym.render.window import WindowRenderer
 
 ObsArray = NDArray[Any]
 
@@ -43,7 +44,7 @@ class RustEnv(gym.Env[ObsArray, Any]):
     """A Gymnasium env whose dynamics run in the compiled core."""
 
     _core_cls: ClassVar[type[_Core]]
-    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 30}
+    metadata: dict[str, Any] = {"render_modes": ["human", "ansi", "rgb_array"], "render_fps": 30}
 
     def __init__(self, render_mode: str | None = None, **config: Any) -> None:
         name = type(self).__name__
@@ -53,7 +54,16 @@ class RustEnv(gym.Env[ObsArray, Any]):
         self._core: _Core = self._core_cls(**self._config)
         self.observation_space = from_spec(self._core.observation_space())
         self.action_space = from_spec(self._core.action_space())
+        # Non-array observations (a Tuple) arrive flat from the core.
+        self._flat_obs = not isinstance(self.observation_space, gym.spaces.Tuple)
         self._core_seeded = False
+        self._window: WindowRenderer | None = None
+        if render_mode is not None or not self._flat_obs:
+            # Only an env that renders or rebuilds its observations takes the
+            # full step: the instance's `step` becomes it, so that the class's
+            # plain `step` (array observations, no rendering: the training
+            # path) does no work beyond the call into Rust.
+            self.step = self._step_full  # type: ignore[method-assign]
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -64,10 +74,32 @@ class RustEnv(gym.Env[ObsArray, Any]):
         if seed is not None or not self._core_seeded:
             self._core.seed(draw_core_seed(self.np_random))
             self._core_seeded = True
-        return self._core.reset(), {}
+        obs = self._core.reset()
+        if self.render_mode is not None:
+            self._after_transition(obs, True)
+        return (obs if self._flat_obs else unflatten(self.observation_space, obs)), {}
 
     def step(self, action: Any) -> tuple[ObsArray, float, bool, bool, dict[str, Any]]:
         return self._core.step(action)
+
+    def _step_full(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        obs, reward, terminated, truncated, info = self._core.step(action)
+        if self.render_mode is not None:
+            self._after_transition(obs, False)
+        if not self._flat_obs:
+            return unflatten(self.observation_space, obs), reward, terminated, truncated, info
+        return obs, reward, terminated, truncated, info
+
+    def _after_transition(self, obs: ObsArray, reset: bool) -> None:
+        """Runs after each reset/step while a render mode is set: ``human``
+        draws every frame (Gymnasium's contract); subclasses also keep what
+        their pictures need (GridWorld's visit counts)."""
+        if self.render_mode == "human":
+            self.render()
+
+    def _frame(self) -> NDArray[np.uint8]:
+        """The RGB frame; subclasses may draw over the core's picture."""
+        return self._core.render_rgb()
 
     def render(self) -> Any:
         if self.render_mode is None:
@@ -78,7 +110,20 @@ class RustEnv(gym.Env[ObsArray, Any]):
             return None
         if self.render_mode == "ansi":
             return self._core.render_ansi()
-        return self._core.render_rgb()
+        if self.render_mode == "human":
+            if self._window is None:
+                from ferrogym.render.window import WindowRenderer
+
+                self._window = WindowRenderer(title=type(self).__name__, fps=self.metadata["render_fps"])
+            self._window.show(self._frame())
+            return None
+        return self._frame()
+
+    def close(self) -> None:
+        if self._window is not None:
+            self._window.close()
+            self._window = None
+        super().close()
 
     def action_masks(self) -> NDArray[np.bool_]:
         """Valid actions now (sb3-contrib MaskablePPO's convention)."""

@@ -21,6 +21,7 @@ from gymnasium.vector import AutoresetMode
 from numpy.typing import NDArray
 
 try:
+    from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.vec_env import VecEnv, VecMonitor
     from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
@@ -83,14 +84,12 @@ class FerroVecEnv(VecEnv):
         step_infos: list[dict[str, Any]] = [{"TimeLimit.truncated": bool(t)} for t in time_limit]
         if "final_obs" in infos:
             final_obs = infos["final_obs"]
-            final_info = infos.get("final_info", {})
             for i in np.flatnonzero(dones):
                 step_infos[i]["terminal_observation"] = final_obs[i]
-                # The env's named info groups at the episode's last step
-                # (reward components, outcome...), e.g. for success rates.
-                for key, group in final_info.items():
-                    if isinstance(group, dict):
-                        step_infos[i][key] = {k: float(v[i]) for k, v in group.items() if not k.startswith("_")}
+        # Named info groups (e.g. reward_components) go to SB3's per-env
+        # dicts; an env that just ended reports its terminal step's values.
+        _spread_groups(infos, step_infos)
+        _spread_groups(infos.get("final_info", {}), step_infos)
         return obs, rewards.astype(np.float32), dones, step_infos
 
     def close(self) -> None:
@@ -147,6 +146,51 @@ class FerroVecEnv(VecEnv):
     def action_masks(self) -> NDArray[np.bool_]:
         """Masks of every sub-env, shape (n_envs, n_actions)."""
         return self.venv.action_masks()
+
+
+def _spread_groups(infos: dict[str, Any], step_infos: list[dict[str, Any]]) -> None:
+    """Gymnasium's vector info groups (``{group: {name: array}, "_group": mask}``)
+    as one ``{group: {name: float}}`` entry per sub-env that has them."""
+    for key, group in infos.items():
+        if key.startswith("_") or key in ("final_obs", "final_info") or not isinstance(group, dict):
+            continue
+        names = [n for n in group if not n.startswith("_")]
+        for i in np.flatnonzero(infos[f"_{key}"]):
+            step_infos[i][key] = {n: float(group[n][i]) for n in names}
+
+
+class RewardComponentsCallback(BaseCallback):
+    """Logs each reward component's mean per-episode sum to SB3's logger (so
+    to TensorBoard with ``tensorboard_log=...``), as ``reward_components/NAME``,
+    at the end of every rollout. Works with any env whose infos carry
+    ``reward_components`` (TicketRouting, BaseEnvironment reward terms)."""
+
+    def __init__(self, verbose: int = 0) -> None:
+        super().__init__(verbose)
+        self._running: dict[int, dict[str, float]] = {}
+        self._finished: list[dict[str, float]] = []
+
+    def _on_step(self) -> bool:
+        infos: list[dict[str, Any]] = self.locals.get("infos", [])
+        dones = self.locals.get("dones", np.zeros(len(infos), dtype=bool))
+        for i, info in enumerate(infos):
+            parts = info.get("reward_components")
+            if parts is not None:
+                sums = self._running.setdefault(i, {})
+                for name, value in parts.items():
+                    sums[name] = sums.get(name, 0.0) + float(value)
+            if dones[i] and i in self._running:
+                self._finished.append(self._running.pop(i))
+        return True
+
+    def _on_rollout_end(self) -> None:
+        if not self._finished:
+            return
+        for name in self._finished[0]:
+            mean = float(np.mean([episode.get(name, 0.0) for episode in self._finished]))
+            self.logger.record(f"reward_components/{name}", mean)
+        self.logger.record("reward_components/episodes", len(self._finished))
+        self._finished = []
 
 
 def make_vec_env(

@@ -21,7 +21,56 @@ def from_spec(spec: dict[str, Any]) -> spaces.Space[Any]:
         low = np.asarray(spec["low"], dtype=np.float64).reshape(shape).astype(dtype)
         high = np.asarray(spec["high"], dtype=np.float64).reshape(shape).astype(dtype)
         return spaces.Box(low=low, high=high, shape=shape, dtype=dtype)
+    if kind == "tuple":
+        return spaces.Tuple(tuple(from_spec(part) for part in spec["spaces"]))
     raise ValueError(f"unknown space kind {kind!r} in {spec!r}")
+
+
+def flat_size(space: spaces.Space[Any]) -> int:
+    """Elements one sample takes in the core's flat buffer."""
+    if isinstance(space, spaces.Tuple):
+        return sum(flat_size(part) for part in space.spaces)
+    if isinstance(space, spaces.Discrete):
+        return 1
+    assert space.shape is not None, f"no flat layout for {space}"
+    return int(np.prod(space.shape))
+
+
+def unflatten(space: spaces.Space[Any], flat: NDArray[Any]) -> Any:
+    """One observation from the core's flat buffer: a Tuple space becomes a
+    tuple (Discrete parts as Python ints, as Gymnasium's own envs return
+    them; Box parts as fresh arrays); other spaces pass through."""
+    if not isinstance(space, spaces.Tuple):
+        return flat
+    out: list[Any] = []
+    start = 0
+    for part in space.spaces:
+        size = flat_size(part)
+        if isinstance(part, spaces.Discrete):
+            out.append(int(flat[start]))
+        else:
+            out.append(flat[start : start + size].reshape(part.shape).copy())
+        start += size
+    return tuple(out)
+
+
+def unflatten_batch(space: spaces.Space[Any], flat: NDArray[Any]) -> Any:
+    """A batch of observations (rows of ``flat``) laid out as
+    ``gymnasium.vector.utils.batch_space(space, n)`` expects: a tuple of
+    per-part arrays for a Tuple space; other spaces pass through."""
+    if not isinstance(space, spaces.Tuple):
+        return flat
+    out: list[Any] = []
+    start = 0
+    for part in space.spaces:
+        size = flat_size(part)
+        if isinstance(part, spaces.Discrete):
+            out.append(flat[:, start].copy())
+        else:
+            shape = part.shape or ()
+            out.append(flat[:, start : start + size].reshape(len(flat), *shape).copy())
+        start += size
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 from numpy.typing import NDArray
@@ -17,7 +18,7 @@ from numpy.typing import NDArray
 from ferrogym.errors import ConfigError, InvalidActionType
 from ferrogym.rust_env import ObsArray, check_render_mode, clean_config
 from ferrogym.seeding import core_seed_for, draw_core_seed
-from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec
+from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec, unflatten, unflatten_batch
 
 if TYPE_CHECKING:
     from ferrogym._core import _Batch
@@ -83,6 +84,8 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         self.single_action_space = from_spec(self._core.action_space())
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
+        # Non-array observations (a Tuple) arrive flat from the core.
+        self._flat_obs = not isinstance(self.single_observation_space, spaces.Tuple)
         # Envs that report named info values (reward components...) pay for
         # assembling them; the others skip it.
         self._has_infos = bool(self._core.has_infos)
@@ -139,7 +142,10 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
             obs = self._core.reset(mask, self._last_obs)
             self._autoreset[mask] = False
         self._last_obs = obs if self.autoreset_mode == AutoresetMode.DISABLED else None
-        return obs, {}
+        return self._obs(obs), {}
+
+    def _obs(self, flat: ObsArray) -> Any:
+        return flat if self._flat_obs else unflatten_batch(self.single_observation_space, flat)
 
     def _masked_seeds(self, seed: int | Sequence[int | None] | None, mask: NDArray[np.bool_]) -> list[int | None]:
         n = self.num_envs
@@ -169,9 +175,19 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
 
     # -- stepping --------------------------------------------------------------
 
-    def _coerce_actions(self, actions: Any) -> NDArray[np.int64]:
+    def _coerce_actions(self, actions: Any) -> NDArray[Any]:
         name = type(self).__name__
         arr = np.asarray(actions)
+        space = self.single_action_space
+        if isinstance(space, spaces.Box):
+            # Box actions: one float32 row per sub-env (range and NaN are checked in Rust).
+            shape = (self.num_envs, *space.shape)
+            if arr.dtype.kind not in "iuf" or arr.shape != shape:
+                raise InvalidActionType(
+                    f"{name}: invalid actions of dtype {arr.dtype} and shape {arr.shape}; "
+                    f"expected a float32 array of shape {shape}, one row per sub-env"
+                )
+            return np.ascontiguousarray(arr, dtype=np.float32)
         if arr.dtype.kind not in "iu":
             raise InvalidActionType(
                 f"{name}: invalid actions of dtype {arr.dtype}; expected integers, an array of shape ({self.num_envs},)"
@@ -208,7 +224,7 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         self._autoreset = done
         if self._has_infos:
             infos.update(self._core.infos(present))
-        return obs, rewards, terminated, truncated, infos
+        return self._obs(obs), rewards, terminated, truncated, infos
 
     def _final_infos(self, done: NDArray[np.bool_]) -> dict[str, Any]:
         """Gymnasium's SAME_STEP infos: terminal observations and infos."""
@@ -216,9 +232,49 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         finals = self._core.final_obs(idx.tolist())
         final_obs = np.full(self.num_envs, None, dtype=object)
         for k, i in enumerate(idx):
-            final_obs[i] = finals[k]
+            final_obs[i] = finals[k] if self._flat_obs else unflatten(self.single_observation_space, finals[k])
         final_info = self._core.final_infos(done) if self._has_infos else {}
         return {"final_obs": final_obs, "_final_obs": done.copy(), "final_info": final_info, "_final_info": done.copy()}
+
+    # -- SyncVectorEnv's per-sub-env calls (skrl, RecordVideo, CleanRL loops) ----
+
+    #: Sub-env methods answered per index by the batch.
+    _PER_ENV_METHODS: ClassVar[tuple[str, ...]] = ("action_masks", "get_state", "episode_log", "render")
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        """Like ``SyncVectorEnv.call``: one result per sub-env. Sub-envs share one
+        config, so attributes (``render_mode``, ``config``, ``spec``...) are the
+        batch's, and ``observation_space``/``action_space`` the single spaces."""
+        n = self.num_envs
+        if name == "action_masks":
+            return tuple(self.action_masks())
+        if name in ("get_state", "episode_log"):
+            method = getattr(self, name)
+            return tuple(method(i, *args, **kwargs) for i in range(n))
+        if name == "render":
+            frames = self.render()
+            return tuple(frames) if frames is not None else (None,) * n
+        if name in ("observation_space", "action_space"):
+            return (getattr(self, f"single_{name}"),) * n
+        if name in ("step", "reset", "close", "set_state", "seed") or name.startswith("_"):
+            raise AttributeError(f"{type(self).__name__}.call({name!r}): call the batch's own method instead")
+        value = getattr(self, name)
+        if callable(value):
+            raise AttributeError(
+                f"{type(self).__name__}.call({name!r}): not a per-sub-env method of a Rust batch; "
+                f"supported methods: {list(self._PER_ENV_METHODS)}"
+            )
+        return (value,) * n
+
+    def get_attr(self, name: str) -> tuple[Any, ...]:
+        """``SyncVectorEnv.get_attr``: the attribute of every sub-env."""
+        return self.call(name)
+
+    def set_attr(self, name: str, values: Any) -> None:
+        raise AttributeError(
+            f"{type(self).__name__}.set_attr({name!r}): sub-envs of a Rust batch share one config; "
+            "build a new batch with the value instead"
+        )
 
     # -- extras ----------------------------------------------------------------
 

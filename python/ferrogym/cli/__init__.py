@@ -19,12 +19,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from ferrogym.cli import bench, check  # noqa: E402
+from ferrogym.cli import bench, check, compat, plot, record, replay  # noqa: E402
 from ferrogym.cli import list as list_  # noqa: E402
 
 app.command("list")(list_.run)
 app.command("check")(check.run)
 app.command("bench")(bench.run)
+app.command("record")(record.run)
+app.command("replay")(replay.run)
+app.command("plot")(plot.run)
+app.command("compat")(compat.run)
 
 
 def main() -> None:

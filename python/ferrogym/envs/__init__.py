@@ -18,6 +18,9 @@ class EnvEntry:
     cls: str
     max_episode_steps: int | None
     reward_threshold: float | None = None
+    #: Rejects actions that ``action_masks()`` forbids (libraries that sample
+    #: blindly get ``invalid_action="fallback"`` from ferrogym.integrations).
+    masked: bool = False
 
 
 ENVS: tuple[EnvEntry, ...] = (
@@ -25,9 +28,12 @@ ENVS: tuple[EnvEntry, ...] = (
     EnvEntry("ferrogym/GridWorld-v0", "ferrogym.envs.grid_world", "GridWorld", 100),
     EnvEntry("ferrogym/Corridor-v0", "ferrogym.envs.template", "Corridor", 50),
     # Truncates itself at the simulated horizon: no TimeLimit.
-    EnvEntry("ferrogym/TicketRouting-v0", "ferrogym.envs.ticket_routing", "TicketRouting", None),
+    EnvEntry("ferrogym/TicketRouting-v0", "ferrogym.envs.ticket_routing", "TicketRouting", None, masked=True),
+    EnvEntry("ferrogym/Pendulum-v1", "ferrogym.envs.pendulum", "Pendulum", 200),
+    EnvEntry("ferrogym/Blackjack-v1", "ferrogym.envs.blackjack", "Blackjack", None),
+    EnvEntry("ferrogym/PointMass-v0", "ferrogym.envs.point_mass", "PointMass", 200),
     # Truncates itself at max_turns (a curriculum knob): no TimeLimit.
-    EnvEntry("ferrogym/CustomerSupport-v0", "ferrogym.envs.customer_support", "CustomerSupport", None),
+    EnvEntry("ferrogym/CustomerSupport-v0", "ferrogym.envs.customer_support", "CustomerSupport", None, masked=True),
 )
 
 

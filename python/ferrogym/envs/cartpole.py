@@ -66,7 +66,7 @@ class CartPoleEnv(RustEnv):
 
     - ``sutton_barto_reward`` (bool, default False)
     - ``reset_bound`` (float, default 0.05)
-    - ``render_mode``: ``"ansi"`` or ``"rgb_array"`` (600x400)
+    - ``render_mode``: ``"human"`` (a pygame window), ``"ansi"`` or ``"rgb_array"`` (600x400)
 
     >>> import gymnasium as gym, ferrogym
     >>> env = gym.make("ferrogym/CartPole-v1")
@@ -80,7 +80,7 @@ class CartPoleEnv(RustEnv):
     """
 
     _core_cls = _core.CartPoleCore
-    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 50}
+    metadata: dict[str, Any] = {"render_modes": ["human", "ansi", "rgb_array"], "render_fps": 50}
 
 
 class CartPoleVectorEnv(RustVectorEnv):

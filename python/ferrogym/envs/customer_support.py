@@ -143,8 +143,8 @@ class CustomerSupportEnv(RustEnv):
     ``turn_cost`` (0.02), ``abandon_penalty`` (1.0), ``escalation_cost``
     (0.4), ``upsell_revenue`` (0.3), ``upset_upsell_penalty`` (0.2). Queue:
     ``escalation_capacity`` (5), ``escalation_arrival`` (0.35),
-    ``escalation_service`` (0.3). ``render_mode``: ``"ansi"`` or
-    ``"rgb_array"``. ``env.unwrapped.set_config({...})`` changes knobs from
+    ``escalation_service`` (0.3). ``render_mode``: ``"human"`` (a pygame
+    window), ``"ansi"`` or ``"rgb_array"``. ``env.unwrapped.set_config({...})`` changes knobs from
     the next reset on (curriculum learning, ``ferrogym.curriculum``).
 
     >>> import gymnasium as gym, ferrogym
@@ -162,7 +162,7 @@ class CustomerSupportEnv(RustEnv):
     """
 
     _core_cls = _core.CustomerSupportCore
-    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 2}
+    metadata: dict[str, Any] = {"render_modes": ["human", "ansi", "rgb_array"], "render_fps": 2}
 
 
 class CustomerSupportVectorEnv(RustVectorEnv):

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import gymnasium as gym  # noqa: F401  (used in the doctest)
+import gymnasium as gym
+import numpy as np
+from numpy.typing import NDArray
 
 from ferrogym import _core
+from ferrogym.render.grid import heat_overlay
 from ferrogym.rust_config import RustEnvConfig
-from ferrogym.rust_env import RustEnv
+from ferrogym.rust_env import ObsArray, RustEnv
 from ferrogym.vector import RustVectorEnv
 
 
@@ -81,7 +84,9 @@ class GridWorldEnv(RustEnv):
     - ``slip`` (float in [0, 1], default 0), ``step_cost`` (0.01),
       ``goal_reward`` (1.0), ``lava_reward`` (-1.0), ``random_start`` (False),
       ``observation`` (``"coords"`` or ``"image"``), ``cell_px`` (32).
-    - ``render_mode``: ``"ansi"`` or ``"rgb_array"``.
+    - ``render_mode``: ``"human"`` (a pygame window), ``"ansi"`` or ``"rgb_array"``.
+      RGB frames tint the floor cells visited this episode, pale yellow to
+      red by visit count (the counts are kept only while rendering is on).
 
     >>> import gymnasium as gym, ferrogym
     >>> env = gym.make("ferrogym/GridWorld-v0", map="#####\\n#S.G#\\n#####")
@@ -95,7 +100,34 @@ class GridWorldEnv(RustEnv):
     """
 
     _core_cls = _core.GridWorldCore
-    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 8}
+    metadata: dict[str, Any] = {"render_modes": ["human", "ansi", "rgb_array"], "render_fps": 8}
+
+    def __init__(self, render_mode: str | None = None, **config: Any) -> None:
+        super().__init__(render_mode=render_mode, **config)
+        space = self.observation_space
+        assert isinstance(space, gym.spaces.Box)
+        # (rows, columns): the coords observation's upper bound + 1, or the image's plane.
+        if len(space.shape) == 1:
+            rows, cols = (int(v) + 1 for v in np.asarray(space.high))
+        else:
+            rows, cols = space.shape[1], space.shape[2]
+        #: Visits per cell this episode (kept only while rendering is on).
+        self.visits: NDArray[np.int64] = np.zeros((rows, cols), dtype=np.int64)
+
+    def _agent_cell(self, obs: ObsArray) -> tuple[int, int]:
+        if obs.ndim == 1:
+            return int(obs[0]), int(obs[1])
+        row, col = np.unravel_index(int(obs[3].argmax()), obs.shape[1:])
+        return int(row), int(col)
+
+    def _after_transition(self, obs: ObsArray, reset: bool) -> None:
+        if reset:
+            self.visits[:] = 0
+        self.visits[self._agent_cell(obs)] += 1
+        super()._after_transition(obs, reset)
+
+    def _frame(self) -> NDArray[np.uint8]:
+        return heat_overlay(self._core.render_rgb(), self.visits)
 
 
 class GridWorldVectorEnv(RustVectorEnv):

@@ -40,7 +40,7 @@ class CorridorEnv(RustEnv):
     ## Arguments
 
     - ``length`` (int >= 2, default 8), ``step_cost`` (float, default 0.01)
-    - ``render_mode``: ``"ansi"`` or ``"rgb_array"``
+    - ``render_mode``: ``"human"`` (a pygame window), ``"ansi"`` or ``"rgb_array"``
 
     >>> import gymnasium as gym, ferrogym
     >>> env = gym.make("ferrogym/Corridor-v0", length=4)
@@ -53,7 +53,7 @@ class CorridorEnv(RustEnv):
     """
 
     _core_cls = _core.CorridorCore
-    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 8}
+    metadata: dict[str, Any] = {"render_modes": ["human", "ansi", "rgb_array"], "render_fps": 8}
 
 
 class CorridorVectorEnv(RustVectorEnv):

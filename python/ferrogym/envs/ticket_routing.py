@@ -82,8 +82,8 @@ class TicketRoutingEnv(RustEnv):
     preset; every other field of :class:`TicketRoutingConfig` overrides it
     (``TicketRoutingConfig(...).resolved()`` shows the values in effect). A
     ``config=TicketRoutingConfig(...)`` object may be passed instead of, or
-    together with, keyword arguments. ``render_mode``: ``"ansi"`` or
-    ``"rgb_array"``.
+    together with, keyword arguments. ``render_mode``: ``"human"`` (a pygame
+    window), ``"ansi"`` or ``"rgb_array"``.
 
     >>> import gymnasium as gym, ferrogym
     >>> env = gym.make("ferrogym/TicketRouting-v0", scenario="specialists")
@@ -100,7 +100,7 @@ class TicketRoutingEnv(RustEnv):
     """
 
     _core_cls = _core.TicketRoutingCore
-    metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
+    metadata: dict[str, Any] = {"render_modes": ["human", "ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(
         self, render_mode: str | None = None, config: TicketRoutingConfig | None = None, **kwargs: Any

@@ -105,6 +105,8 @@ def valid_batch_actions(envs: Any, actions: Any) -> Any:
     if not callable(masks):
         return actions
     allowed = np.asarray(masks(), dtype=bool)
+    if allowed.ndim != 2 or allowed.shape[1] == 0:  # no Discrete actions (Box): nothing to mask
+        return actions
     proposed = np.asarray(actions, dtype=np.int64)
     ok = allowed[np.arange(len(proposed)), proposed]
     return np.where(ok, proposed, allowed.argmax(axis=1))

@@ -380,7 +380,11 @@ impl<E: Env> Batch<E> {
     }
 
     /// Action masks of all envs, `num_envs * n_actions` booleans.
+    /// Envs without a Discrete action space have no masks (`n_actions` 0).
     pub fn action_masks(&self, n_actions: usize, out: &mut [bool]) {
+        if n_actions == 0 {
+            return;
+        }
         for (slot, row) in self.slots.iter().zip(out.chunks_exact_mut(n_actions)) {
             slot.env.action_mask(row);
         }

@@ -35,6 +35,11 @@ pub enum Space {
         shape: Vec<usize>,
         dtype: DType,
     },
+    /// `gymnasium.spaces.Tuple` of the parts. A sample is stored flat: the
+    /// parts' elements one after the other, all of the env's `Obs` type
+    /// (e.g. Blackjack's three Discretes as three `i64`); the Python layer
+    /// rebuilds the tuple from the declaration.
+    Tuple(Vec<Space>),
 }
 
 impl Space {
@@ -58,6 +63,7 @@ impl Space {
         match self {
             Space::Discrete { .. } => 1,
             Space::Box { shape, .. } => shape.iter().product(),
+            Space::Tuple(parts) => parts.iter().map(Space::flat_len).sum(),
         }
     }
 
@@ -72,6 +78,10 @@ impl Space {
                     "an array of shape {shape:?} and dtype {}",
                     dtype.numpy_name()
                 )
+            }
+            Space::Tuple(parts) => {
+                let inner: Vec<String> = parts.iter().map(Space::describe).collect();
+                format!("a tuple of ({})", inner.join(", "))
             }
         }
     }
@@ -166,6 +176,8 @@ mod tests {
         let s = Space::uniform_box(0.0, 1.0, &[3, 4, 5], DType::F32);
         assert_eq!(s.flat_len(), 60);
         assert_eq!(Space::discrete(4).flat_len(), 1);
+        let t = Space::Tuple(vec![Space::discrete(3), s, Space::discrete(2)]);
+        assert_eq!(t.flat_len(), 62);
     }
 
     #[test]

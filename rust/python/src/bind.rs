@@ -36,9 +36,23 @@ fn from_py_named<T: serde::de::DeserializeOwned>(obj: &Bound<'_, PyAny>) -> Resu
     })
 }
 
-/// How an action arrives from Python.
-pub trait PyAction: Sized {
+/// How an action arrives from Python, alone (`from_py`) or one per sub-env
+/// (`with_batch`). Implemented for `i64` (Discrete spaces) and for `[f32; N]`
+/// (Box spaces of shape `(N,)`); a new action type is one more impl here.
+pub trait PyAction: Sized + Copy + Send + Sync {
     fn from_py(py: Python<'_>, env: &'static str, obj: &Bound<'_, PyAny>) -> PyResult<Self>;
+
+    /// Runs `f` over the `n` actions in `obj`, borrowing numpy's buffer (no
+    /// copy); anything but a C-contiguous array of exactly the right dtype
+    /// and shape raises `InvalidActionType` (the Python layer converts once
+    /// and retries, so the fast path stays a borrow).
+    fn with_batch<R>(
+        py: Python<'_>,
+        env: &'static str,
+        obj: &Bound<'_, PyAny>,
+        n: usize,
+        f: impl FnOnce(&[Self]) -> PyResult<R>,
+    ) -> PyResult<R>;
 }
 
 impl PyAction for i64 {
@@ -49,6 +63,106 @@ impl PyAction for i64 {
         obj.extract::<i64>().map_err(|_| {
             error::action_type(py, env, obj, "an integer (int or numpy integer scalar)")
         })
+    }
+
+    #[inline]
+    fn with_batch<R>(
+        py: Python<'_>,
+        env: &'static str,
+        obj: &Bound<'_, PyAny>,
+        _n: usize,
+        f: impl FnOnce(&[Self]) -> PyResult<R>,
+    ) -> PyResult<R> {
+        let arr = obj.cast::<PyArray1<i64>>().map_err(|_| {
+            error::action_type(
+                py,
+                env,
+                obj,
+                "a 1-d int64 numpy array with one action per sub-env",
+            )
+        })?;
+        let ro = arr.try_readonly()?;
+        f(ro.as_slice()?)
+    }
+}
+
+/// A Box action of shape `(N,)`: float32 values (other numeric arrays and
+/// sequences are converted to float32, the space's dtype). Range and NaN are
+/// the env's `check_action`'s business, so each env can clip or reject as
+/// its reference does.
+impl<const N: usize> PyAction for [f32; N] {
+    fn from_py(py: Python<'_>, env: &'static str, obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let expected = || format!("a float32 array of shape ({N},)");
+        if let Ok(arr) = obj.cast::<PyArray1<f32>>() {
+            if let Ok(ro) = arr.try_readonly() {
+                if let Ok(v) = ro.as_slice() {
+                    if let Ok(a) = <[f32; N]>::try_from(v) {
+                        return Ok(a);
+                    }
+                }
+            }
+        }
+        // Slow path: lists, float64 arrays, non-contiguous views. Strings,
+        // objects and wrong shapes are rejected by name.
+        let np = py.import("numpy")?;
+        let conv = np
+            .call_method1("asarray", (obj,))
+            .ok()
+            .filter(|a| {
+                a.getattr("dtype")
+                    .and_then(|d| d.getattr("kind"))
+                    .and_then(|k| k.extract::<String>())
+                    .is_ok_and(|k| "iuf".contains(k.as_str()))
+            })
+            .ok_or_else(|| error::action_type(py, env, obj, &expected()))?;
+        let v: Vec<f64> = conv
+            .call_method0("ravel")
+            .and_then(|r| r.extract::<Vec<f64>>())
+            .map_err(|_| error::action_type(py, env, obj, &expected()))?;
+        let shape: Vec<usize> = conv.getattr("shape")?.extract()?;
+        if shape != [N] {
+            return Err(error::action_type(
+                py,
+                env,
+                obj,
+                &format!("{} (got shape {shape:?})", expected()),
+            ));
+        }
+        let mut a = [0f32; N];
+        for (x, y) in a.iter_mut().zip(v) {
+            *x = y as f32;
+        }
+        Ok(a)
+    }
+
+    fn with_batch<R>(
+        py: Python<'_>,
+        env: &'static str,
+        obj: &Bound<'_, PyAny>,
+        n: usize,
+        f: impl FnOnce(&[Self]) -> PyResult<R>,
+    ) -> PyResult<R> {
+        let bad = || {
+            error::action_type(
+                py,
+                env,
+                obj,
+                &format!(
+                    "a C-contiguous float32 numpy array of shape ({n}, {N}), one row per sub-env"
+                ),
+            )
+        };
+        let arr = obj.cast::<numpy::PyArray2<f32>>().map_err(|_| bad())?;
+        let ro = arr.try_readonly()?;
+        if numpy::PyUntypedArrayMethods::shape(arr) != [n, N] {
+            return Err(bad());
+        }
+        let flat = ro.as_slice().map_err(|_| bad())?;
+        let (rows, rest) = flat.as_chunks::<N>();
+        if !rest.is_empty() {
+            return Err(bad());
+        }
+        f(rows)
     }
 }
 
@@ -492,18 +606,13 @@ macro_rules! bind_env {
             )> {
                 let name = <$env as Env>::NAME;
                 let n = self.batch.num_envs();
-                let arr = actions.cast::<PyArray1<<$env as Env>::Action>>().map_err(|_| {
-                    $crate::error::action_type(py, name, actions, "a 1-d int64 numpy array with one action per sub-env")
-                })?;
-                let ro = arr.try_readonly()?;
-                let acts = ro.as_slice()?;
                 let mut shape = vec![n];
                 shape.extend_from_slice(&self.obs_shape);
                 let obs = unsafe { PyArray::<<$env as Env>::Obs, numpy::IxDyn>::new(py, shape.as_slice(), false) };
                 let rew = unsafe { PyArray::<f64, numpy::IxDyn>::new(py, [n].as_slice(), false) };
                 let term = unsafe { PyArray::<bool, numpy::IxDyn>::new(py, [n].as_slice(), false) };
                 let trunc = unsafe { PyArray::<bool, numpy::IxDyn>::new(py, [n].as_slice(), false) };
-                {
+                <<$env as Env>::Action as $crate::bind::PyAction>::with_batch(py, name, actions, n, |acts| {
                     // SAFETY: the four arrays were just created and are held
                     // only here; every element is written by `Batch::step`.
                     let out = ferrogym_core::BatchStep {
@@ -515,8 +624,8 @@ macro_rules! bind_env {
                     let batch = &mut self.batch;
                     $crate::error::guard(name, || {
                         py.detach(|| batch.step(acts, out)).map_err($crate::bind::core_err)
-                    })?;
-                }
+                    })
+                })?;
                 Ok((obs, rew, term, trunc))
             }
 
@@ -615,12 +724,14 @@ pub fn shape_of(space: &ferrogym_core::Space) -> Vec<usize> {
     match space {
         ferrogym_core::Space::Discrete { .. } => vec![],
         ferrogym_core::Space::Box { shape, .. } => shape.clone(),
+        // Stored flat; the Python layer rebuilds the tuple.
+        ferrogym_core::Space::Tuple(_) => vec![space.flat_len()],
     }
 }
 
 pub fn n_actions(space: &ferrogym_core::Space) -> usize {
     match space {
         ferrogym_core::Space::Discrete { n, .. } => *n as usize,
-        ferrogym_core::Space::Box { .. } => 0,
+        ferrogym_core::Space::Box { .. } | ferrogym_core::Space::Tuple(_) => 0,
     }
 }

@@ -5,9 +5,12 @@ mod bind;
 mod error;
 mod space;
 
+use ferrogym_core::envs::blackjack::Blackjack;
 use ferrogym_core::envs::cartpole::CartPole;
 use ferrogym_core::envs::customer_support::CustomerSupport;
 use ferrogym_core::envs::grid_world::GridWorld;
+use ferrogym_core::envs::pendulum::Pendulum;
+use ferrogym_core::envs::point_mass::PointMass;
 use ferrogym_core::envs::template::Corridor;
 use ferrogym_core::envs::ticket_routing::TicketRouting;
 use ferrogym_core::Env;
@@ -19,6 +22,9 @@ bind_env!(CartPole, CartPoleCore, CartPoleBatch);
 bind_env!(GridWorld, GridWorldCore, GridWorldBatch);
 bind_env!(Corridor, CorridorCore, CorridorBatch);
 bind_env!(TicketRouting, TicketRoutingCore, TicketRoutingBatch);
+bind_env!(Pendulum, PendulumCore, PendulumBatch);
+bind_env!(Blackjack, BlackjackCore, BlackjackBatch);
+bind_env!(PointMass, PointMassCore, PointMassBatch);
 bind_env!(CustomerSupport, CustomerSupportCore, CustomerSupportBatch);
 
 #[pymodule]
@@ -32,6 +38,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CorridorBatch>()?;
     m.add_class::<TicketRoutingCore>()?;
     m.add_class::<TicketRoutingBatch>()?;
+    m.add_class::<PendulumCore>()?;
+    m.add_class::<PendulumBatch>()?;
+    m.add_class::<BlackjackCore>()?;
+    m.add_class::<BlackjackBatch>()?;
+    m.add_class::<PointMassCore>()?;
+    m.add_class::<PointMassBatch>()?;
     m.add_class::<CustomerSupportCore>()?;
     m.add_class::<CustomerSupportBatch>()?;
     Ok(())

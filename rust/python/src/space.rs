@@ -25,6 +25,14 @@ pub fn to_dict<'py>(py: Python<'py>, space: &Space) -> PyResult<Bound<'py, PyDic
             d.set_item("shape", shape)?;
             d.set_item("dtype", dtype.numpy_name())?;
         }
+        Space::Tuple(parts) => {
+            d.set_item("kind", "tuple")?;
+            let items = parts
+                .iter()
+                .map(|p| to_dict(py, p))
+                .collect::<PyResult<Vec<_>>>()?;
+            d.set_item("spaces", items)?;
+        }
     }
     Ok(d)
 }

@@ -157,7 +157,7 @@ impl Map {
 /// A perfect maze by recursive backtracking from (1, 1); start top-left, goal
 /// bottom-right. `size` is the side length including the outer walls (odd).
 pub fn generate_maze(size: usize, seed: u64) -> Result<String, EnvError> {
-    if size < 5 || size % 2 == 0 || size > 201 {
+    if size < 5 || size.is_multiple_of(2) || size > 201 {
         return Err(EnvError::config(
             NAME,
             "maze_size",

@@ -16,6 +16,7 @@ mod obs;
 mod reward;
 mod scenarios;
 mod sim;
+mod view;
 
 use crate::env::{InfoGroup, Table};
 use crate::error::EnvError;
@@ -32,6 +33,7 @@ pub use config::{
 pub use obs::ENGINEER_FEATURES;
 pub use reward::{COMPONENT_NAMES, N_COMPONENTS};
 pub use sim::{Engineer, Resolved, Sim, Ticket};
+pub use view::PRIORITY_COLORS;
 
 use sim::{Acc, Rates, DAY};
 
@@ -438,31 +440,7 @@ impl Env for TicketRouting {
     }
 
     fn render_rgb(&self) -> Frame {
-        const ROW: usize = 24;
-        let m = self.p.max_engineers;
-        let mut f = Frame::new(320, ROW * m + 8, [245, 245, 245]);
-        for (i, e) in self
-            .sim
-            .engineers
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.present)
-        {
-            let y = (4 + i * ROW) as f64;
-            let shade = if e.on_shift {
-                [200, 220, 200]
-            } else {
-                [220, 200, 200]
-            };
-            f.fill_rect(4.0, y, 316.0, y + ROW as f64 - 4.0, shade);
-            let w = 312.0 * e.queue.len() as f64 / self.p.cap as f64;
-            f.fill_rect(4.0, y, 4.0 + w, y + ROW as f64 - 4.0, [60, 110, 200]);
-            if let Some(t) = &self.sim.current {
-                let s = e.skill[t.kind as usize];
-                f.fill_rect(4.0, y + 14.0, 4.0 + 312.0 * s, y + 20.0, [230, 150, 40]);
-            }
-        }
-        f
+        view::draw(self)
     }
 }
 

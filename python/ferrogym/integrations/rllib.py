@@ -1,0 +1,229 @@
+"""RLlib (new API stack) over ferrogym envs; ``pip install 'ferrogym[rllib]'``.
+
+Two ways in, both stepping the Rust batch inside every env runner:
+
+- by Gymnasium id, nothing to register::
+
+      PPOConfig().environment("ferrogym:ferrogym/TicketRouting-v0", env_config={...})
+          .env_runners(gym_env_vectorize_mode="vector_entry_point", num_envs_per_env_runner=8)
+
+  (the ``ferrogym:`` prefix makes every runner import ferrogym; ``env_config``
+  becomes keyword arguments of the env);
+- by RLlib's registry after :func:`register_envs`: ``.environment("ferrogym/TicketRouting-v0")``.
+  RLlib then calls :func:`make_env` with its single config dict, and with
+  ``num_envs`` in it for the vector entry point, whatever the vectorize mode.
+
+Masked envs (TicketRouting) get ``invalid_action="fallback"`` unless the config
+says otherwise: RLlib's default modules sample without masks.
+
+:func:`train` is the recipe ``ferrogym train --library rllib`` calls.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from numpy.typing import NDArray
+
+from ferrogym.integrations import blind_kwargs, require, vector_class
+
+require("rllib")
+
+import ray  # noqa: E402
+from ray.rllib.algorithms.algorithm import Algorithm  # noqa: E402
+from ray.rllib.algorithms.ppo import PPOConfig  # noqa: E402
+from ray.tune.registry import register_env  # noqa: E402
+
+#: Keys of RLlib's env config that are not env arguments.
+_RLLIB_KEYS = ("env_id",)
+
+
+def make_env(config: Mapping[str, Any]) -> gym.Env[Any, Any] | gym.vector.VectorEnv[Any, Any, Any]:
+    """RLlib's env creator: one config dict in, an env out.
+
+    ``config["env_id"]`` names the ferrogym env; with ``config["num_envs"]``
+    (RLlib's vector entry point) the result is the Rust batch in Gymnasium's
+    NEXT_STEP autoreset mode (RLlib's convention), else a single env from
+    ``gym.make``. Everything else is passed to the env.
+    """
+    cfg = dict(config)  # an EnvContext is a dict subclass carrying worker_index
+    env_id = cfg.pop("env_id", None)
+    if not isinstance(env_id, str):
+        raise ValueError(f"ferrogym's RLlib env creator needs config['env_id'], got {env_id!r}")
+    num_envs = cfg.pop("num_envs", None)
+    kwargs = blind_kwargs(env_id, cfg)
+    if num_envs is None:
+        return gym.make(env_id, **kwargs)
+    spec = gym.spec(env_id)
+    if spec.max_episode_steps is not None:
+        kwargs.setdefault("max_episode_steps", spec.max_episode_steps)
+    cls = vector_class(env_id)
+    env: gym.vector.VectorEnv[Any, Any, Any] = cls(int(num_envs), **kwargs)
+    return env
+
+
+def register_envs(env_ids: list[str] | None = None) -> list[str]:
+    """Registers ferrogym ids with RLlib (``PPOConfig().environment(id)``)."""
+    from ferrogym.envs import ENVS
+
+    ids = env_ids if env_ids is not None else [e.id for e in ENVS]
+    for env_id in ids:
+        register_env(env_id, _Creator(env_id))
+    return ids
+
+
+class _Creator:
+    """A picklable ``config -> env`` for one id (RLlib ships creators to runners)."""
+
+    def __init__(self, env_id: str) -> None:
+        self.env_id = env_id
+
+    def __call__(self, config: Mapping[str, Any]) -> gym.Env[Any, Any] | gym.vector.VectorEnv[Any, Any, Any]:
+        return make_env({**config, "env_id": self.env_id})
+
+
+def ppo_config(
+    env_id: str,
+    *,
+    num_env_runners: int = 2,
+    num_envs_per_env_runner: int = 8,
+    rollout_fragment_length: int = 64,
+    env_config: Mapping[str, Any] | None = None,
+    vectorize_mode: str = "vector_entry_point",
+    train_batch_size: int | None = None,
+    minibatch_size: int = 256,
+    num_epochs: int = 4,
+    seed: int | None = 0,
+) -> PPOConfig:
+    """PPO on the new API stack, CPU only, stepping ferrogym's Rust batch in each runner."""
+    cfg = blind_kwargs(env_id, dict(env_config or {}))
+    batch = train_batch_size or max(1, num_env_runners) * num_envs_per_env_runner * rollout_fragment_length
+    config = (
+        PPOConfig()  # type: ignore[no-untyped-call]
+        .environment(f"ferrogym:{env_id}", env_config=cfg)
+        .env_runners(
+            num_env_runners=num_env_runners,
+            num_envs_per_env_runner=num_envs_per_env_runner,
+            gym_env_vectorize_mode=vectorize_mode,
+            rollout_fragment_length=rollout_fragment_length,
+        )
+        .learners(num_learners=0, num_gpus_per_learner=0)
+        .training(train_batch_size_per_learner=batch, minibatch_size=min(minibatch_size, batch), num_epochs=num_epochs)
+        .debugging(seed=seed)
+    )
+    return config
+
+
+@dataclass
+class TrainResult:
+    env_id: str
+    num_env_runners: int
+    num_envs_per_env_runner: int
+    iterations: int
+    env_steps: int
+    seconds: float
+    #: Mean episode return per iteration (NaN before the first finished episode).
+    returns: list[float] = field(default_factory=list)
+    checkpoint: str | None = None
+    #: Time the driver waited for the runners' samples (RLlib's env_runner_sampling_timer).
+    sample_seconds: float = 0.0
+
+    @property
+    def env_steps_per_s(self) -> float:
+        """Env steps per second of training (sampling and learning)."""
+        return self.env_steps / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def sample_steps_per_s(self) -> float:
+        """Env steps per second of sampling alone (runners in parallel)."""
+        return self.env_steps / self.sample_seconds if self.sample_seconds > 0 else 0.0
+
+
+def train(
+    env_id: str,
+    *,
+    iterations: int = 10,
+    num_env_runners: int = 2,
+    num_envs_per_env_runner: int = 8,
+    env_config: Mapping[str, Any] | None = None,
+    address: str | None = None,
+    checkpoint_dir: str | Path | None = None,
+    on_iteration: Callable[[int, dict[str, Any]], None] | None = None,
+    vectorize_mode: str = "vector_entry_point",
+    **ppo_kwargs: Any,
+) -> tuple[TrainResult, Algorithm]:
+    """Trains PPO with RLlib and returns the figures and the algorithm (stop it
+    with ``algo.stop()``; :func:`greedy_policy` turns it into a policy for
+    ferrogym's evaluation). Starts a local Ray instance unless ``address``
+    names a running cluster (``"auto"`` or ``"ray://host:10001"``); a Ray
+    instance started here is shut down before returning only if training fails.
+
+    ``on_iteration(i, result)`` is called after every iteration (a progress bar).
+    Throughput counts env steps sampled over the wall time of the ``train()``
+    calls (sampling and learning; algorithm build excluded).
+    """
+    started = False
+    if not ray.is_initialized():
+        if address is None:
+            ray.init(num_cpus=max(2, num_env_runners + 1), include_dashboard=False, log_to_driver=False)
+        else:
+            ray.init(address=address, log_to_driver=False)
+        started = True
+    try:
+        config = ppo_config(
+            env_id,
+            num_env_runners=num_env_runners,
+            num_envs_per_env_runner=num_envs_per_env_runner,
+            env_config=env_config,
+            vectorize_mode=vectorize_mode,
+            **ppo_kwargs,
+        )
+        algo = config.build_algo()
+        result = TrainResult(env_id, num_env_runners, num_envs_per_env_runner, iterations, 0, 0.0)
+        for i in range(iterations):
+            t0 = time.perf_counter()
+            out = algo.train()  # type: ignore[no-untyped-call]
+            result.seconds += time.perf_counter() - t0
+            runners = out.get("env_runners", {})
+            result.env_steps = int(runners.get("num_env_steps_sampled_lifetime", 0))
+            result.returns.append(float(runners.get("episode_return_mean", np.nan)))
+            result.sample_seconds += float(out.get("timers", {}).get("env_runner_sampling_timer", 0.0))
+            if on_iteration is not None:
+                on_iteration(i, out)
+        if checkpoint_dir is not None:
+            path = Path(checkpoint_dir).resolve()
+            path.mkdir(parents=True, exist_ok=True)
+            algo.save_to_path(str(path))
+            result.checkpoint = str(path)
+        return result, algo
+    except BaseException:
+        if started:
+            ray.shutdown()
+        raise
+
+
+def greedy_policy(algo: Algorithm) -> Callable[[NDArray[Any], NDArray[np.bool_] | None], int]:
+    """``policy(obs, mask) -> action``: the trained module's most likely action,
+    restricted to the mask when one is given (for KPI evaluation against
+    heuristics, e.g. by ``ferrogym evaluate``)."""
+    import torch
+
+    module = algo.get_module()
+    if module is None:
+        raise RuntimeError("the algorithm has no RLModule on the driver (set create_env_on_local_worker)")
+
+    def policy(obs: NDArray[Any], mask: NDArray[np.bool_] | None = None) -> int:
+        with torch.no_grad():
+            out = module.forward_inference({"obs": torch.as_tensor(obs, dtype=torch.float32)[None]})
+        logits = out["action_dist_inputs"][0].numpy()
+        if mask is not None:
+            logits = np.where(mask, logits, -np.inf)
+        return int(np.argmax(logits))
+
+    return policy
