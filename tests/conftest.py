@@ -25,6 +25,12 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
         {"layout": "maze", "maze_size": 9, "random_start": True},
         {"map": "######\n#S..L#\n#.L.G#\n######", "slip": 0.1},
     ],
+    "ferrogym/CustomerSupport-v0": [
+        {"scenario": "fraud_report"},
+        # A queue that is often full: escalate masked, or falling back.
+        {"industries": ["tech"], "escalation_capacity": 1, "escalation_arrival": 0.9, "upset_share": 0.9},
+        {"escalation_capacity": 1, "escalation_arrival": 0.9, "invalid_action": "fallback", "sentiment_noise": 0.0},
+    ],
 }
 
 CASES: list[tuple[str, dict[str, Any]]] = [(e.id, kw) for e in ferrogym.ENVS for kw in [{}, *VARIANTS.get(e.id, [])]]

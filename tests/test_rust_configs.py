@@ -10,6 +10,7 @@ import pytest
 
 import ferrogym
 from ferrogym.envs.cartpole import CartPoleConfig
+from ferrogym.envs.customer_support import CustomerSupportConfig
 from ferrogym.envs.grid_world import GridWorldConfig
 from ferrogym.errors import ConfigError
 from ferrogym.rust_config import RustEnvConfig
@@ -17,6 +18,7 @@ from ferrogym.rust_config import RustEnvConfig
 CONFIGS: list[tuple[type[RustEnvConfig], str]] = [
     (GridWorldConfig, "ferrogym/GridWorld-v0"),
     (CartPoleConfig, "ferrogym/CartPole-v1"),
+    (CustomerSupportConfig, "ferrogym/CustomerSupport-v0"),
 ]
 
 

@@ -139,6 +139,14 @@ class RustEnv(gym.Env[ObsArray, Any]):
         """Tables the core keeps about the episode so far (e.g. for KPIs)."""
         return self._core.episode_log()
 
+    def set_config(self, knobs: dict[str, Any]) -> None:
+        """Overrides some config fields (e.g. a curriculum's difficulty knobs)
+        from the next reset on; the other fields keep their construction
+        values. Envs that cannot change their config raise ``ConfigError``."""
+        merged = {**self._config, **clean_config(type(self).__name__, knobs)}
+        self._core.reconfigure(**merged)
+        self._config = merged
+
     def get_state(self) -> dict[str, Any]:
         """The env's full dynamic state, generator included, as plain data
         (dicts, lists, numbers): readable, comparable, picklable."""

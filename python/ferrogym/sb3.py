@@ -115,7 +115,7 @@ class FerroVecEnv(VecEnv):
     def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
         raise AttributeError(
             f"set_attr({attr_name!r}) is not supported: sub-envs of a Rust batch share one config; "
-            "build a new env with the value instead"
+            "build a new env with the value instead, or env_method('set_config', knobs) where the env allows it"
         )
 
     def env_method(
@@ -127,6 +127,10 @@ class FerroVecEnv(VecEnv):
             return [masks[i] for i in idx]
         if method_name == "get_state":
             return [self.venv.get_state(i) for i in idx]
+        if method_name == "set_config":
+            for i in idx:
+                self.venv.set_config(i, *method_args, **method_kwargs)
+            return [None] * len(idx)
         if method_name == "set_state":
             for i in idx:
                 self.venv.set_state(i, *method_args, **method_kwargs)

@@ -291,6 +291,13 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         """Tables the core keeps about sub-env ``index``'s episode so far."""
         return self._core.episode_log(index)
 
+    def set_config(self, index: int, knobs: dict[str, Any]) -> None:
+        """Overrides some config fields of sub-env ``index`` from its next
+        reset on (per-env curriculum levels); the other fields keep the
+        batch's construction values. Spaces never change. Envs that cannot
+        change their config raise ``ConfigError``."""
+        self._core.reconfigure(index, **{**self._config, **clean_config(type(self).__name__, knobs)})
+
     def get_state(self, index: int) -> dict[str, Any]:
         return self._core.get_state(index)
 

@@ -32,6 +32,8 @@ ENVS: tuple[EnvEntry, ...] = (
     EnvEntry("ferrogym/Pendulum-v1", "ferrogym.envs.pendulum", "Pendulum", 200),
     EnvEntry("ferrogym/Blackjack-v1", "ferrogym.envs.blackjack", "Blackjack", None),
     EnvEntry("ferrogym/PointMass-v0", "ferrogym.envs.point_mass", "PointMass", 200),
+    # Truncates itself at max_turns (a curriculum knob): no TimeLimit.
+    EnvEntry("ferrogym/CustomerSupport-v0", "ferrogym.envs.customer_support", "CustomerSupport", None, masked=True),
 )
 
 

@@ -78,6 +78,20 @@ pub trait Env: Sized + Send + Clone {
     }
 
     fn state(&self) -> Self::State;
+
+    /// Replaces the config from the next reset on, keeping the generator
+    /// (a curriculum moves difficulty knobs per sub-env of a batch this way).
+    /// The spaces must stay the same. Envs that cannot change their config
+    /// after construction keep this default, which refuses.
+    fn reconfigure(&mut self, _config: &Self::Config) -> Result<(), EnvError> {
+        Err(EnvError::config(
+            Self::NAME,
+            "config",
+            "a new config",
+            "none: this env does not support changing its config after construction",
+        ))
+    }
+
     fn set_state(&mut self, state: Self::State) -> Result<(), EnvError>;
 
     /// Groups of named floats for the step `info`; none by default, and the

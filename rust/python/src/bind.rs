@@ -487,6 +487,14 @@ macro_rules! bind_env {
                 $crate::bind::state_to_py::<$env>(py, &self.env)
             }
 
+            /// Replaces the config (full keyword arguments) from the next
+            /// reset on; envs that do not support it raise ConfigError.
+            #[pyo3(signature = (**kwargs))]
+            fn reconfigure(&mut self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+                let cfg = $crate::bind::config::<$env>(py, kwargs)?;
+                self.env.reconfigure(&cfg).map_err($crate::bind::core_err)
+            }
+
             fn set_state(&mut self, state: &Bound<'_, PyAny>) -> PyResult<()> {
                 $crate::bind::state_from_py(&mut self.env, state)
             }
@@ -687,6 +695,15 @@ macro_rules! bind_env {
             fn set_state(&mut self, index: usize, state: &Bound<'_, PyAny>) -> PyResult<()> {
                 $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
                 $crate::bind::state_from_py(self.batch.env_mut(index), state)
+            }
+
+            /// Replaces sub-env `index`'s config (full keyword arguments)
+            /// from its next reset on (per-env curriculum levels).
+            #[pyo3(signature = (index, **kwargs))]
+            fn reconfigure(&mut self, py: Python<'_>, index: usize, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+                $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
+                let cfg = $crate::bind::config::<$env>(py, kwargs)?;
+                self.batch.env_mut(index).reconfigure(&cfg).map_err($crate::bind::core_err)
             }
 
             fn render_ansi(&self, index: usize) -> PyResult<String> {

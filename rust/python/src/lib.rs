@@ -7,6 +7,7 @@ mod space;
 
 use ferrogym_core::envs::blackjack::Blackjack;
 use ferrogym_core::envs::cartpole::CartPole;
+use ferrogym_core::envs::customer_support::CustomerSupport;
 use ferrogym_core::envs::grid_world::GridWorld;
 use ferrogym_core::envs::pendulum::Pendulum;
 use ferrogym_core::envs::point_mass::PointMass;
@@ -24,6 +25,7 @@ bind_env!(TicketRouting, TicketRoutingCore, TicketRoutingBatch);
 bind_env!(Pendulum, PendulumCore, PendulumBatch);
 bind_env!(Blackjack, BlackjackCore, BlackjackBatch);
 bind_env!(PointMass, PointMassCore, PointMassBatch);
+bind_env!(CustomerSupport, CustomerSupportCore, CustomerSupportBatch);
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -42,5 +44,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<BlackjackBatch>()?;
     m.add_class::<PointMassCore>()?;
     m.add_class::<PointMassBatch>()?;
+    m.add_class::<CustomerSupportCore>()?;
+    m.add_class::<CustomerSupportBatch>()?;
     Ok(())
 }
