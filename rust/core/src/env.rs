@@ -1,7 +1,7 @@
 //! The one trait every ferrogym environment implements.
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::EnvError;
 use crate::render::Frame;
@@ -125,6 +125,18 @@ pub trait Env: Sized + Send + Clone {
 
     /// An RGB picture of the current state (`render_mode="rgb_array"`).
     fn render_rgb(&self) -> Frame;
+}
+
+/// What a masked env does with an action its mask forbids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvalidActionMode {
+    /// Raise `InvalidAction` (masking algorithms never send one).
+    #[default]
+    Raise,
+    /// Play a valid action instead (each env documents which, and any
+    /// penalty), for algorithms without action masking (PPO, A2C, DQN).
+    Fallback,
 }
 
 /// Discrete-action check shared by every env with a `Discrete(n)` space.

@@ -44,17 +44,7 @@ pub enum Inquiry {
     Technical,
 }
 
-/// What a masked action (escalate while the queue is full) does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InvalidActionMode {
-    /// Raise `InvalidAction` (masking algorithms never send one).
-    #[default]
-    Raise,
-    /// Play the next strategy instead (product recommendation), for
-    /// algorithms without action masking (PPO, A2C, DQN).
-    Fallback,
-}
+pub use crate::env::InvalidActionMode;
 
 /// Constructor arguments of CustomerSupport (`gym.make(..., **kwargs)`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,7 +81,8 @@ pub struct CustomerSupportConfig {
     pub escalation_service: f64,
     /// A named conversation (fixed customer) instead of drawn customers.
     pub scenario: Option<Scenario>,
-    /// What escalating into a full queue does: raise, or fall back.
+    /// What escalating into a full queue does: raise, or fall back to the
+    /// next strategy (product recommendation).
     pub invalid_action: InvalidActionMode,
 }
 

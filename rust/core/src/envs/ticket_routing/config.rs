@@ -29,17 +29,7 @@ pub enum Scenario {
     Understaffed,
 }
 
-/// What an action naming an unavailable engineer does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InvalidActionMode {
-    /// Raise `InvalidAction` (masking algorithms never send one).
-    #[default]
-    Raise,
-    /// Route to the next valid slot after the chosen one (cyclically) and
-    /// add `invalid_action_penalty` (for algorithms without masking).
-    Fallback,
-}
+pub use crate::env::InvalidActionMode;
 
 /// Declares the user config (`Option` fields), the resolved `Params` (plain
 /// fields) and the merge between them, from one list of fields.
@@ -153,7 +143,8 @@ config_fields! {
     max_backlog: usize,
     /// Assign without a decision when exactly one engineer is valid.
     auto_assign_single: bool,
-    /// What an action naming an unavailable engineer does.
+    /// What an action naming an unavailable engineer does: raise, or route to
+    /// the next valid slot after it (cyclically) with `invalid_action_penalty`.
     invalid_action: InvalidActionMode,
     /// Reward added (subtracted) when the fallback reroutes an invalid action.
     invalid_action_penalty: f64,
