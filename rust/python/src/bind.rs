@@ -209,86 +209,75 @@ pub fn info_dict<'py, E: Env>(py: Python<'py>, env: &E) -> PyResult<Bound<'py, P
     Ok(d)
 }
 
-/// Batched info values: `{group: {name: float64[n], "_name": bool[n]},
-/// "_group": bool[n]}` (Gymnasium's vector info layout), or `{}`. Only the
-/// sub-envs in `present` have values: the others were just reset and, as in
-/// `SyncVectorEnv`, report a reset's empty info (mask false, value 0).
-pub fn batch_info_dict<'py, E: Env>(
+/// Gymnasium's vector info layout for named groups: `{group: {name:
+/// float64[n], "_name": bool[n]}, "_group": bool[n]}` with `mask` as every
+/// mask; `value(i, k)` is sub-env `i`'s `k`-th value over all the groups,
+/// read only where `mask[i]` (0 elsewhere).
+fn vector_info_groups<'py>(
     py: Python<'py>,
-    batch: &ferrogym_core::Batch<E>,
-    present: &[bool],
+    groups: &[ferrogym_core::InfoGroup],
+    mask: &[bool],
+    value: impl Fn(usize, usize) -> f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    let n = batch.num_envs();
-    let groups = batch.env(0).info_groups();
-    if groups.is_empty() || !present.contains(&true) {
-        return Ok(d);
-    }
-    let width: usize = groups.iter().map(|g| g.names.len()).sum();
-    let mut values = vec![0.0; n * width];
-    for (i, row) in values.chunks_exact_mut(width).enumerate() {
-        if present[i] {
-            batch.env(i).info_values(row);
-        }
-    }
+    let n = mask.len();
     let mut k = 0;
     for g in groups {
         let sub = PyDict::new(py);
         for name in g.names {
             let col = new_array::<f64>(py, &[n], |c| {
                 for (i, v) in c.iter_mut().enumerate() {
-                    *v = values[i * width + k];
+                    *v = if mask[i] { value(i, k) } else { 0.0 };
                 }
             })?;
             sub.set_item(*name, col)?;
             sub.set_item(
                 format!("_{name}"),
-                new_array::<bool>(py, &[n], |m| m.copy_from_slice(present))?,
+                new_array::<bool>(py, &[n], |m| m.copy_from_slice(mask))?,
             )?;
             k += 1;
         }
         d.set_item(g.key, sub)?;
         d.set_item(
             format!("_{}", g.key),
-            new_array::<bool>(py, &[n], |m| m.copy_from_slice(present))?,
+            new_array::<bool>(py, &[n], |m| m.copy_from_slice(mask))?,
         )?;
     }
     Ok(d)
 }
 
+/// Batched info values after a step, or `{}`. Only the sub-envs in `present`
+/// have values: the others were just reset and, as in `SyncVectorEnv`,
+/// report a reset's empty info (mask false, value 0).
+pub fn batch_info_dict<'py, E: Env>(
+    py: Python<'py>,
+    batch: &ferrogym_core::Batch<E>,
+    present: &[bool],
+) -> PyResult<Bound<'py, PyDict>> {
+    let groups = batch.env(0).info_groups();
+    if groups.is_empty() || !present.contains(&true) {
+        return Ok(PyDict::new(py));
+    }
+    let width: usize = groups.iter().map(|g| g.names.len()).sum();
+    let mut values = vec![0.0; batch.num_envs() * width];
+    for (i, row) in values.chunks_exact_mut(width).enumerate() {
+        if present[i] {
+            batch.env(i).info_values(row);
+        }
+    }
+    vector_info_groups(py, groups, present, |i, k| values[i * width + k])
+}
+
 /// Info values of the sub-envs that ended in the last step (SAME_STEP),
-/// laid out like `batch_info_dict` with `done` as the masks.
+/// with `done` as the masks.
 pub fn batch_final_info_dict<'py, E: Env>(
     py: Python<'py>,
     batch: &ferrogym_core::Batch<E>,
     done: &[bool],
 ) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    let n = batch.num_envs();
-    let groups = batch.env(0).info_groups();
-    let mut k = 0;
-    for g in groups {
-        let sub = PyDict::new(py);
-        for name in g.names {
-            let col = new_array::<f64>(py, &[n], |c| {
-                for (i, v) in c.iter_mut().enumerate() {
-                    *v = if done[i] { batch.final_info(i)[k] } else { 0.0 };
-                }
-            })?;
-            sub.set_item(*name, col)?;
-            sub.set_item(
-                format!("_{name}"),
-                new_array::<bool>(py, &[n], |m| m.copy_from_slice(done))?,
-            )?;
-            k += 1;
-        }
-        d.set_item(g.key, sub)?;
-        d.set_item(
-            format!("_{}", g.key),
-            new_array::<bool>(py, &[n], |m| m.copy_from_slice(done))?,
-        )?;
-    }
-    Ok(d)
+    vector_info_groups(py, batch.env(0).info_groups(), done, |i, k| {
+        batch.final_info(i)[k]
+    })
 }
 
 /// The observation layout as a list of dicts (name, start, shape, low, high,
