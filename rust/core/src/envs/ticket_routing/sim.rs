@@ -107,18 +107,27 @@ impl Engineer {
         self.present && self.on_shift && self.queue.len() < cap
     }
 
-    /// Minutes of service left in the queue (actual work content).
-    pub fn busy_left(&self, now: f64) -> f64 {
-        let mut total = 0.0;
-        for (j, t) in self.queue.iter().enumerate() {
+    /// Each queued ticket with its own minutes of service left, in queue
+    /// order: the front one's remaining time, the others' whole work.
+    pub fn service_left(&self, now: f64) -> impl Iterator<Item = (&Ticket, f64)> + '_ {
+        self.queue.iter().enumerate().map(move |(j, t)| {
             let s = self.skill[t.kind as usize];
-            total += if j > 0 {
+            let left = if j > 0 {
                 t.work / s
             } else if self.on_shift {
                 self.completion - now
             } else {
                 self.remaining / s
             };
+            (t, left)
+        })
+    }
+
+    /// Minutes of service left in the queue (actual work content).
+    pub fn busy_left(&self, now: f64) -> f64 {
+        let mut total = 0.0;
+        for (_, left) in self.service_left(now) {
+            total += left;
         }
         total
     }
@@ -487,15 +496,8 @@ impl TicketRouting {
         }
         for e in &self.sim.engineers {
             let mut cum = 0.0;
-            for (j, t) in e.queue.iter().enumerate() {
-                let s = e.skill[t.kind as usize];
-                cum += if j > 0 {
-                    t.work / s
-                } else if e.on_shift {
-                    e.completion - now
-                } else {
-                    e.remaining / s
-                };
+            for (t, left) in e.service_left(now) {
+                cum += left;
                 cost += t.weight * cum;
             }
         }
