@@ -90,7 +90,8 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         # assembling them; the others skip it.
         self._has_infos = bool(self._core.has_infos)
         self._seeded = np.zeros(self.num_envs, dtype=np.bool_)
-        #: Sub-envs that ended on the last step (NEXT_STEP resets them next).
+        #: Sub-envs that ended on the last step (NEXT_STEP resets them next);
+        #: kept only for envs with info groups, the one place it is read.
         self._autoreset = np.zeros(self.num_envs, dtype=np.bool_)
         self._last_obs: ObsArray | None = None
 
@@ -208,22 +209,23 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
             # Not a contiguous int64 array: convert once, or explain what is wrong.
             obs, rewards, terminated, truncated = self._core.step(self._coerce_actions(actions))
         infos: dict[str, Any] = {}
-        done = terminated | truncated
         # Sub-envs whose info this step comes from a reset carry none, as in
         # SyncVectorEnv: those reset now (SAME_STEP) or autoreset from the
-        # previous step's end (NEXT_STEP).
+        # previous step's end (NEXT_STEP). Envs without info groups skip it all.
         if self.autoreset_mode == AutoresetMode.SAME_STEP:
-            present = ~done
+            done = terminated | truncated
             if done.any():
                 infos = self._final_infos(done)
+            if self._has_infos:
+                infos.update(self._core.infos(~done))
         elif self.autoreset_mode == AutoresetMode.NEXT_STEP:
-            present = ~self._autoreset
+            if self._has_infos:
+                infos.update(self._core.infos(~self._autoreset))
+                self._autoreset = terminated | truncated
         else:
-            present = np.ones(self.num_envs, dtype=np.bool_)
             self._last_obs = obs
-        self._autoreset = done
-        if self._has_infos:
-            infos.update(self._core.infos(present))
+            if self._has_infos:
+                infos.update(self._core.infos(np.ones(self.num_envs, dtype=np.bool_)))
         return self._obs(obs), rewards, terminated, truncated, infos
 
     def _final_infos(self, done: NDArray[np.bool_]) -> dict[str, Any]:
