@@ -4,6 +4,8 @@ pub mod blackjack;
 pub mod cartpole;
 pub mod customer_support;
 pub mod grid_world;
+/// Several TicketRouting teams on one clock, with ticket handover (PettingZoo).
+pub mod multi_team_routing;
 pub mod pendulum;
 pub mod point_mass;
 /// The one-file template for new Rust envs (docs/new_rust_env.md); shipped

@@ -68,6 +68,16 @@ macro_rules! config_fields {
             }
         }
 
+        impl TicketRoutingConfig {
+            /// `self` with every field that `over` sets replaced (the
+            /// scenario stays `self`'s): per-team settings over shared ones.
+            pub fn overlay(&self, over: &TicketRoutingConfig) -> TicketRoutingConfig {
+                let mut out = self.clone();
+                $( if over.$name.is_some() { out.$name = over.$name.clone(); } )*
+                out
+            }
+        }
+
         /// Names of the config fields, in declaration order.
         pub const FIELD_NAMES: &[&str] = &["scenario", $( stringify!($name), )*];
     };

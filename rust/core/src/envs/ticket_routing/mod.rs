@@ -181,46 +181,7 @@ impl Env for TicketRouting {
     }
 
     fn reset(&mut self, obs: &mut [f32]) {
-        let sim = &mut self.sim;
-        sim.arrivals = sim.rng.split();
-        sim.work = sim.rng.split();
-        let mut skills = sim.rng.split();
-        let mut layout = sim.rng.split();
-        if self.p.resample_skills && self.p.skills.is_empty() {
-            generate_skills(&self.p, &mut skills, &mut self.team);
-        }
-        // Slot s holds team member perm[s] (Fisher-Yates with `below`).
-        let m = self.p.max_engineers;
-        for (slot, e) in sim.engineers.iter_mut().enumerate() {
-            e.clone_from(&self.team[slot]);
-        }
-        if self.p.shuffle_slots {
-            for i in (1..m).rev() {
-                let j = layout.below(i as u64 + 1) as usize;
-                sim.engineers.swap(i, j);
-            }
-        }
-        for e in sim.engineers.iter_mut() {
-            e.queue.reserve(self.p.cap);
-            if e.present {
-                e.start_shifts();
-            }
-        }
-        sim.now = 0.0;
-        sim.next_id = 0;
-        sim.pending.clear();
-        sim.pending.reserve(self.p.max_backlog + 1);
-        sim.current = None;
-        sim.open_weight = 0.0;
-        sim.acc = Acc::default();
-        sim.ended = false;
-        sim.overflow = false;
-        sim.last = [0.0; N_COMPONENTS];
-        sim.resolved.clear();
-        sim.resolved
-            .reserve(2 * (self.p.arrivals_per_day * f64::from(self.p.episode_days)) as usize);
-        sim.auto_assigned = 0;
-        self.sim.next_arrival = self.draw_next_arrival(0.0);
+        self.start_episode();
         // Costs accrued before the first decision are paid with the first step.
         self.advance();
         self.write_obs(obs);

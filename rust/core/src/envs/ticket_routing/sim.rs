@@ -26,6 +26,8 @@
 //!   are applied: completions (engineer order), shift changes (engineer
 //!   order), the arrival. A backlog longer than `max_backlog` ends the episode.
 
+mod clock;
+
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,228 @@
+//! The event loop in pieces, for a clock that several teams share (the
+//! multi-team env, `envs::multi_team_routing`, drives one `TicketRouting` per
+//! team with them).
+//!
+//! `advance()` is, step for step, `loop { if ended || offer() { break }
+//! let t = next_event_time(); run_to(t) }`: a multi-team clock runs `offer`
+//! on every team, then moves every team to the earliest `next_event_time`
+//! among them. With one team that is exactly `advance()`, which the
+//! multi-team test `one_team_reproduces_ticket_routing` checks trajectory by
+//! trajectory; keep these pieces in step with `advance()` when it changes.
+
+use super::super::reward::{self, N_COMPONENTS};
+use super::super::{generate_skills, TicketRouting};
+use super::{Acc, Ticket};
+
+impl TicketRouting {
+    /// Everything `reset` does before the first `advance()`: new purpose
+    /// streams from the master generator, the team, the clock at 0, the first
+    /// arrival drawn.
+    pub(crate) fn start_episode(&mut self) {
+        let sim = &mut self.sim;
+        sim.arrivals = sim.rng.split();
+        sim.work = sim.rng.split();
+        let mut skills = sim.rng.split();
+        let mut layout = sim.rng.split();
+        if self.p.resample_skills && self.p.skills.is_empty() {
+            generate_skills(&self.p, &mut skills, &mut self.team);
+        }
+        // Slot s holds team member perm[s] (Fisher-Yates with `below`).
+        let m = self.p.max_engineers;
+        for (slot, e) in sim.engineers.iter_mut().enumerate() {
+            e.clone_from(&self.team[slot]);
+        }
+        if self.p.shuffle_slots {
+            for i in (1..m).rev() {
+                let j = layout.below(i as u64 + 1) as usize;
+                sim.engineers.swap(i, j);
+            }
+        }
+        for e in sim.engineers.iter_mut() {
+            e.queue.reserve(self.p.cap);
+            if e.present {
+                e.start_shifts();
+            }
+        }
+        sim.now = 0.0;
+        sim.next_id = 0;
+        sim.pending.clear();
+        sim.pending.reserve(self.p.max_backlog + 1);
+        sim.current = None;
+        sim.open_weight = 0.0;
+        sim.acc = Acc::default();
+        sim.ended = false;
+        sim.overflow = false;
+        sim.last = [0.0; N_COMPONENTS];
+        sim.resolved.clear();
+        sim.resolved
+            .reserve(2 * (self.p.arrivals_per_day * f64::from(self.p.episode_days)) as usize);
+        sim.auto_assigned = 0;
+        self.sim.next_arrival = self.draw_next_arrival(0.0);
+    }
+
+    /// Offers the backlog to the team at the current time: auto-assigns
+    /// while that applies, and returns true once a ticket awaits a decision
+    /// (`sim.current`), false when nothing can be routed now.
+    pub(crate) fn offer(&mut self) -> bool {
+        if self.sim.current.is_some() {
+            return true;
+        }
+        let cap = self.p.cap;
+        while !self.sim.ended && !self.sim.pending.is_empty() {
+            let mut n_eligible = 0;
+            let mut only = 0;
+            for (i, e) in self.sim.engineers.iter().enumerate() {
+                if e.eligible(cap) {
+                    n_eligible += 1;
+                    only = i;
+                }
+            }
+            if n_eligible == 0 {
+                return false;
+            }
+            let ticket = self.take_backlog_head();
+            if self.p.auto_assign_single && n_eligible == 1 {
+                self.sim.auto_assigned += 1;
+                self.assign(ticket, only);
+                continue;
+            }
+            self.sim.current = Some(ticket);
+            return true;
+        }
+        false
+    }
+
+    /// Time of the team's next event (the horizon at the latest), with the
+    /// same strict-`<` scan as `advance()`.
+    pub(crate) fn next_event_time(&self) -> f64 {
+        let mut t_next = self.rates.horizon;
+        for e in &self.sim.engineers {
+            if e.completion < t_next {
+                t_next = e.completion;
+            }
+            if e.present && e.next_change < t_next {
+                t_next = e.next_change;
+            }
+        }
+        if self.sim.next_arrival < t_next {
+            t_next = self.sim.next_arrival;
+        }
+        t_next
+    }
+
+    /// Moves the clock to `t` (no later than `next_event_time()`), charging
+    /// the interval, then applies the team's events at `t`; at the horizon
+    /// the episode ends. Nothing happens once the episode has ended.
+    pub(crate) fn run_to(&mut self, t: f64) {
+        if self.sim.ended {
+            return;
+        }
+        self.integrate(t);
+        self.sim.now = t;
+        if t >= self.rates.horizon {
+            self.end();
+            return;
+        }
+        for i in 0..self.sim.engineers.len() {
+            if self.sim.engineers[i].completion == t {
+                self.complete(i);
+            }
+        }
+        for i in 0..self.sim.engineers.len() {
+            let e = &self.sim.engineers[i];
+            if e.present && e.next_change == t {
+                self.change_shift(i);
+            }
+        }
+        if self.sim.next_arrival == t {
+            self.arrive();
+        }
+    }
+
+    /// Ends the episode now (another team's backlog blew up), charging the
+    /// work left open as at the horizon.
+    pub(crate) fn end_now(&mut self) {
+        if !self.sim.ended {
+            self.end();
+        }
+    }
+
+    /// Routes the decision ticket to `action` as `step` does (with the
+    /// fallback when configured); nothing without a decision.
+    pub(crate) fn route_current(&mut self, action: usize) {
+        let Some(ticket) = self.sim.current.take() else {
+            return;
+        };
+        let (slot, rerouted) = self.route(action);
+        if rerouted {
+            self.sim.acc.invalid += 1;
+        }
+        self.assign(ticket, slot);
+    }
+
+    /// Takes the decision ticket out of this team (handed to another one):
+    /// its weight stops counting here.
+    pub(crate) fn hand_out(&mut self) -> Option<Ticket> {
+        let t = self.sim.current.take()?;
+        self.sim.open_weight -= t.weight;
+        Some(t)
+    }
+
+    /// Puts a ticket handed over by another team into the backlog at the
+    /// current time; a backlog beyond `max_backlog` ends the episode as an
+    /// arrival would.
+    pub(crate) fn hand_in(&mut self, ticket: Ticket) {
+        self.sim.open_weight += ticket.weight;
+        self.sim.pending.push(ticket);
+        if self.sim.pending.len() > self.p.max_backlog {
+            self.sim.overflow = true;
+            self.end();
+        }
+    }
+
+    /// The reward components accrued since the last payment (as `step`
+    /// computes them), recorded as the last step's and reset.
+    /// Returns them with their total (the step reward).
+    pub(crate) fn pay(&mut self) -> ([f64; N_COMPONENTS], f64) {
+        let c = reward::components(&self.p, &self.sim.acc);
+        self.sim.acc = Acc::default();
+        self.sim.last = c;
+        (c, reward::total(&c))
+    }
+
+    /// Adds the invalid-action penalty once to the next payment.
+    pub(crate) fn charge_invalid(&mut self) {
+        self.sim.acc.invalid += 1;
+    }
+
+    pub(crate) fn write_team_obs(&self, obs: &mut [f32]) {
+        self.write_obs(obs);
+    }
+
+    /// Expected finishing time, minutes from now, of a ticket of type `kind`
+    /// with `extra` more skill-1 minutes of work, at the team's best eligible
+    /// engineer (as the observation's `eta`); None if nobody is eligible.
+    pub(crate) fn best_eta(&self, kind: usize, extra: f64) -> Option<f64> {
+        let now = self.sim.now;
+        let work = self.rates.mean_work[kind] + extra;
+        self.sim
+            .engineers
+            .iter()
+            .filter(|e| e.eligible(self.p.cap))
+            .map(|e| {
+                let busy = e.busy_left(now);
+                super::super::obs::finish_time(e, now, busy + work / e.skill[kind]) - now
+            })
+            .min_by(f64::total_cmp)
+    }
+
+    /// The team's best skill for type `kind` among present engineers.
+    pub(crate) fn best_skill(&self, kind: usize) -> f64 {
+        self.sim
+            .engineers
+            .iter()
+            .filter(|e| e.present)
+            .map(|e| e.skill[kind])
+            .fold(0.0, f64::max)
+    }
+}
