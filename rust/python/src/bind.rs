@@ -23,7 +23,7 @@ pub fn config<E: Env>(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyR
 }
 
 /// Deserialises Python data, naming the field at fault (`slip`: invalid type...).
-fn from_py_named<T: serde::de::DeserializeOwned>(obj: &Bound<'_, PyAny>) -> Result<T, String> {
+pub fn from_py_named<T: serde::de::DeserializeOwned>(obj: &Bound<'_, PyAny>) -> Result<T, String> {
     let mut de = pythonize::Depythonizer::from_object(obj);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

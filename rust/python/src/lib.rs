@@ -3,6 +3,7 @@
 
 mod bind;
 mod error;
+mod multi_team;
 mod space;
 
 use ferrogym_core::envs::blackjack::Blackjack;
@@ -46,5 +47,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PointMassBatch>()?;
     m.add_class::<CustomerSupportCore>()?;
     m.add_class::<CustomerSupportBatch>()?;
+    m.add_class::<multi_team::MultiTeamTicketRoutingCore>()?;
     Ok(())
 }
