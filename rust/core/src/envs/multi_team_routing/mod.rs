@@ -282,11 +282,16 @@ impl MultiTeamRouting {
     /// Runs the shared clock until some team has a decision or all ended.
     fn advance(&mut self) {
         loop {
+            // A team that ended (horizon, or a backlog blow-up from an
+            // arrival or a handover) ends the others before anyone decides.
+            if self.end_if_any_ended() {
+                return;
+            }
             let mut deciding = false;
             for t in &mut self.teams {
                 deciding |= t.offer();
             }
-            if deciding || self.end_if_any_ended() {
+            if deciding {
                 return;
             }
             let t_next = self
@@ -500,9 +505,7 @@ impl MultiTeamRouting {
             self.state.out_total[k] += 1;
             self.state.in_total[j] += 1;
         }
-        if !self.end_if_any_ended() {
-            self.advance();
-        }
+        self.advance();
         for (k, reward) in rewards.iter_mut().enumerate().take(n) {
             let (c, total) = self.teams[k].pay();
             let cost = self.p.handover_penalty * f64::from(self.state.out_step[k]);

@@ -107,20 +107,17 @@ fn same_seed_same_trajectory() {
 
 /// Steps with the first valid engineer until dispatcher 0 decides while
 /// dispatcher 1 has nothing to do and an empty backlog.
-fn until_handover_pays_off(env: &mut MultiTeamRouting, obs: &mut [f32]) {
+fn until_handover_possible(env: &mut MultiTeamRouting, obs: &mut [f32]) {
     let mut rewards = vec![0.0; env.n_teams()];
     for _ in 0..10_000 {
         let t1 = env.team(1).sim();
-        if env.deciding(0) && !env.deciding(1) && t1.pending.is_empty() {
-            let mut row = vec![false; env.max_engineers()];
-            env.team(1).action_mask(&mut row);
-            if t1
-                .engineers
-                .iter()
-                .any(|e| e.eligible(env.team(1).params().cap))
-            {
-                return;
-            }
+        let cap = env.team(1).params().cap;
+        if env.deciding(0)
+            && !env.deciding(1)
+            && t1.pending.is_empty()
+            && t1.engineers.iter().any(|e| e.eligible(cap))
+        {
+            return;
         }
         let a: Vec<i64> = masks(env)
             .iter()
@@ -134,7 +131,7 @@ fn until_handover_pays_off(env: &mut MultiTeamRouting, obs: &mut [f32]) {
 #[test]
 fn handover_makes_the_ticket_the_receiving_teams_next_decision_at_the_same_time() {
     let (mut env, mut obs) = make(&mirrored(2), 4);
-    until_handover_pays_off(&mut env, &mut obs);
+    until_handover_possible(&mut env, &mut obs);
     let ticket = env.team(0).sim().current.clone().unwrap();
     let now = env.team(0).sim().now;
     let hand_to_1 = env.max_engineers() as i64;
@@ -171,7 +168,7 @@ fn masks_forbid_handovers_over_the_limit_and_back_to_a_team_that_had_the_ticket(
             ..Default::default()
         };
         let (mut env, mut obs) = make(&cfg, 4);
-        until_handover_pays_off(&mut env, &mut obs);
+        until_handover_possible(&mut env, &mut obs);
         let m = env.max_engineers();
         let mut rewards = vec![0.0; 3];
         env.step(&[m as i64, NOOP, NOOP], &mut obs, &mut rewards);
@@ -193,7 +190,7 @@ fn masks_forbid_handovers_over_the_limit_and_back_to_a_team_that_had_the_ticket(
 #[test]
 fn idle_dispatchers_may_only_send_the_noop_and_bad_actions_name_the_agent() {
     let (mut env, mut obs) = make(&mirrored(2), 4);
-    until_handover_pays_off(&mut env, &mut obs);
+    until_handover_possible(&mut env, &mut obs);
     assert_eq!(masks(&env)[1].iter().filter(|&&v| v).count(), 1);
     assert!(masks(&env)[1][NOOP as usize]);
     let e = env.check_actions(&[0, 1]).unwrap_err().to_string();
@@ -215,7 +212,7 @@ fn fallback_turns_forbidden_actions_into_penalised_valid_ones() {
         ..mirrored(2)
     };
     let (mut env, mut obs) = make(&cfg, 4);
-    until_handover_pays_off(&mut env, &mut obs);
+    until_handover_possible(&mut env, &mut obs);
     let m = env.max_engineers() as i64;
     env.check_actions(&[m, 3]).unwrap();
     let mut rewards = vec![0.0; 2];
@@ -231,7 +228,7 @@ fn fallback_turns_forbidden_actions_into_penalised_valid_ones() {
 #[test]
 fn state_round_trips_and_bad_state_is_refused() {
     let (mut env, mut obs) = make(&mirrored(2), 8);
-    until_handover_pays_off(&mut env, &mut obs);
+    until_handover_possible(&mut env, &mut obs);
     let m = env.max_engineers() as i64;
     let mut rewards = vec![0.0; 2];
     env.step(&[m, NOOP], &mut obs, &mut rewards);
@@ -318,4 +315,30 @@ fn obs_fits_the_declared_space() {
             break;
         }
     }
+}
+
+#[test]
+fn a_backlog_blow_up_in_one_team_ends_every_team_at_that_time() {
+    let cfg = MultiTeamRoutingConfig {
+        teams: vec![
+            TicketRoutingConfig {
+                n_engineers: Some(1),
+                cap: Some(1),
+                soft_cap: Some(1),
+                max_backlog: Some(3),
+                ..Default::default()
+            },
+            TicketRoutingConfig::default(),
+        ],
+        ..Default::default()
+    };
+    let (mut env, mut obs) = make(&cfg, 1);
+    let mut rng = Rng::new(2);
+    let mut rewards = vec![0.0; 2];
+    while !env.step(&random_actions(&env, &mut rng), &mut obs, &mut rewards) {}
+    let (a, b) = (env.team(0).sim(), env.team(1).sim());
+    assert!(a.overflow && !b.overflow);
+    assert!(a.ended && b.ended);
+    assert_eq!(a.now, b.now);
+    assert!(a.now < 1440.0);
 }
