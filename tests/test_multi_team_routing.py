@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("pettingzoo")
 
 from ferrogym.errors import ConfigError, InvalidAction, InvalidActionType, StateError
-from ferrogym.integrations.pettingzoo import NOOP, MultiTeamTicketRouting
+from ferrogym.integrations.pettingzoo import NOOP, MultiTeamTicketRouting, parallel_env
 from ferrogym.policies.handover import HandoverSED, evaluate
 
 Obs = dict[str, dict[str, np.ndarray[Any, Any]]]
@@ -206,6 +206,10 @@ def test_multi_team__render_ansi_shows_every_team() -> None:
     env.reset(seed=0)
     text = env.render()
     assert text is not None and "dispatcher_0" in text and "dispatcher_1" in text
+    quiet = parallel_env(n_teams=2)
+    quiet.reset(seed=0)
+    with pytest.warns(UserWarning, match="render_mode"):
+        assert quiet.render() is None
 
 
 def test_multi_team__handover_heuristic_beats_no_handover_on_two_desks() -> None:
