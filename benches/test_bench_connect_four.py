@@ -7,10 +7,12 @@ Python, NumPy win checks), the same random legal-move policy on both sides:
 - AEC: our PettingZoo env against theirs, the same loop;
 - batched: the Rust batch of 4096 games in two-player mode (masks fetched and
   a legal column drawn per game every step) against connect_four_v3's AEC
-  move, as it has no batched form.
+  move, as it has no batched form; and batched steps against each built-in
+  opponent (two moves a step) against the same peer.
 
-Measured on the shared 2-vCPU VM (docs/connect_four.md): AEC 6.5x, single
-30x, batched 376x; the floors sit well below.
+Measured on the shared 2-vCPU VM (docs/connect_four.md): AEC 4.4-6.5x, single
+30-36x, batched 272-376x, batched against minimax depth 2 about 13x; the
+floors sit well below.
 """
 
 from __future__ import annotations
@@ -87,6 +89,40 @@ def test_c4_batched_move(benchmark: Any) -> None:
             envs.step(actions)
 
     measure(benchmark, "c4-batch/ferrogym", run, N * BATCH_STEPS)
+
+
+OPPONENTS: dict[str, dict[str, Any]] = {
+    "random": {"opponent": "random"},
+    "greedy": {"opponent": "greedy"},
+    "minimax2": {"opponent": "minimax", "depth": 2},
+}
+
+
+@pytest.mark.parametrize("name", list(OPPONENTS))
+def test_c4_batched_step_against_opponent(benchmark: Any, name: str) -> None:
+    """A step against a built-in opponent is the agent's move plus the reply."""
+    n, steps = 1024, 10
+    envs = gym.make_vec(
+        "ferrogym/ConnectFour-v0", num_envs=n, vectorization_mode="vector_entry_point", **OPPONENTS[name]
+    )
+    envs.reset(seed=0)
+    noise = np.random.default_rng(0).random((steps, n, 7))
+
+    def run() -> None:
+        for k in range(steps):
+            envs.step((noise[k] * envs.action_masks()).argmax(axis=1))  # type: ignore[attr-defined]
+
+    measure(benchmark, f"c4-vs-{name}/ferrogym", run, n * steps)
+
+
+@pytest.mark.parametrize(("name", "floor"), [("random", 80.0), ("greedy", 80.0), ("minimax2", 4.0)])
+def test_gate_c4_opponent_ratio(name: str, floor: float) -> None:
+    gate(
+        f"connect four batch N=1024 step vs {name} opponent (2 moves) vs pettingzoo connect_four_v3 move",
+        f"c4-vs-{name}/ferrogym",
+        "c4-aec/pettingzoo",
+        floor=floor,
+    )
 
 
 def test_gate_c4_aec_ratio() -> None:
