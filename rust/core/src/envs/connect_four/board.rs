@@ -13,7 +13,7 @@ pub const COLS: usize = 7;
 /// Bits per column in the bitboard: `ROWS` cells and a sentinel.
 const STRIDE: usize = ROWS + 1;
 /// Shifts to the next cell of a line: vertical, horizontal and both diagonals.
-const DIRECTIONS: [usize; 4] = [1, STRIDE, STRIDE - 1, STRIDE + 1];
+pub const DIRECTIONS: [usize; 4] = [1, STRIDE, STRIDE - 1, STRIDE + 1];
 
 /// The first mover's discs are side 0, the second mover's side 1.
 pub type Side = usize;
@@ -34,6 +34,28 @@ pub fn has_four(discs: u64) -> bool {
 
 /// The 69 lines of four cells on the board, as bit masks.
 pub const LINES: [u64; 69] = lines();
+/// Per direction of `DIRECTIONS`, the cells where a line of four in that
+/// direction starts (its lowest bit: each step adds the shift).
+pub const LINE_STARTS: [u64; 4] = line_starts();
+
+const fn line_starts() -> [u64; 4] {
+    let mut out = [0u64; 4];
+    let mut k = 0;
+    while k < LINES.len() {
+        let line = LINES[k];
+        let start = line & line.wrapping_neg();
+        let second = (line & !start).trailing_zeros() - start.trailing_zeros();
+        let mut d = 0;
+        while d < 4 {
+            if DIRECTIONS[d] as u32 == second {
+                out[d] |= start;
+            }
+            d += 1;
+        }
+        k += 1;
+    }
+    out
+}
 
 const fn lines() -> [u64; 69] {
     let mut out = [0u64; 69];
