@@ -263,3 +263,14 @@ def test_connect_four__bad_states_are_rejected_and_the_env_stays_usable(change: 
         env.set_state({**state, **change})
     assert env.get_state() == state
     env.step(3)
+
+
+def test_connect_four__maskable_ppo_trains_on_the_batch_through_its_masks() -> None:
+    sb3_contrib = pytest.importorskip("sb3_contrib")
+    from ferrogym.sb3 import make_vec_env
+
+    # No fallback: the raise mode would fail the run on any masked column.
+    venv = make_vec_env("ferrogym/ConnectFour-v0", n_envs=4, seed=0, opponent="greedy", first="random")
+    model = sb3_contrib.MaskablePPO("MlpPolicy", venv, seed=0, device="cpu", n_steps=64, batch_size=64, n_epochs=1)
+    model.learn(512)
+    assert model.num_timesteps >= 512
