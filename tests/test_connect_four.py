@@ -6,6 +6,7 @@ than on whatever a seed deals."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import gymnasium as gym
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 import ferrogym  # noqa: F401
-from ferrogym.envs.connect_four import ConnectFourEnv
+from ferrogym.envs.connect_four import ConnectFourConfig, ConnectFourEnv
 from ferrogym.errors import ConfigError, InvalidAction, StateError
 
 Grid = list[list[int]]
@@ -274,3 +275,10 @@ def test_connect_four__maskable_ppo_trains_on_the_batch_through_its_masks() -> N
     model = sb3_contrib.MaskablePPO("MlpPolicy", venv, seed=0, device="cpu", n_steps=64, batch_size=64, n_epochs=1)
     model.learn(512)
     assert model.num_timesteps >= 512
+
+
+def test_connect_four__docstring_documents_exactly_the_config_fields() -> None:
+    doc = ConnectFourEnv.__doc__ or ""
+    arguments = doc.split("## Arguments")[1].split("##")[0]
+    documented = {line.split("``")[1] for line in arguments.splitlines() if line.strip().startswith("- ``")}
+    assert documented == {f.name for f in dataclasses.fields(ConnectFourConfig)} | {"render_mode"}
