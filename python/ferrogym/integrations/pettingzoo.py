@@ -1,5 +1,10 @@
 """PettingZoo: ferrogym's multi-agent envs; ``pip install 'ferrogym[pettingzoo]'``.
 
+- :class:`MultiTeamTicketRouting` (below), a ``ParallelEnv``;
+- :class:`~ferrogym.envs.connect_four_pz.ConnectFourAEC`, two-player Connect
+  Four for self-play, an ``AECEnv`` over the Rust ConnectFour rules
+  (``ferrogym.envs.connect_four_pz.env()``).
+
 :class:`MultiTeamTicketRouting` is a ``ParallelEnv`` of ``n_teams``
 dispatchers, ``dispatcher_0`` ... Each dispatcher routes the tickets of its
 own help-desk team: team ``k`` is one single-team TicketRouting core (its own
@@ -34,7 +39,10 @@ from pettingzoo import ParallelEnv  # noqa: E402
 from pettingzoo.utils.conversions import parallel_to_aec  # noqa: E402
 from pettingzoo.utils.env import AECEnv  # noqa: E402
 
+from ferrogym.envs.connect_four_pz import ConnectFourAEC  # noqa: E402
 from ferrogym.envs.ticket_routing import TicketRoutingEnv  # noqa: E402
+
+__all__ = ["ConnectFourAEC", "MultiTeamTicketRouting", "env", "parallel_env"]
 
 Obs = dict[str, NDArray[Any]]
 
