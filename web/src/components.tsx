@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { fmt } from "./lib/metrics";
-import type { EnvState } from "./lib/types";
+import type { EnvState, TranscriptTurn } from "./lib/types";
 
 export function ErrorBox({ error }: { error: string | null }) {
   return error ? (
@@ -64,4 +64,57 @@ export function EnvStatus({ state }: { state: EnvState }) {
 
 export function Frame({ src, alt }: { src: string | null; alt: string }) {
   return src ? <img className="frame" src={src} alt={alt} data-testid="frame" /> : <p className="muted">no frame</p>;
+}
+
+/** "name +0.12" for the non-zero reward components of one turn. */
+export function componentSummary(components: Record<string, number>): string {
+  const parts = Object.entries(components)
+    .filter(([, v]) => v !== 0)
+    .map(([k, v]) => `${k} ${v > 0 ? "+" : ""}${fmt(v)}`);
+  return parts.join(", ") || "–";
+}
+
+/** Turn-by-turn transcript of a conversation: strategy, what the agent saw, reward, ending. */
+export function Transcript({ turns }: { turns: TranscriptTurn[] }) {
+  const observed = Object.keys(turns[0]?.observed ?? {});
+  const last = turns.at(-1);
+  return (
+    <div data-testid="transcript">
+      <table className="compact">
+        <thead>
+          <tr>
+            <th>turn</th>
+            <th>strategy</th>
+            {observed.map((k) => (
+              <th key={k}>observed {k}</th>
+            ))}
+            <th>reward</th>
+            <th>components</th>
+          </tr>
+        </thead>
+        <tbody>
+          {turns.map((t) => (
+            <tr key={t.turn}>
+              <td>{t.turn}</td>
+              <td>{t.label}</td>
+              {observed.map((k) => (
+                <td key={k}>{fmt(t.observed[k], 2)}</td>
+              ))}
+              <td>{fmt(t.reward)}</td>
+              <td className="muted">{componentSummary(t.reward_components)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p data-testid="transcript-ending">
+        {last?.ending ? (
+          <>
+            ended: <b className={`ending-${last.ending.replace(" ", "-")}`}>{last.ending}</b> after {last.turn} turns
+          </>
+        ) : (
+          <span className="muted">conversation running</span>
+        )}
+      </p>
+    </div>
+  );
 }

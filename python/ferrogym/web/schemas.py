@@ -48,6 +48,18 @@ class RunEnv(Strict):
     max_steps: int = Field(default=500, ge=1)
 
 
+class TranscriptTurn(BaseModel):
+    """One turn of a conversational env (CustomerSupport)."""
+
+    turn: int
+    action: int | None
+    label: str = Field(description="The action's name (the support strategy).")
+    observed: dict[str, float] = Field(description="What the agent sees after the turn (noisy estimates).")
+    reward: float
+    reward_components: dict[str, float]
+    ending: str | None = Field(description="How the conversation ended, on its last turn.")
+
+
 class EnvState(BaseModel):
     session: str
     env_id: str
@@ -65,6 +77,7 @@ class EnvState(BaseModel):
     action_mask: list[bool] | None
     frame: str | None = Field(description="The rendered frame as a PNG data URL.")
     policies: list[str]
+    transcript: list[TranscriptTurn] = Field(default_factory=list, description="Turns so far (conversational envs).")
 
 
 # -- training ------------------------------------------------------------------
@@ -164,6 +177,7 @@ class ScenarioInfo(BaseModel):
     kind: str
     description: str
     config: dict[str, Any]
+    policies: list[str] = Field(description="Policies that can run it (the env's baselines).")
 
 
 class RunScenario(Strict):

@@ -28,6 +28,17 @@ export interface EnvState {
   action_mask: boolean[] | null;
   frame: string | null;
   policies: string[];
+  transcript: TranscriptTurn[];
+}
+
+export interface TranscriptTurn {
+  turn: number;
+  action: number | null;
+  label: string;
+  observed: Record<string, number>;
+  reward: number;
+  reward_components: Record<string, number>;
+  ending: string | null;
 }
 
 export interface MetricPoint {
@@ -83,6 +94,7 @@ export interface ScenarioInfo {
   kind: string;
   description: string;
   config: Record<string, unknown>;
+  policies: string[];
 }
 
 export interface RecordingInfo {

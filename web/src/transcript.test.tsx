@@ -1,0 +1,45 @@
+import { render, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { componentSummary, Transcript } from "./components";
+import { defaultPolicy } from "./pages/Scenarios";
+import type { ScenarioInfo, TranscriptTurn } from "./lib/types";
+
+const turn = (n: number, label: string, ending: string | null = null): TranscriptTurn => ({
+  turn: n,
+  action: 0,
+  label,
+  observed: { sentiment: -0.5 + n / 10, progress: n / 10 },
+  reward: ending ? 1.5 : -0.02,
+  reward_components: ending ? { turn: -0.02, resolution: 1.52 } : { turn: -0.02, resolution: 0 },
+  ending,
+});
+
+describe("transcript", () => {
+  it("shows each turn's strategy, observations and reward, and how the conversation ended", () => {
+    const { container } = render(<Transcript turns={[turn(1, "apologetic"), turn(2, "quick_resolution", "resolved")]} />);
+    const screen = within(container);
+    const table = screen.getByTestId("transcript");
+    expect(table.querySelectorAll("tbody tr")).toHaveLength(2);
+    expect(table.textContent).toContain("observed sentiment");
+    expect(table.textContent).toContain("apologetic");
+    expect(table.textContent).toContain("-0.40");
+    expect(screen.getByTestId("transcript-ending").textContent).toBe("ended: resolved after 2 turns");
+  });
+
+  it("says the conversation is still running before its last turn", () => {
+    const { container } = render(<Transcript turns={[turn(1, "empathetic")]} />);
+    expect(within(container).getByTestId("transcript-ending").textContent).toBe("conversation running");
+  });
+
+  it("lists only the non-zero reward components with their sign", () => {
+    expect(componentSummary({ turn: -0.02, resolution: 0, upsell: 0.3 })).toBe("turn -0.020, upsell +0.300");
+    expect(componentSummary({ turn: 0 })).toBe("–");
+  });
+
+  it("runs a scenario with the env's rule baseline by default", () => {
+    const s = (policies: string[]): ScenarioInfo => ({ name: "x", env_id: "e", kind: "k", description: "", config: {}, policies });
+    expect(defaultPolicy(s(["random", "quick_resolution", "rule", "greedy_oracle"]))).toBe("rule");
+    expect(defaultPolicy(s(["random", "least-loaded", "sed"]))).toBe("least-loaded");
+    expect(defaultPolicy(s(["random"]))).toBe("random");
+  });
+});
