@@ -85,6 +85,25 @@ class EnvState(BaseModel):
 Algo = Literal["PPO", "A2C", "DQN", "MaskablePPO"]
 
 
+class CurriculumLevel(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_. -]{1,40}$")
+    knobs: dict[str, Any] = Field(default_factory=dict, description="Config fields this level sets (set_config).")
+
+
+class CurriculumSpec(Strict):
+    """A :class:`ferrogym.curriculum.Curriculum` for the job (envs with ``set_config``: CustomerSupport)."""
+
+    levels: list[CurriculumLevel] = Field(min_length=1, max_length=16)
+    promote_at: float = 0.7
+    demote_below: float = 0.2
+    window: int = Field(default=200, ge=1, le=100_000)
+    min_episodes: int = Field(default=100, ge=1, le=100_000)
+    replay_share: float = 0.2
+    success: tuple[str, str] = Field(
+        default=("outcome", "resolved"), description="Info group and flag that mark a successful episode."
+    )
+
+
 class StartJob(Strict):
     env_id: str = "ferrogym/TicketRouting-v0"
     algo: Algo = "PPO"
@@ -94,15 +113,20 @@ class StartJob(Strict):
     n_steps: int = Field(default=128, ge=8, le=8192, description="Rollout length per env (PPO/A2C).")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    curriculum: CurriculumSpec | None = None
 
 
 class MetricPoint(BaseModel):
+    """One point of a job's WebSocket stream (``type: metric``)."""
+
     timesteps: int
     episode_return: float | None = None
     episode_length: int | None = None
     components: dict[str, float] = Field(default_factory=dict)
     kpis: dict[str, float] = Field(default_factory=dict)
     fps: float | None = None
+    curriculum_level: int | None = Field(default=None, description="The curriculum's level when the episode ended.")
+    curriculum_success: float | None = Field(default=None, description="Rolling success rate at that level.")
 
 
 class JobInfo(BaseModel):
@@ -117,6 +141,7 @@ class JobInfo(BaseModel):
     model: str | None
     created: float
     points: int
+    curriculum_levels: list[str] | None = Field(default=None, description="Level names, when the job has a curriculum.")
 
 
 # -- models --------------------------------------------------------------------

@@ -48,6 +48,8 @@ export interface MetricPoint {
   components?: Record<string, number>;
   kpis?: Record<string, number | null>;
   fps?: number | null;
+  curriculum_level?: number | null;
+  curriculum_success?: number | null;
 }
 
 export interface JobInfo {
@@ -62,6 +64,7 @@ export interface JobInfo {
   model: string | null;
   created: number;
   points: number;
+  curriculum_levels: string[] | null;
 }
 
 export interface ModelInfo {
