@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { fmt } from "./lib/metrics";
-import type { EnvState, TranscriptTurn } from "./lib/types";
+import type { EnvState, Prediction, TranscriptTurn } from "./lib/types";
 
 export function ErrorBox({ error }: { error: string | null }) {
   return error ? (
@@ -115,6 +115,58 @@ export function Transcript({ turns }: { turns: TranscriptTurn[] }) {
           <span className="muted">conversation running</span>
         )}
       </p>
+    </div>
+  );
+}
+
+/** A model's prediction: every action with its probability (or Q-value), the chosen one marked. */
+export function PredictionTable({ prediction }: { prediction: Prediction }) {
+  const p = prediction;
+  const scores = p.probabilities ?? p.q_values;
+  const what = p.probabilities ? "probability" : "Q-value";
+  const chosen = typeof p.action === "number" ? p.action : null;
+  if (!scores) {
+    return (
+      <p data-testid="prediction">
+        action <b>{JSON.stringify(p.action)}</b> (continuous: no per-action scores)
+      </p>
+    );
+  }
+  const lo = Math.min(0, ...scores);
+  const hi = Math.max(...scores, lo + 1e-9);
+  return (
+    <div data-testid="prediction">
+      <p>
+        chosen action: <b data-testid="predicted-action">{chosen !== null ? (p.action_labels?.[chosen] ?? chosen) : "–"}</b>
+        {p.masked_choice && <span className="error-text"> (masked by the env: the model was trained without masking)</span>}
+      </p>
+      <table className="compact">
+        <thead>
+          <tr>
+            <th>action</th>
+            <th>{what}</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {scores.map((v, i) => {
+            const masked = p.action_mask ? !p.action_mask[i] : false;
+            return (
+              <tr key={i} className={i === chosen ? "selected" : masked ? "muted" : ""}>
+                <td>
+                  {i}
+                  {p.action_labels ? ` ${p.action_labels[i]}` : ""}
+                  {masked ? " (masked)" : ""}
+                </td>
+                <td>{fmt(v)}</td>
+                <td className="barcell">
+                  <div className="bar" style={{ width: `${(100 * (v - lo)) / (hi - lo)}%` }} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
     </div>
   );
 }

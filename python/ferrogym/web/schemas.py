@@ -185,12 +185,21 @@ class Evaluation(BaseModel):
 
 
 class Predict(Strict):
-    observation: list[float]
+    """Either an ``observation`` (with an optional ``action_mask``) or a live env ``session`` to read them from."""
+
+    observation: list[float] | None = None
     action_mask: list[bool] | None = None
+    session: str | None = Field(default=None, description="An env session: predict for its current observation.")
 
 
 class Prediction(BaseModel):
     action: int | list[float]
+    masked_choice: bool = Field(description="The model chose an action the mask forbids (trained without masking).")
+    probabilities: list[float] | None = Field(default=None, description="Per action (policy-gradient models).")
+    q_values: list[float] | None = Field(default=None, description="Per action (DQN).")
+    action_labels: list[str] | None = Field(default=None, description="Names of the actions, where the env has them.")
+    observation: list[float]
+    action_mask: list[bool] | None
 
 
 # -- scenarios and recordings -------------------------------------------------------

@@ -91,6 +91,16 @@ export interface Evaluation {
   results: { policy: string; kind: string; kpis: Record<string, Interval> }[];
 }
 
+export interface Prediction {
+  action: number | number[];
+  masked_choice: boolean;
+  probabilities: number[] | null;
+  q_values: number[] | null;
+  action_labels: string[] | null;
+  observation: number[];
+  action_mask: boolean[] | null;
+}
+
 export interface ScenarioInfo {
   name: string;
   env_id: string;

@@ -1,8 +1,8 @@
 import { render, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { componentSummary, Transcript } from "./components";
+import { componentSummary, PredictionTable, Transcript } from "./components";
 import { defaultPolicy } from "./pages/Scenarios";
-import type { ScenarioInfo, TranscriptTurn } from "./lib/types";
+import type { Prediction, ScenarioInfo, TranscriptTurn } from "./lib/types";
 
 const turn = (n: number, label: string, ending: string | null = null): TranscriptTurn => ({
   turn: n,
@@ -41,5 +41,42 @@ describe("transcript", () => {
     expect(defaultPolicy(s(["random", "quick_resolution", "rule", "greedy_oracle"]))).toBe("rule");
     expect(defaultPolicy(s(["random", "least-loaded", "sed"]))).toBe("least-loaded");
     expect(defaultPolicy(s(["random"]))).toBe("random");
+  });
+});
+
+describe("prediction", () => {
+  const base: Prediction = {
+    action: 1,
+    masked_choice: false,
+    probabilities: [0.2, 0.8, 0],
+    q_values: null,
+    action_labels: ["empathetic", "technical", "escalate"],
+    observation: [0, 0, 0],
+    action_mask: [true, true, false],
+  };
+
+  it("lists every action with its probability, marks the chosen one and the masked ones", () => {
+    const { container } = render(<PredictionTable prediction={base} />);
+    const rows = container.querySelectorAll("tbody tr");
+    expect(rows).toHaveLength(3);
+    expect(within(container).getByTestId("predicted-action").textContent).toBe("technical");
+    expect(rows[1].className).toBe("selected");
+    expect(rows[2].textContent).toContain("escalate (masked)");
+    expect(rows[0].textContent).toContain("0.200");
+    expect(container.textContent).toContain("probability");
+  });
+
+  it("shows Q-values for DQN and says when the model picked a masked action", () => {
+    const p = { ...base, probabilities: null, q_values: [1.5, -2], action: 0, action_labels: null, masked_choice: true, action_mask: null };
+    const { container } = render(<PredictionTable prediction={p} />);
+    expect(container.textContent).toContain("Q-value");
+    expect(within(container).getByTestId("predicted-action").textContent).toBe("0");
+    expect(container.textContent).toContain("masked by the env");
+  });
+
+  it("gives the action alone for continuous action spaces", () => {
+    const p = { ...base, probabilities: null, q_values: null, action: [0.5, -0.5], action_labels: null };
+    const { container } = render(<PredictionTable prediction={p} />);
+    expect(container.textContent).toContain("[0.5,-0.5]");
   });
 });
