@@ -2,6 +2,7 @@ import { render, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { componentSummary, PredictionTable, Transcript } from "./components";
 import { defaultPolicy } from "./pages/Scenarios";
+import { recordingKind } from "./pages/Replay";
 import type { Prediction, ScenarioInfo, TranscriptTurn } from "./lib/types";
 
 const turn = (n: number, label: string, ending: string | null = null): TranscriptTurn => ({
@@ -78,5 +79,14 @@ describe("prediction", () => {
     const p = { ...base, probabilities: null, q_values: null, action: [0.5, -0.5], action_labels: null };
     const { container } = render(<PredictionTable prediction={p} />);
     expect(container.textContent).toContain("[0.5,-0.5]");
+  });
+});
+
+describe("replay", () => {
+  it("says whether a recording is a dashboard episode or a ferrogym.record file", () => {
+    const r = { name: "a", env_id: "e", steps: 5, episode_return: 1, seed: 0, policy: null };
+    expect(recordingKind({ ...r, kind: "dashboard", episodes: 1 })).toBe("dashboard episode");
+    expect(recordingKind({ ...r, kind: "record", episodes: 3 })).toBe("ferrogym.record file, 3 episodes");
+    expect(recordingKind({ ...r, kind: "record", episodes: 1 })).toBe("ferrogym.record file, 1 episode");
   });
 });

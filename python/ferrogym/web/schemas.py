@@ -228,14 +228,27 @@ class SaveRecording(Strict):
 class RecordingInfo(BaseModel):
     name: str
     env_id: str
-    steps: int
-    episode_return: float
+    kind: Literal["dashboard", "record"] = Field(
+        default="dashboard", description="The dashboard's own JSON episode, or a ferrogym.record file (Parquet/HDF5)."
+    )
+    episodes: int = 1
+    steps: int = Field(description="Transitions (of every episode, for a file).")
+    episode_return: float | None = Field(description="The return (the mean over episodes, for a file).")
     seed: int | None
     policy: str | None
 
 
+class RecordedEpisode(BaseModel):
+    episode: int
+    env_index: int
+    steps: int
+    episode_return: float
+    seed: int | None
+
+
 class ReplayFrame(BaseModel):
     name: str
+    episode: int | None = None
     step: int
     steps: int
     action: Any
@@ -243,6 +256,13 @@ class ReplayFrame(BaseModel):
     cumulative_return: float
     reward_components: dict[str, float]
     frame: str | None
+    frame_source: str | None = Field(
+        default=None, description="'recorded state' or 're-simulated' (from the seed or an earlier state)."
+    )
+    terminated: bool = False
+    truncated: bool = False
+    info: dict[str, Any] = Field(default_factory=dict, description="The logged info (ferrogym.record files).")
+    note: str | None = Field(default=None, description="Why there is no frame, when there is none.")
 
 
 class Overview(BaseModel):

@@ -113,14 +113,25 @@ export interface ScenarioInfo {
 export interface RecordingInfo {
   name: string;
   env_id: string;
+  kind: "dashboard" | "record";
+  episodes: number;
   steps: number;
-  episode_return: number;
+  episode_return: number | null;
   seed: number | null;
   policy: string | null;
 }
 
+export interface RecordedEpisode {
+  episode: number;
+  env_index: number;
+  steps: number;
+  episode_return: number;
+  seed: number | null;
+}
+
 export interface ReplayFrame {
   name: string;
+  episode: number | null;
   step: number;
   steps: number;
   action: unknown;
@@ -128,6 +139,11 @@ export interface ReplayFrame {
   cumulative_return: number;
   reward_components: Record<string, number>;
   frame: string | null;
+  frame_source: string | null;
+  terminated: boolean;
+  truncated: boolean;
+  info: Record<string, unknown>;
+  note: string | null;
 }
 
 export interface Overview {
