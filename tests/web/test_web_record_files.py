@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from ferrogym.envs.customer_support import STRATEGIES
 from ferrogym.policies import customer_support as support
 from ferrogym.web.png import data_url
 from tests.web.conftest import TR
@@ -82,6 +83,7 @@ def test_record_files__the_log_and_the_frame_at_any_step_match_a_live_run(client
     assert "outcome" in frames[-1]["info"]
     assert frames[0]["frame_source"] == "recorded state" and frames[1]["frame_source"] == "re-simulated"
     assert frames[0]["action"] is None and frames[0]["reward"] is None
+    assert [f["action_label"] for f in frames[1:]] == [STRATEGIES[a] for a in actions]
     # Scrubbing back and forth gives the same answers.
     assert client.get(f"/api/recordings/support.parquet/frames/{n}?episode=1").json() == frames[-1]
     assert client.get("/api/recordings/support.parquet/frames/1?episode=1").json() == frames[1]
@@ -135,6 +137,7 @@ def test_record_files__bad_requests_are_4xx(client: TestClient, folder: Path) ->
     r = client.post("/api/recordings", json={"session": s["session"], "name": "mine.parquet"})
     assert r.status_code == 400 and "suffix" in r.json()["detail"]
     assert client.post("/api/recordings", json={"session": s["session"], "name": "mine"}).status_code == 201
+    assert client.get("/api/recordings/mine/frames/1").json()["action_label"] in STRATEGIES
     assert client.get("/api/recordings/mine/frames/1?episode=1").status_code == 400
     (ep,) = client.get("/api/recordings/mine/episodes").json()
     assert ep["episode"] == 0 and ep["steps"] == 1

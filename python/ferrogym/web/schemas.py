@@ -252,6 +252,7 @@ class ReplayFrame(BaseModel):
     step: int
     steps: int
     action: Any
+    action_label: str | None = Field(default=None, description="The action's name, where the env has them.")
     reward: float | None
     cumulative_return: float
     reward_components: dict[str, float]

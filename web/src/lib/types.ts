@@ -135,6 +135,7 @@ export interface ReplayFrame {
   step: number;
   steps: number;
   action: unknown;
+  action_label: string | null;
   reward: number | null;
   cumulative_return: number;
   reward_components: Record<string, number>;

@@ -147,7 +147,10 @@ export default function Replay() {
               <div className="side">
                 <dl className="status">
                   <dt>action</dt>
-                  <dd data-testid="replay-action">{JSON.stringify(frame.action)}</dd>
+                  <dd data-testid="replay-action">
+                    {JSON.stringify(frame.action)}
+                    {frame.action_label ? ` (${frame.action_label})` : ""}
+                  </dd>
                   <dt>reward</dt>
                   <dd>{fmt(frame.reward)}</dd>
                   <dt>return so far</dt>

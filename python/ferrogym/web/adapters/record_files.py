@@ -21,6 +21,7 @@ import numpy as np
 
 from ferrogym.errors import NondeterminismError, RecordingError
 from ferrogym.web.adapters.recordings import ReplayError, set_elapsed
+from ferrogym.web.adapters.transcript import action_labels
 from ferrogym.web.exceptions import NotFound
 
 SUFFIXES = (".parquet", ".h5", ".hdf5")
@@ -124,6 +125,7 @@ class LogReplayer:
         self._set = getattr(self.env.unwrapped, "set_state", None) if self.env else None
         if self.env is not None and self._set is None and self.ep.seed is None:
             self.note = "no frames: the env has no set_state and the episode no reset seed"
+        self.labels = action_labels(self.env) if self.env is not None else None
         #: Where the simulation stands (None: not started), and states it kept.
         self.pos: int | None = None
         self.snapshots: dict[int, Any] = {}
@@ -192,11 +194,13 @@ class LogReplayer:
         except NondeterminismError as e:
             raise ReplayError(str(e)) from None
         prev = t - 1
+        action = self.ep.actions[prev].tolist() if t > 0 else None
         return {
             "episode": self.ep.episode,
             "step": t,
             "steps": self.steps,
-            "action": self.ep.actions[prev].tolist() if t > 0 else None,
+            "action": action,
+            "action_label": self.labels[int(action)] if self.labels and isinstance(action, (int, float)) else None,
             "reward": float(self.ep.rewards[prev]) if t > 0 else None,
             "cumulative_return": float(self.ep.rewards[:t].sum()),
             "reward_components": {k: float(v[prev]) for k, v in self.ep.components.items()} if t > 0 else {},

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from ferrogym.web.adapters import record_files
 from ferrogym.web.adapters.record_files import LogReplayer
 from ferrogym.web.adapters.recordings import Recording, Replayer, list_recordings, load, path_of
+from ferrogym.web.adapters.transcript import action_labels
 from ferrogym.web.context import MODEL_NAME, Context, ctx
 from ferrogym.web.jsonable import jsonable
 from ferrogym.web.png import data_url
@@ -81,6 +82,11 @@ def episodes(name: Name, c: Ctx) -> list[RecordedEpisode]:
 AnyReplayer = Replayer | LogReplayer
 
 
+def _label(r: Replayer, action: object) -> str | None:
+    labels = action_labels(r.env)
+    return labels[action] if labels and isinstance(action, int) and 0 <= action < len(labels) else None
+
+
 def _with_replayer(
     c: Context, key: str, open_one: Callable[[], AnyReplayer], use: Callable[[AnyReplayer], ReplayFrame]
 ) -> ReplayFrame:
@@ -130,6 +136,7 @@ def frame(name: Name, step: int, c: Ctx, episode: Annotated[int, Query(ge=0)] = 
             step=step,
             steps=rec.steps,
             action=rec.actions[step - 1] if step > 0 else None,
+            action_label=_label(r, rec.actions[step - 1]) if step > 0 else None,
             reward=r.last_reward,
             cumulative_return=r.cumulative,
             reward_components=r.last_components,
