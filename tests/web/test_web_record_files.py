@@ -158,3 +158,15 @@ def test_record_files__the_support_rule_replays_too(client: TestClient, folder: 
     last = client.get(f"/api/recordings/rule.parquet/frames/{len(expected.turns)}").json()
     assert last["cumulative_return"] == pytest.approx(expected.total_reward)
     assert last["info"]["outcome"]["resolved"] == 1.0
+
+
+def test_record_files__an_env_that_cannot_be_rebuilt_still_shows_its_log(client: TestClient, folder: Path) -> None:
+    env = gym.make("ferrogym/CartPole-v1", disable_env_checker=True)
+    with Recorder(env, folder / "elsewhere.parquet", env_id="someone/Unregistered-v0") as rec:
+        rec.reset(seed=0)
+        for _ in range(3):
+            rec.step(0)
+    f = client.get("/api/recordings/elsewhere.parquet/frames/2").json()
+    assert f["frame"] is None and f["frame_source"] is None
+    assert "cannot be rebuilt" in f["note"] and "Unregistered" in f["note"]
+    assert f["reward"] == 1.0 and f["cumulative_return"] == 2.0 and f["action"] == 0
