@@ -37,7 +37,7 @@ def test_ticket_batched_n1024(benchmark: Any) -> None:
 
 
 def test_ticket_python_reference(benchmark: Any) -> None:
-    env = TicketRoutingRefEnv(TicketRoutingConfig(**KWARGS).resolved().to_kwargs())
+    env = TicketRoutingRefEnv(TicketRoutingConfig(**KWARGS).resolved().kwargs())
     env.reset(seed=0)
     actions = np.random.default_rng(0).integers(0, 12, size=500).tolist()
 

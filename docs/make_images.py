@@ -40,6 +40,19 @@ def frames() -> None:
     Image.fromarray(cart.render()).save(OUT / "cartpole_frame.png")
 
 
+def connect_four() -> None:
+    """A finished game: random play (red) against the depth-4 minimax opponent (yellow)."""
+    env = gym.make("ferrogym/ConnectFour-v0", render_mode="rgb_array", opponent="minimax", depth=4)
+    env.reset(seed=199)  # a long game (38 discs) among seeds 0-299
+    rng = np.random.default_rng(199)
+    terminated = False
+    while not terminated:
+        legal = np.flatnonzero(env.unwrapped.action_masks())  # type: ignore[attr-defined]
+        _, _, terminated, _, _ = env.step(int(rng.choice(legal)))
+    (OUT / "envs").mkdir(exist_ok=True)
+    Image.fromarray(env.render()).save(OUT / "envs" / "connect_four.png")
+
+
 def recorded_plots(tmp: Path) -> None:
     runs = {}
     for name in ("least_loaded", "first_valid"):
@@ -72,6 +85,7 @@ def recorded_plots(tmp: Path) -> None:
 if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)
     frames()
+    connect_four()
     with tempfile.TemporaryDirectory() as d:
         recorded_plots(Path(d))
     print(sorted(p.name for p in OUT.iterdir()))

@@ -31,6 +31,12 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
         {"industries": ["tech"], "escalation_capacity": 1, "escalation_arrival": 0.9, "upset_share": 0.9},
         {"escalation_capacity": 1, "escalation_arrival": 0.9, "invalid_action": "fallback", "sentiment_noise": 0.0},
     ],
+    "ferrogym/ConnectFour-v0": [
+        {"opponent": "greedy", "first": "random"},
+        {"opponent": "minimax", "depth": 2, "first": "opponent"},
+        {"opponent": "none"},  # two-player mode
+        {"invalid_action": "fallback"},
+    ],
 }
 
 CASES: list[tuple[str, dict[str, Any]]] = [(e.id, kw) for e in ferrogym.ENVS for kw in [{}, *VARIANTS.get(e.id, [])]]

@@ -36,7 +36,7 @@ def test_evaluate__batched_run_equals_single_episodes_per_seed() -> None:
             obs, _, _, truncated, info = env.step(policy(obs, env.unwrapped.action_masks()))  # type: ignore[attr-defined]
             for k, v in info["reward_components"].items():
                 totals[k] = totals.get(k, 0.0) + float(v)
-        single = episode_kpis(env.unwrapped.episode_log(), totals, env.unwrapped.config.to_kwargs())  # type: ignore[attr-defined]
+        single = episode_kpis(env.unwrapped.episode_log(), totals, env.unwrapped.config.kwargs())  # type: ignore[attr-defined]
         assert single.keys() == row.keys()
         for k in single:
             assert np.isclose(single[k], row[k], equal_nan=True, rtol=1e-9), (seed, k)

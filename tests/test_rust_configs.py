@@ -10,6 +10,7 @@ import pytest
 
 import ferrogym
 from ferrogym.envs.cartpole import CartPoleConfig
+from ferrogym.envs.connect_four import ConnectFourConfig
 from ferrogym.envs.customer_support import CustomerSupportConfig
 from ferrogym.envs.grid_world import GridWorldConfig
 from ferrogym.errors import ConfigError
@@ -19,6 +20,7 @@ CONFIGS: list[tuple[type[RustEnvConfig], str]] = [
     (GridWorldConfig, "ferrogym/GridWorld-v0"),
     (CartPoleConfig, "ferrogym/CartPole-v1"),
     (CustomerSupportConfig, "ferrogym/CustomerSupport-v0"),
+    (ConnectFourConfig, "ferrogym/ConnectFour-v0"),
 ]
 
 

@@ -290,7 +290,7 @@ def test_ticket_routing_config__fields_are_exactly_the_rust_fields() -> None:
     from dataclasses import fields
 
     names = [f.name for f in fields(TicketRoutingConfig)]
-    assert set(names) == set(rust.to_kwargs())
+    assert set(names) == set(rust.kwargs())
     defaults = TicketRoutingConfig()
     assert all(getattr(defaults, n) is None for n in names if n != "scenario")
 

@@ -22,7 +22,7 @@ REWARD_RTOL = 1e-9
 
 
 def pair(**kwargs: Any) -> tuple[TicketRoutingEnv, TicketRoutingRefEnv]:
-    resolved = TicketRoutingConfig(**kwargs).resolved().to_kwargs()
+    resolved = TicketRoutingConfig(**kwargs).resolved().kwargs()
     return TicketRoutingEnv(**kwargs), TicketRoutingRefEnv(resolved)
 
 

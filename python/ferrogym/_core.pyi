@@ -12,6 +12,8 @@ __all__ = [
     "BlackjackCore",
     "CartPoleBatch",
     "CartPoleCore",
+    "ConnectFourBatch",
+    "ConnectFourCore",
     "CorridorBatch",
     "CorridorCore",
     "CustomerSupportBatch",
@@ -132,6 +134,12 @@ class CustomerSupportCore(_Core): ...
 
 @final
 class CustomerSupportBatch(_Batch): ...
+
+@final
+class ConnectFourCore(_Core): ...
+
+@final
+class ConnectFourBatch(_Batch): ...
 
 @final
 class MultiTeamTicketRoutingCore:

@@ -57,7 +57,7 @@ def run_policy(
     """One episode per seed; the KPIs of each (in seed order)."""
     venv = make_batch(env, len(seeds), **{**getattr(policy, "env_overrides", {}), **env_kwargs})
     try:
-        config = venv.config.to_kwargs()  # type: ignore[attr-defined]
+        config = venv.config.kwargs()  # type: ignore[attr-defined]
         obs, _ = venv.reset(seed=list(seeds))
         policy.reset(len(seeds), seed=seeds[0] if seeds else None)
         n = len(seeds)

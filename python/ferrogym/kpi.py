@@ -124,7 +124,7 @@ def episode_kpis(log: Log, rewards: Mapping[str, float], config: Mapping[str, An
 
     ``log`` is ``env.unwrapped.episode_log()`` at the episode's end, ``rewards``
     the episode's reward totals by component (``info["reward_components"]``
-    summed), ``config`` the resolved config (``env.unwrapped.config.to_kwargs()``
+    summed), ``config`` the resolved config (``env.unwrapped.config.kwargs()``
     or a dict with ``priority_weights``, ``tier_weights``, ``wait_weight``).
     """
     t, o, e = log["tickets"], log["open"], log["engineers"]

@@ -11,10 +11,13 @@ and JSON and Hydra can instantiate them.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from ferrogym.config import EnvConfig
+from ferrogym.config import EnvConfig, write_file
+
+R = TypeVar("R", bound="RustEnvConfig")
 
 
 @dataclass
@@ -33,6 +36,18 @@ class RustEnvConfig(EnvConfig):
     def validate(self) -> None:
         # Rust raises ConfigError naming the env, the field and what it expects.
         self._core_cls(**self.kwargs())
+
+    def resolved(self: R) -> R:
+        """The same config with every field filled with the value in effect
+        (presets such as a scenario expanded), as the compiled env reports it."""
+        values = self._core_cls(**self.kwargs()).effective_config()
+        assert values is not None, f"{self._core_cls.__name__} reports its effective config"
+        return type(self)(**values)
+
+    def save(self, path: str | os.PathLike[str], *, resolved: bool = False) -> None:
+        """Writes the fields that are set (every field with ``resolved=True``)
+        as YAML or JSON according to the suffix; :meth:`load` reads it back."""
+        write_file(path, (self.resolved() if resolved else self).kwargs())
 
     @classmethod
     def rust_defaults(cls) -> dict[str, Any]:

@@ -5,7 +5,11 @@ observations. Box-action and Tuple-observation envs (Pendulum, PointMass,
 Blackjack) fit only some of these libraries' algorithms (no DQN or
 MaskablePPO for Box actions; SB3, Tianshou and the vector observation
 wrappers take no Tuple observations): they are listed in NOT_COVERED until
-each library's cells are written for them.
+each library's cells are written for them. So are envs whose Box observation
+has more than one axis and is not an image (ConnectFour's (2, 6, 7) planes):
+RLlib has no default network for that shape, skrl's and CleanRL's MLPs take
+flat inputs and SB3's checker warns; MaskablePPO, TorchRL and Tianshou did
+run ConnectFour when tried (docs/connect_four.md).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ def _uncovered_reason(env_id: str) -> str | None:
             return f"{type(env.action_space).__name__} actions"
         if not isinstance(env.observation_space, spaces.Box):
             return f"{type(env.observation_space).__name__} observations"
+        if len(env.observation_space.shape) > 1:
+            return f"Box observations of shape {env.observation_space.shape} (not flat)"
         return None
     finally:
         env.close()

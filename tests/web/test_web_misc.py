@@ -53,6 +53,19 @@ def test_serve__starts_uvicorn_with_the_settings(monkeypatch: pytest.MonkeyPatch
     assert "?token=t" in r.output
     settings = seen["app"].state.ctx.settings  # type: ignore[attr-defined]
     assert settings.models_dir == tmp_path / "models" and settings.token == "t"
+    assert settings.recordings_dir == tmp_path / "recordings"
+
+
+def test_serve__lists_recordings_from_a_chosen_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import uvicorn
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    args = ["serve", "--runs", str(tmp_path / "runs"), "--recordings", str(tmp_path / "parquet")]
+    r = CliRunner().invoke(cli_app, args)
+    assert r.exit_code == 0, r.output
+    settings = seen["app"].state.ctx.settings  # type: ignore[attr-defined]
+    assert settings.recordings_dir == tmp_path / "parquet" and settings.models_dir == tmp_path / "runs" / "models"
 
 
 def test_jsonable__numpy_nan_and_batch_masks() -> None:

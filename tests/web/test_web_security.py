@@ -108,6 +108,7 @@ def test_openapi__documents_every_endpoint(client: TestClient) -> None:
         "/api/scenarios": {"get"},
         "/api/scenarios/{name}/run": {"post"},
         "/api/recordings": {"get", "post"},
+        "/api/recordings/{name}/episodes": {"get"},
         "/api/recordings/{name}/frames/{step}": {"get"},
     }
     assert {p: set(v) for p, v in paths.items()} == routes

@@ -3,7 +3,7 @@
 // walks every page as a person would, saves a screenshot of each page to
 // docs/images/web/, and stops the server (which must stop its training job).
 // Usage: node e2e/run.mjs   (env: CHROMIUM, FERROGYM = command that runs the CLI)
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -66,6 +66,15 @@ function expect(cond, message) {
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const runs = mkdtempSync(path.join(tmpdir(), "ferrogym-e2e-"));
+// A ferrogym.record Parquet file for the Replay page: three support conversations.
+mkdirSync(path.join(runs, "recordings"), { recursive: true });
+const recorded = spawnSync(
+  FERROGYM[0],
+  [...FERROGYM.slice(1), "record", "ferrogym/CustomerSupport-v0", "-o", path.join(runs, "recordings", "support.parquet"),
+    "--episodes", "3", "--seed", "5", "--kwargs", '{"scenario": "outage_complaint"}'],
+  { stdio: ["ignore", "inherit", "inherit"] },
+);
+if (recorded.status !== 0) throw new Error(`ferrogym record exited with ${recorded.status}`);
 const server = spawn(FERROGYM[0], [...FERROGYM.slice(1), "serve", "--port", String(port), "--runs", runs], {
   stdio: ["ignore", "inherit", "inherit"],
 });
@@ -139,6 +148,21 @@ try {
     await page.waitForSelector("[data-testid=kpi-table]", { timeout: 120_000 });
     const headers = await page.$$eval("[data-testid=kpi-table] th", (ths) => ths.map((t) => t.textContent));
     expect(headers.some((h) => h.includes("least-loaded")), `no heuristic column: ${headers}`);
+  });
+
+  await check("models: predict for a new env of the model's config, then step it with the chosen action", async () => {
+    await page.click("[data-testid=predict-run]");
+    await page.waitForSelector("[data-testid=prediction] [data-testid=predicted-action]");
+    const rows = await page.$$eval("[data-testid=prediction] tbody tr", (trs) => trs.map((t) => t.textContent));
+    expect(rows.length === 12, `expected 12 engineer slots, got ${rows.length}`);
+    const probs = await page.$$eval("[data-testid=prediction] tbody tr td:nth-child(2)", (tds) => tds.map((t) => Number(t.textContent)));
+    const total = probs.reduce((a, b) => a + b, 0);
+    expect(Math.abs(total - 1) < 0.01, `probabilities sum to ${total}`);
+    const before = await page.getAttribute("[data-testid=predict] [data-testid=frame]", "src");
+    await page.click("[data-testid=predict-step]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=predict] [data-testid=env-step]")?.textContent === "1");
+    const after = await page.getAttribute("[data-testid=predict] [data-testid=frame]", "src");
+    expect(before !== after, "the frame did not change after stepping with the predicted action");
     await shot("models");
   });
 
@@ -148,6 +172,23 @@ try {
     await page.waitForSelector("[data-testid=scenario-session] [data-testid=frame]");
     await page.click("[data-testid=step-policy]");
     await page.waitForFunction(() => document.querySelector("[data-testid=env-step]")?.textContent === "2");
+  });
+
+  await check("scenarios: a customer-support conversation with the rule baseline, step by step then to the end", async () => {
+    const name = "CustomerSupport:fraud_report";
+    await page.selectOption(`[data-testid='scenario-policy-${name}']`, "rule");
+    await page.click(`[data-testid='scenario-step-${name}']`);
+    await page.waitForSelector("[data-testid=transcript] tbody tr");
+    const first = await page.textContent("[data-testid=transcript] tbody tr");
+    expect(first.includes("apologetic"), `the rule should apologise to an upset customer first: ${first}`);
+    await page.click("[data-testid=scenario-session] [data-testid=step-policy]");
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=transcript] tbody tr").length === 2);
+    const second = (await page.$$eval("[data-testid=transcript] tbody tr", (trs) => trs.map((t) => t.textContent)))[1];
+    expect(second.includes("empathetic"), `then show empathy (the rule remembers its last strategy): ${second}`);
+    await page.click("[data-testid=scenario-session] [data-testid=run-end]");
+    await page.waitForSelector("[data-testid=transcript-ending] >> text=ended:");
+    const ending = await page.textContent("[data-testid=transcript-ending]");
+    expect(/resolved|abandoned|escalated|turn limit/.test(ending), `no ending: ${ending}`);
     await shot("scenarios");
   });
 
@@ -161,7 +202,42 @@ try {
     await page.waitForSelector("[data-testid=replay-step] >> text=step 5 / 8");
     await page.waitForFunction(
       (s) => document.querySelector("[data-testid=replay] [data-testid=frame]")?.getAttribute("src") !== s, start);
+  });
+
+  await check("replay: open a ferrogym.record Parquet file, pick an episode, scrub to its end", async () => {
+    await page.click("[data-testid='recording-support.parquet']");
+    await page.waitForSelector("[data-testid=replay-episode] option >> nth=2", { state: "attached" });
+    await page.selectOption("[data-testid=replay-episode]", "1");
+    await page.waitForSelector("[data-testid=replay] [data-testid=frame]");
+    expect((await page.textContent("[data-testid=replay-source]")) === "recorded state", "step 0 should come from its recorded state");
+    const label = await page.textContent("[data-testid=replay-step]");
+    const steps = Number(label.split("/")[1]);
+    expect(steps > 0, `no steps in episode 1: ${label}`);
+    await page.focus("[data-testid=scrubber]");
+    await page.keyboard.press("End");
+    await page.waitForSelector(`[data-testid=replay-step] >> text=step ${steps} / ${steps}`);
+    await page.waitForFunction(() => document.querySelector("[data-testid=replay-source]")?.textContent === "re-simulated");
+    await page.waitForSelector("[data-testid=replay] [data-testid=components] >> text=resolution");
     await shot("replay");
+  });
+
+  await check("training: a CustomerSupport job with a curriculum streams its level beside the return", async () => {
+    await nav("Training");
+    await page.click("[data-testid=support-curriculum]");
+    await page.fill("[data-testid=job-curriculum]", JSON.stringify({
+      levels: [
+        { name: "calm", knobs: { upset_share: 0.0, patience: 1.5, sentiment_noise: 0.05 } },
+        { name: "some_upset", knobs: { upset_share: 0.3 } },
+        { name: "full", knobs: { upset_share: 0.7, patience: 0.7 } },
+      ],
+      promote_at: 0.3, demote_below: 0.0, window: 20, min_episodes: 10,
+    }));
+    await page.fill("[data-testid=job-steps]", "3000");
+    await page.fill("[data-testid=job-nsteps]", "64");
+    await page.click("[data-testid=start-job]");
+    await page.waitForSelector("[data-testid=curriculum-levels] >> text=some_upset", { timeout: 180_000 });
+    await page.waitForSelector("[data-testid=job-live] >> text=finished", { timeout: 180_000 });
+    await shot("training-curriculum");
   });
 
   await check("dashboard: lists the finished job and the open envs", async () => {

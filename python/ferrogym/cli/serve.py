@@ -17,6 +17,10 @@ def run(
         str | None, typer.Option(envvar=TOKEN_ENV, help=f"Token every request must carry (or ${TOKEN_ENV}).")
     ] = None,
     runs: Annotated[Path, typer.Option(help="Folder for saved models/ and recordings/.")] = Path("ferrogym-runs"),
+    recordings: Annotated[
+        Path | None,
+        typer.Option(help="Folder the Replay page lists (dashboard recordings, ferrogym.record Parquet/HDF5 files)."),
+    ] = None,
     max_ws_clients: Annotated[int, typer.Option(help="Cap on concurrent WebSocket clients.")] = 128,
 ) -> None:
     """Serve the dashboard: environments, training, models, scenarios, replay."""
@@ -32,7 +36,7 @@ def run(
             port=port,
             token=token or None,
             models_dir=runs / "models",
-            recordings_dir=runs / "recordings",
+            recordings_dir=recordings if recordings is not None else runs / "recordings",
             limits=Limits(max_ws_clients=max_ws_clients),
         )
     except ValueError as e:

@@ -34,6 +34,8 @@ ENVS: tuple[EnvEntry, ...] = (
     EnvEntry("ferrogym/PointMass-v0", "ferrogym.envs.point_mass", "PointMass", 200),
     # Truncates itself at max_turns (a curriculum knob): no TimeLimit.
     EnvEntry("ferrogym/CustomerSupport-v0", "ferrogym.envs.customer_support", "CustomerSupport", None, masked=True),
+    # A game ends within 21 moves of each side: no TimeLimit.
+    EnvEntry("ferrogym/ConnectFour-v0", "ferrogym.envs.connect_four", "ConnectFour", None, masked=True),
 )
 
 

@@ -11,7 +11,7 @@ from ferrogym.vector import RustVectorEnv
 
 
 def _merge(config: TicketRoutingConfig | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {**(config.to_kwargs() if config is not None else {}), **kwargs}
+    return {**(config.kwargs() if config is not None else {}), **kwargs}
 
 
 class TicketRoutingEnv(RustEnv):

@@ -1,5 +1,10 @@
 """PettingZoo: ferrogym's multi-agent envs; ``pip install 'ferrogym[pettingzoo]'``.
 
+- :class:`MultiTeamTicketRouting` (below), a ``ParallelEnv``;
+- :class:`~ferrogym.envs.connect_four_pz.ConnectFourAEC`, two-player Connect
+  Four for self-play, an ``AECEnv`` over the Rust ConnectFour rules
+  (``ferrogym.envs.connect_four_pz.env()``).
+
 :class:`MultiTeamTicketRouting` is a ``ParallelEnv`` of ``n_teams`` help-desk
 teams on one clock, with one dispatcher each (``dispatcher_0`` ...). The
 simulation is Rust (``rust/core/src/envs/multi_team_routing``): every team is
@@ -62,6 +67,10 @@ require("pettingzoo")
 from pettingzoo import ParallelEnv  # noqa: E402
 from pettingzoo.utils.conversions import parallel_to_aec  # noqa: E402
 from pettingzoo.utils.env import AECEnv  # noqa: E402
+
+from ferrogym.envs.connect_four_pz import ConnectFourAEC  # noqa: E402
+
+__all__ = ["NOOP", "ConnectFourAEC", "MultiTeamTicketRouting", "env", "parallel_env"]
 
 Obs = dict[str, NDArray[Any]]
 

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ferrogym.errors import RecordingError
+from ferrogym.rust_config import RustEnvConfig
 
 FORMAT = "ferrogym.recording"
 VERSION = 1
@@ -118,8 +119,8 @@ def jsonable(value: Any) -> Any:
         return value.tolist()
     if isinstance(value, np.generic):
         return value.item()
-    if hasattr(value, "to_kwargs"):
-        return value.to_kwargs()
+    if isinstance(value, RustEnvConfig):
+        return value.kwargs()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import Request, WebSocket
 
+from ferrogym.web.adapters.record_files import LogReplayer
 from ferrogym.web.adapters.recordings import Replayer
 from ferrogym.web.exceptions import NotFound
 from ferrogym.web.jobs import JobManager
@@ -27,7 +28,7 @@ class Context:
     sessions: SessionStore
     jobs: JobManager
     broadcaster: Broadcaster
-    replayers: OrderedDict[str, Replayer] = field(default_factory=OrderedDict)
+    replayers: OrderedDict[str, Replayer | LogReplayer] = field(default_factory=OrderedDict)
     models: OrderedDict[str, Any] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 

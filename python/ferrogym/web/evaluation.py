@@ -21,7 +21,7 @@ MAX_EPISODE_STEPS = 100_000
 def model_policy(model: Any, masked: bool) -> policies.PolicyFn:
     masked_model = masked and hasattr(model, "policy") and "Maskable" in type(model).__name__
 
-    def act(obs: Any, mask: Any) -> Any:
+    def act(obs: Any, mask: Any, /) -> Any:
         kwargs = {"action_masks": mask} if masked_model and mask is not None else {}
         action, _ = model.predict(np.asarray(obs), deterministic=True, **kwargs)
         return action.item() if np.ndim(action) == 0 else action
@@ -36,6 +36,7 @@ def _resolved_config(env: gym.Env[Any, Any]) -> dict[str, Any] | None:
 
 def run_episode(env: gym.Env[Any, Any], policy: policies.PolicyFn, seed: int) -> dict[str, float]:
     obs, _ = env.reset(seed=seed)
+    policies.start_episode(policy)
     masked = has_mask(env)
     components: dict[str, float] = {}
     total, steps, done = 0.0, 0, False

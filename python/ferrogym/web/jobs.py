@@ -33,6 +33,11 @@ def topic(job_id: str) -> str:
     return f"job:{job_id}"
 
 
+def curriculum_levels(spec: dict[str, Any]) -> list[str] | None:
+    cur = spec.get("curriculum")
+    return None if cur is None else [lv["name"] for lv in cur["levels"]]
+
+
 @dataclass
 class Job:
     id: str
@@ -61,6 +66,7 @@ class Job:
             "model": self.model,
             "created": self.created,
             "points": len(self.history),
+            "curriculum_levels": curriculum_levels(self.spec),
         }
 
 

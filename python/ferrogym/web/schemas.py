@@ -48,6 +48,18 @@ class RunEnv(Strict):
     max_steps: int = Field(default=500, ge=1)
 
 
+class TranscriptTurn(BaseModel):
+    """One turn of a conversational env (CustomerSupport)."""
+
+    turn: int
+    action: int | None
+    label: str = Field(description="The action's name (the support strategy).")
+    observed: dict[str, float] = Field(description="What the agent sees after the turn (noisy estimates).")
+    reward: float
+    reward_components: dict[str, float]
+    ending: str | None = Field(description="How the conversation ended, on its last turn.")
+
+
 class EnvState(BaseModel):
     session: str
     env_id: str
@@ -65,11 +77,31 @@ class EnvState(BaseModel):
     action_mask: list[bool] | None
     frame: str | None = Field(description="The rendered frame as a PNG data URL.")
     policies: list[str]
+    transcript: list[TranscriptTurn] = Field(default_factory=list, description="Turns so far (conversational envs).")
 
 
 # -- training ------------------------------------------------------------------
 
 Algo = Literal["PPO", "A2C", "DQN", "MaskablePPO"]
+
+
+class CurriculumLevel(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_. -]{1,40}$")
+    knobs: dict[str, Any] = Field(default_factory=dict, description="Config fields this level sets (set_config).")
+
+
+class CurriculumSpec(Strict):
+    """A :class:`ferrogym.curriculum.Curriculum` for the job (envs with ``set_config``: CustomerSupport)."""
+
+    levels: list[CurriculumLevel] = Field(min_length=1, max_length=16)
+    promote_at: float = 0.7
+    demote_below: float = 0.2
+    window: int = Field(default=200, ge=1, le=100_000)
+    min_episodes: int = Field(default=100, ge=1, le=100_000)
+    replay_share: float = 0.2
+    success: tuple[str, str] = Field(
+        default=("outcome", "resolved"), description="Info group and flag that mark a successful episode."
+    )
 
 
 class StartJob(Strict):
@@ -81,15 +113,20 @@ class StartJob(Strict):
     n_steps: int = Field(default=128, ge=8, le=8192, description="Rollout length per env (PPO/A2C).")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    curriculum: CurriculumSpec | None = None
 
 
 class MetricPoint(BaseModel):
+    """One point of a job's WebSocket stream (``type: metric``)."""
+
     timesteps: int
     episode_return: float | None = None
     episode_length: int | None = None
     components: dict[str, float] = Field(default_factory=dict)
     kpis: dict[str, float] = Field(default_factory=dict)
     fps: float | None = None
+    curriculum_level: int | None = Field(default=None, description="The curriculum's level when the episode ended.")
+    curriculum_success: float | None = Field(default=None, description="Rolling success rate at that level.")
 
 
 class JobInfo(BaseModel):
@@ -104,6 +141,7 @@ class JobInfo(BaseModel):
     model: str | None
     created: float
     points: int
+    curriculum_levels: list[str] | None = Field(default=None, description="Level names, when the job has a curriculum.")
 
 
 # -- models --------------------------------------------------------------------
@@ -147,12 +185,21 @@ class Evaluation(BaseModel):
 
 
 class Predict(Strict):
-    observation: list[float]
+    """Either an ``observation`` (with an optional ``action_mask``) or a live env ``session`` to read them from."""
+
+    observation: list[float] | None = None
     action_mask: list[bool] | None = None
+    session: str | None = Field(default=None, description="An env session: predict for its current observation.")
 
 
 class Prediction(BaseModel):
     action: int | list[float]
+    masked_choice: bool = Field(description="The model chose an action the mask forbids (trained without masking).")
+    probabilities: list[float] | None = Field(default=None, description="Per action (policy-gradient models).")
+    q_values: list[float] | None = Field(default=None, description="Per action (DQN).")
+    action_labels: list[str] | None = Field(default=None, description="Names of the actions, where the env has them.")
+    observation: list[float]
+    action_mask: list[bool] | None
 
 
 # -- scenarios and recordings -------------------------------------------------------
@@ -164,6 +211,7 @@ class ScenarioInfo(BaseModel):
     kind: str
     description: str
     config: dict[str, Any]
+    policies: list[str] = Field(description="Policies that can run it (the env's baselines).")
 
 
 class RunScenario(Strict):
@@ -180,21 +228,42 @@ class SaveRecording(Strict):
 class RecordingInfo(BaseModel):
     name: str
     env_id: str
-    steps: int
-    episode_return: float
+    kind: Literal["dashboard", "record"] = Field(
+        default="dashboard", description="The dashboard's own JSON episode, or a ferrogym.record file (Parquet/HDF5)."
+    )
+    episodes: int = 1
+    steps: int = Field(description="Transitions (of every episode, for a file).")
+    episode_return: float | None = Field(description="The return (the mean over episodes, for a file).")
     seed: int | None
     policy: str | None
 
 
+class RecordedEpisode(BaseModel):
+    episode: int
+    env_index: int
+    steps: int
+    episode_return: float
+    seed: int | None
+
+
 class ReplayFrame(BaseModel):
     name: str
+    episode: int | None = None
     step: int
     steps: int
     action: Any
+    action_label: str | None = Field(default=None, description="The action's name, where the env has them.")
     reward: float | None
     cumulative_return: float
     reward_components: dict[str, float]
     frame: str | None
+    frame_source: str | None = Field(
+        default=None, description="'recorded state' or 're-simulated' (from the seed or an earlier state)."
+    )
+    terminated: bool = False
+    truncated: bool = False
+    info: dict[str, Any] = Field(default_factory=dict, description="The logged info (ferrogym.record files).")
+    note: str | None = Field(default=None, description="Why there is no frame, when there is none.")
 
 
 class Overview(BaseModel):

@@ -18,7 +18,7 @@ import numpy as np
 
 from ferrogym.cli.list import env_ids
 from ferrogym.errors import FerrogymError
-from ferrogym.web.adapters import policies
+from ferrogym.web.adapters import policies, transcript
 from ferrogym.web.adapters.recordings import Recording
 from ferrogym.web.exceptions import CapReached, NotFound
 from ferrogym.web.jsonable import jsonable
@@ -76,6 +76,9 @@ class Session:
     actions: list[Any] = field(default_factory=list)
     rewards: list[float] = field(default_factory=list)
     policy_names: set[str] = field(default_factory=set)
+    #: Policies used in this session, kept across steps (some remember the episode so far).
+    policy_cache: dict[str, policies.PolicyFn] = field(default_factory=dict)
+    transcript: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self, seed: int | None) -> None:
@@ -84,7 +87,9 @@ class Session:
         self.step, self.episode_return, self.reward = 0, 0.0, None
         self.terminated = self.truncated = False
         self.components, self.episode_components, self.info = {}, {}, jsonable(info)
-        self.actions, self.rewards, self.policy_names = [], [], set()
+        self.actions, self.rewards, self.policy_names, self.transcript = [], [], set(), []
+        for policy in self.policy_cache.values():
+            policies.start_episode(policy)
 
     def act(self, action: Any) -> None:
         if self.terminated or self.truncated:
@@ -104,9 +109,20 @@ class Session:
         self.info = jsonable({k: v for k, v in info.items() if k != "reward_components"})
         self.actions.append(jsonable(action))
         self.rewards.append(self.reward)
+        if transcript.has_transcript(self.env):
+            self.transcript.append(
+                transcript.turn(
+                    self.env, self.step, value, obs, self.reward, self.components, info, self.terminated, self.truncated
+                )
+            )
 
     def act_with(self, policy_name: str) -> None:
-        policy = policies.make_policy(policy_name, self.env, seed=self.policy_seed + self.step)
+        policy = self.policy_cache.get(policy_name)
+        if policy is None:
+            # Made once per session: a policy that remembers the episode so far
+            # (the support rule's last strategy) keeps it between steps.
+            policy = policies.make_policy(policy_name, self.env, seed=self.policy_seed)
+            self.policy_cache[policy_name] = policy
         self.policy_names.add(policy_name)
         self.act(policy(np.asarray(self.obs), action_mask(self.env) if has_mask(self.env) else None))
 
@@ -138,6 +154,7 @@ class Session:
             "action_mask": None if mask is None else mask.tolist(),
             "frame": data_url(frame) if isinstance(frame, np.ndarray) else None,
             "policies": policies.policy_names(self.env),
+            "transcript": self.transcript,
         }
 
 

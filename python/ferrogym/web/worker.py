@@ -39,6 +39,14 @@ def _vec_env(env_id: str, n_envs: int, seed: int, config: dict[str, Any]) -> Any
     return make_vec_env(env_id, n_envs=n_envs, seed=seed, **config)
 
 
+def curriculum_from_spec(spec: dict[str, Any], seed: int) -> Any:
+    """The :class:`~ferrogym.curriculum.Curriculum` of a job's ``curriculum`` spec."""
+    from ferrogym.curriculum import Curriculum, Level
+
+    params = {k: spec[k] for k in ("promote_at", "demote_below", "window", "min_episodes", "replay_share")}
+    return Curriculum([Level(lv["name"], lv["knobs"]) for lv in spec["levels"]], seed=seed, **params)
+
+
 class EpisodeComponents:
     """Per-episode sums of each sub-env's ``reward_components`` (which
     FerroVecEnv puts in SB3's per-env infos, terminal steps included)."""
@@ -64,7 +72,7 @@ def run(spec: dict[str, Any], out: Any, stop: Any) -> None:
 
 def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
     import torch
-    from stable_baselines3.common.callbacks import BaseCallback
+    from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 
     import ferrogym  # noqa: F401  registers the envs in this fresh process
 
@@ -88,6 +96,20 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
     kpi_every = max(spec["total_timesteps"] // KPI_EVALUATIONS, 1)
 
     components = EpisodeComponents()
+    curriculum = None
+    callbacks: list[BaseCallback] = []
+    if spec.get("curriculum") is not None:
+        from ferrogym.curriculum_sb3 import CurriculumCallback
+
+        curriculum = curriculum_from_spec(spec["curriculum"], seed=spec["seed"])
+        # Before Report in the list: an episode's point carries the level it left the curriculum at.
+        callbacks.append(CurriculumCallback(curriculum, key=tuple(spec["curriculum"]["success"])))
+
+    def level_fields() -> dict[str, Any]:
+        if curriculum is None:
+            return {}
+        rate = curriculum.success_rate
+        return {"curriculum_level": curriculum.level, "curriculum_success": None if rate != rate else rate}
 
     class Report(BaseCallback):
         last_sent = 0.0
@@ -114,6 +136,7 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
                         "episode_length": int(info["episode"]["l"]),
                         "components": episode_components or {},
                         "fps": self.num_timesteps / max(now - started, 1e-9),
+                        **level_fields(),
                     }
                 )
             if now - self.last_sent > 1.0 / MAX_POINTS_PER_SECOND:
@@ -122,7 +145,8 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
             return not stop.is_set()
 
     out.put({"kind": "status", "status": "running"})
-    model.learn(total_timesteps=spec["total_timesteps"], callback=Report())
+    callbacks.append(Report())
+    model.learn(total_timesteps=spec["total_timesteps"], callback=CallbackList(callbacks))
     path = Path(spec["model_path"])
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(str(path))

@@ -8,6 +8,7 @@ mod space;
 
 use ferrogym_core::envs::blackjack::Blackjack;
 use ferrogym_core::envs::cartpole::CartPole;
+use ferrogym_core::envs::connect_four::ConnectFour;
 use ferrogym_core::envs::customer_support::CustomerSupport;
 use ferrogym_core::envs::grid_world::GridWorld;
 use ferrogym_core::envs::pendulum::Pendulum;
@@ -27,6 +28,7 @@ bind_env!(Pendulum, PendulumCore, PendulumBatch);
 bind_env!(Blackjack, BlackjackCore, BlackjackBatch);
 bind_env!(PointMass, PointMassCore, PointMassBatch);
 bind_env!(CustomerSupport, CustomerSupportCore, CustomerSupportBatch);
+bind_env!(ConnectFour, ConnectFourCore, ConnectFourBatch);
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -47,6 +49,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PointMassBatch>()?;
     m.add_class::<CustomerSupportCore>()?;
     m.add_class::<CustomerSupportBatch>()?;
+    m.add_class::<ConnectFourCore>()?;
+    m.add_class::<ConnectFourBatch>()?;
     m.add_class::<multi_team::MultiTeamTicketRoutingCore>()?;
     Ok(())
 }

@@ -7,6 +7,7 @@ import {
   fmt,
   fmtInterval,
   kpiPoints,
+  levelChanges,
   MAX_POINTS,
   reduceStream,
 } from "./metrics";
@@ -14,7 +15,7 @@ import type { JobInfo, JobMessage } from "./types";
 
 const job: JobInfo = {
   id: "j1", name: "ppo-j1", env_id: "ferrogym/CartPole-v1", algo: "PPO", status: "running",
-  timesteps: 10, total_timesteps: 100, error: null, model: null, created: 0, points: 0,
+  timesteps: 10, total_timesteps: 100, error: null, model: null, created: 0, points: 0, curriculum_levels: null,
 };
 
 describe("reduceStream", () => {
@@ -64,6 +65,23 @@ describe("chartRows", () => {
     ];
     expect(chartRows(points).map((r) => r.timesteps)).toEqual([1, 3]);
     expect(kpiPoints(points)).toEqual([{ timesteps: 2, kpis: { reward: -3 } }]);
+  });
+
+  it("puts the curriculum level on each episode's row and lists where each level starts", () => {
+    const points = [
+      { timesteps: 10, episode_return: 1, curriculum_level: 0 },
+      { timesteps: 20, kpis: { reward: 0 } },
+      { timesteps: 30, episode_return: 2, curriculum_level: 1 },
+      { timesteps: 40, episode_return: 2, curriculum_level: 1 },
+      { timesteps: 50, episode_return: 0, curriculum_level: 0 },
+    ];
+    expect(chartRows(points).map((r) => r.curriculum_level)).toEqual([0, 1, 1, 0]);
+    expect(levelChanges(points)).toEqual([
+      { timesteps: 10, level: 0 },
+      { timesteps: 30, level: 1 },
+      { timesteps: 50, level: 0 },
+    ]);
+    expect(chartRows([{ timesteps: 1, episode_return: 1 }])[0].curriculum_level).toBeUndefined();
   });
 
   it("names every component seen", () => {

@@ -5,7 +5,9 @@ export interface ChartRow {
   timesteps: number;
   episode_return: number | null;
   mean_return: number | null;
-  [component: string]: number | null;
+  /** The curriculum level when the episode ended (jobs with a curriculum). */
+  curriculum_level?: number | null;
+  [component: string]: number | null | undefined;
 }
 
 export interface JobStream {
@@ -51,6 +53,7 @@ export function chartRows(points: MetricPoint[], window = 20): ChartRow[] {
     sum += r;
     if (recent.length > window) sum -= recent.shift()!;
     const row: ChartRow = { timesteps: p.timesteps, episode_return: r, mean_return: sum / recent.length };
+    if (p.curriculum_level !== undefined && p.curriculum_level !== null) row.curriculum_level = p.curriculum_level;
     for (const [k, v] of Object.entries(p.components ?? {})) row[k] = v;
     rows.push(row);
   }
@@ -100,4 +103,15 @@ export function bestPolicy(kpi: string, results: { policy: string; kpis: Record<
 /** The periodic KPI evaluations of a job (points that carry `kpis`). */
 export function kpiPoints(points: MetricPoint[]): { timesteps: number; kpis: Record<string, number | null> }[] {
   return points.flatMap((p) => (p.kpis && Object.keys(p.kpis).length ? [{ timesteps: p.timesteps, kpis: p.kpis }] : []));
+}
+
+/** The level changes of a curriculum job: where each level started (for a label under the chart). */
+export function levelChanges(points: MetricPoint[]): { timesteps: number; level: number }[] {
+  const out: { timesteps: number; level: number }[] = [];
+  for (const p of points) {
+    const level = p.curriculum_level;
+    if (level === undefined || level === null) continue;
+    if (!out.length || out[out.length - 1].level !== level) out.push({ timesteps: p.timesteps, level });
+  }
+  return out;
 }

@@ -28,6 +28,17 @@ export interface EnvState {
   action_mask: boolean[] | null;
   frame: string | null;
   policies: string[];
+  transcript: TranscriptTurn[];
+}
+
+export interface TranscriptTurn {
+  turn: number;
+  action: number | null;
+  label: string;
+  observed: Record<string, number>;
+  reward: number;
+  reward_components: Record<string, number>;
+  ending: string | null;
 }
 
 export interface MetricPoint {
@@ -37,6 +48,8 @@ export interface MetricPoint {
   components?: Record<string, number>;
   kpis?: Record<string, number | null>;
   fps?: number | null;
+  curriculum_level?: number | null;
+  curriculum_success?: number | null;
 }
 
 export interface JobInfo {
@@ -51,6 +64,7 @@ export interface JobInfo {
   model: string | null;
   created: number;
   points: number;
+  curriculum_levels: string[] | null;
 }
 
 export interface ModelInfo {
@@ -77,32 +91,60 @@ export interface Evaluation {
   results: { policy: string; kind: string; kpis: Record<string, Interval> }[];
 }
 
+export interface Prediction {
+  action: number | number[];
+  masked_choice: boolean;
+  probabilities: number[] | null;
+  q_values: number[] | null;
+  action_labels: string[] | null;
+  observation: number[];
+  action_mask: boolean[] | null;
+}
+
 export interface ScenarioInfo {
   name: string;
   env_id: string;
   kind: string;
   description: string;
   config: Record<string, unknown>;
+  policies: string[];
 }
 
 export interface RecordingInfo {
   name: string;
   env_id: string;
+  kind: "dashboard" | "record";
+  episodes: number;
   steps: number;
-  episode_return: number;
+  episode_return: number | null;
   seed: number | null;
   policy: string | null;
 }
 
+export interface RecordedEpisode {
+  episode: number;
+  env_index: number;
+  steps: number;
+  episode_return: number;
+  seed: number | null;
+}
+
 export interface ReplayFrame {
   name: string;
+  episode: number | null;
   step: number;
   steps: number;
   action: unknown;
+  action_label: string | null;
   reward: number | null;
   cumulative_return: number;
   reward_components: Record<string, number>;
   frame: string | null;
+  frame_source: string | null;
+  terminated: boolean;
+  truncated: boolean;
+  info: Record<string, unknown>;
+  note: string | null;
 }
 
 export interface Overview {

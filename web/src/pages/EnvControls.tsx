@@ -5,9 +5,17 @@ import type { EnvState } from "../lib/types";
 import { ComponentTable, EnvStatus, ErrorBox, Frame } from "../components";
 
 /** Frame, state and controls of one live env session (Environments and Scenarios pages). */
-export default function EnvControls({ state, onChange }: { state: EnvState; onChange: (s: EnvState) => void }) {
+export default function EnvControls({
+  state,
+  onChange,
+  initialPolicy,
+}: {
+  state: EnvState;
+  onChange: (s: EnvState) => void;
+  initialPolicy?: string;
+}) {
   const { busy, error, run } = useAction();
-  const [policy, setPolicy] = useState(state.policies[0] ?? "random");
+  const [policy, setPolicy] = useState(initialPolicy ?? state.policies[0] ?? "random");
   const [action, setAction] = useState("0");
   const [recName, setRecName] = useState("");
   const [saved, setSaved] = useState<string | null>(null);

@@ -5,6 +5,7 @@ import { useAction, useApi } from "../lib/hooks";
 import { bestPolicy, fmtInterval } from "../lib/metrics";
 import type { Evaluation, ModelInfo } from "../lib/types";
 import { Card, ErrorBox } from "../components";
+import Predict from "./Predict";
 
 export default function Models() {
   const models = useApi<ModelInfo[]>("/api/models", 5000);
@@ -14,6 +15,7 @@ export default function Models() {
   const [kpi, setKpi] = useState("reward");
   const { busy, error, run } = useAction();
   const chosen = name ?? models.data?.at(-1)?.name ?? null;
+  const chosenInfo = models.data?.find((m) => m.name === chosen) ?? null;
   const evaluate = () =>
     run(async () => {
       const r = await api<Evaluation>("POST", `/api/models/${chosen}/evaluate`, { episodes: Number(episodes) });
@@ -62,6 +64,7 @@ export default function Models() {
         </div>
         <ErrorBox error={error ?? models.error} />
       </Card>
+      {chosenInfo && <Predict key={chosenInfo.name} model={chosenInfo} />}
       {result && (
         <Card title={`${result.env_id}: ${result.episodes} episodes per policy, seeds ${result.seed}…`} testid="kpi-table">
           <p className="muted">

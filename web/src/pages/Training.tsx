@@ -2,12 +2,33 @@ import { useEffect, useReducer, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api, wsUrl } from "../lib/api";
 import { useAction, useApi } from "../lib/hooks";
-import { chartRows, componentNames, emptyStream, fmt, kpiPoints, reduceStream } from "../lib/metrics";
+import { chartRows, componentNames, emptyStream, fmt, kpiPoints, levelChanges, reduceStream } from "../lib/metrics";
 import type { JobInfo, JobMessage } from "../lib/types";
 import { Card, ErrorBox } from "../components";
 import { parseConfig } from "./Environments";
 
 const COLORS = ["#e4572e", "#17bebb", "#ffc914", "#76b041", "#8e6c8a", "#2e86ab"];
+
+/** A CustomerSupport curriculum (examples/customer_support_curriculum.py's levels) with a quick promotion rule. */
+export const SUPPORT_CURRICULUM = {
+  levels: [
+    { name: "calm", knobs: { upset_share: 0.0, patience: 1.5, sentiment_noise: 0.05, inquiries: ["transactional", "sales"] } },
+    { name: "some_upset", knobs: { upset_share: 0.3, patience: 1.0, sentiment_noise: 0.15 } },
+    { name: "full", knobs: { upset_share: 0.7, patience: 0.7, sentiment_noise: 0.3 } },
+  ],
+  promote_at: 0.6,
+  demote_below: 0.1,
+  window: 40,
+  min_episodes: 20,
+};
+
+/** The curriculum field of a job request: empty text means none. */
+export function parseCurriculum(text: string): Record<string, unknown> | null {
+  if (!text.trim()) return null;
+  const value: unknown = JSON.parse(text);
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error("curriculum must be a JSON object");
+  return value as Record<string, unknown>;
+}
 
 /** Live metrics of one job over its WebSocket (history first, then live points). */
 function useJobStream(jobId: string | null) {
@@ -38,6 +59,7 @@ export default function Training() {
     n_envs: "4",
     n_steps: "128",
     config: '{"scenario": "specialists"}',
+    curriculum: "",
   });
   const { busy, error, run } = useAction();
   const jobId = selected ?? jobs.data?.at(-1)?.id ?? null;
@@ -46,7 +68,10 @@ export default function Training() {
   const components = componentNames(stream.points);
   const evals = kpiPoints(stream.points);
   const lastEval = evals.at(-1);
+  const changes = levelChanges(stream.points);
+  const lastRate = [...stream.points].reverse().find((p) => p.curriculum_success != null)?.curriculum_success;
   const job = stream.job ?? jobs.data?.find((j) => j.id === jobId) ?? null;
+  const levels = job?.curriculum_levels ?? null;
   const streamStatus = stream.job?.status;
   const reloadJobs = jobs.reload;
   useEffect(() => {
@@ -63,6 +88,7 @@ export default function Training() {
         n_envs: Number(form.n_envs),
         n_steps: Number(form.n_steps),
         config: parseConfig(form.config),
+        curriculum: parseCurriculum(form.curriculum),
       });
       setSelected(j.id);
       jobs.reload();
@@ -100,6 +126,24 @@ export default function Training() {
           env config (JSON)
           <textarea value={form.config} onChange={set("config")} rows={1} data-testid="job-config" />
         </label>
+        <label className="block">
+          curriculum (JSON, optional: levels of config knobs, promoted on the success rate)
+          <textarea value={form.curriculum} onChange={set("curriculum")} rows={2} data-testid="job-curriculum" />
+        </label>
+        <button
+          onClick={() =>
+            setForm({
+              ...form,
+              env_id: "ferrogym/CustomerSupport-v0",
+              algo: "MaskablePPO",
+              config: "{}",
+              curriculum: JSON.stringify(SUPPORT_CURRICULUM),
+            })
+          }
+          data-testid="support-curriculum"
+        >
+          CustomerSupport with a curriculum
+        </button>
         <ErrorBox error={error} />
       </Card>
       <Card title="Jobs">
@@ -137,13 +181,52 @@ export default function Training() {
             <LineChart data={rows}>
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="timesteps" type="number" domain={["dataMin", "dataMax"]} />
-              <YAxis />
+              <YAxis yAxisId="return" />
+              {levels && (
+                <YAxis
+                  yAxisId="level"
+                  orientation="right"
+                  domain={[0, levels.length - 1]}
+                  ticks={levels.map((_, i) => i)}
+                  tickFormatter={(i: number) => levels[i] ?? String(i)}
+                  width={90}
+                />
+              )}
               <Tooltip />
               <Legend />
-              <Line dataKey="episode_return" stroke="#bbb" dot={false} isAnimationActive={false} name="episode return" />
-              <Line dataKey="mean_return" stroke="#2e86ab" dot={false} strokeWidth={2} isAnimationActive={false} name="mean of 20" />
+              <Line yAxisId="return" dataKey="episode_return" stroke="#bbb" dot={false} isAnimationActive={false} name="episode return" />
+              <Line
+                yAxisId="return"
+                dataKey="mean_return"
+                stroke="#2e86ab"
+                dot={false}
+                strokeWidth={2}
+                isAnimationActive={false}
+                name="mean of 20"
+              />
+              {levels && (
+                <Line
+                  yAxisId="level"
+                  type="stepAfter"
+                  dataKey="curriculum_level"
+                  stroke="#e4572e"
+                  strokeWidth={2}
+                  dot={false}
+                  isAnimationActive={false}
+                  name="curriculum level (right axis)"
+                />
+              )}
             </LineChart>
           </ResponsiveContainer>
+          {levels && (
+            <p className="muted" data-testid="curriculum-levels">
+              curriculum:{" "}
+              {changes.length
+                ? changes.map((c) => `${levels[c.level] ?? c.level} from step ${c.timesteps}`).join(" → ")
+                : "no episode yet"}
+              {lastRate != null && ` · success rate at the current level ${fmt(lastRate)}`}
+            </p>
+          )}
           {components.length > 0 && (
             <>
               <h3>reward components per episode</h3>

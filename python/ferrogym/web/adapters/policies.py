@@ -1,35 +1,84 @@
 """Policies the dashboard can step an env with: ``policy(obs, mask) -> action``.
 
-The TicketRouting dispatch heuristics are ``ferrogym.policies``; ``random``
-(uniform over valid actions) exists for every env.
+The TicketRouting dispatch heuristics are ``ferrogym.policies``; the
+CustomerSupport baselines are ``ferrogym.policies.customer_support``;
+``random`` (uniform over valid actions) exists for every env.
+
+A policy may keep state within an episode (the support ``rule`` remembers
+its last strategy). Such a policy has a ``reset()`` method, the episode-start
+hook: whoever runs episodes with a policy calls :func:`start_episode` after
+every ``env.reset``, which calls ``reset()`` on the policies that have one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
 
 from ferrogym import policies as project_policies
+from ferrogym.envs.customer_support import CustomerSupportEnv
+from ferrogym.policies import customer_support as support
 
-PolicyFn = Callable[[NDArray[Any], NDArray[np.bool_] | None], Any]
+
+class PolicyFn(Protocol):
+    def __call__(self, obs: NDArray[Any], mask: NDArray[np.bool_] | None, /) -> Any: ...
 
 
-def _random(space: gym.Space[Any], seed: int | None) -> PolicyFn:
-    rng = np.random.default_rng(seed)
+def start_episode(policy: PolicyFn) -> None:
+    """The episode-start hook: clears a stateful policy's per-episode state."""
+    reset = getattr(policy, "reset", None)
+    if callable(reset):
+        reset()
 
-    def act(obs: NDArray[Any], mask: NDArray[np.bool_] | None) -> Any:
+
+class _Random:
+    """Uniform over the valid actions (a seeded stream across episodes)."""
+
+    def __init__(self, space: gym.Space[Any], seed: int | None) -> None:
+        self.space = space
+        self.rng = np.random.default_rng(seed)
+        if seed is not None:
+            space.seed(seed)
+
+    def __call__(self, obs: NDArray[Any], mask: NDArray[np.bool_] | None) -> Any:
         if mask is not None:
-            return int(rng.choice(np.flatnonzero(mask)))
-        if isinstance(space, gym.spaces.Discrete):
-            return int(space.start + rng.integers(space.n))
-        sample = space.sample()
+            return int(self.rng.choice(np.flatnonzero(mask)))
+        if isinstance(self.space, gym.spaces.Discrete):
+            return int(self.space.start + self.rng.integers(self.space.n))
+        sample = self.space.sample()
         return sample.tolist() if isinstance(sample, np.ndarray) else sample
 
-    return act
+
+class _Dispatch:
+    """A TicketRouting heuristic; no mask (an env between episodes) means every slot is valid."""
+
+    def __init__(self, policy: project_policies.Policy, n: int) -> None:
+        self.policy = policy
+        self.all_valid = np.ones(n, dtype=np.bool_)
+
+    def reset(self) -> None:
+        self.policy.reset()
+
+    def __call__(self, obs: NDArray[Any], mask: NDArray[np.bool_] | None) -> int:
+        return int(self.policy(obs, self.all_valid if mask is None else mask))
+
+
+class _Support:
+    """A CustomerSupport baseline; these also see the env (the greedy oracle reads its hidden state)."""
+
+    def __init__(self, policy: support.Policy, env: CustomerSupportEnv) -> None:
+        self.policy = policy
+        self.env = env
+        self.all_valid = np.ones(int(env.action_space.n), dtype=np.bool_)  # type: ignore[attr-defined]
+
+    def reset(self) -> None:
+        self.policy.reset()
+
+    def __call__(self, obs: NDArray[Any], mask: NDArray[np.bool_] | None) -> int:
+        return int(self.policy(np.asarray(obs, dtype=np.float32), self.all_valid if mask is None else mask, self.env))
 
 
 def source() -> str:
@@ -41,10 +90,16 @@ def _dispatch(env: gym.Env[Any, Any]) -> bool:
     return any(s.name == "engineers" for s in getattr(env.unwrapped, "obs_layout", ()))
 
 
+def _support(env: gym.Env[Any, Any]) -> bool:
+    return isinstance(env.unwrapped, CustomerSupportEnv)
+
+
 def policy_names(env: gym.Env[Any, Any]) -> list[str]:
-    if not _dispatch(env):
-        return ["random"]
-    return ["random", *(n for n in project_policies.POLICIES if n != "random")]
+    if _support(env):
+        return ["random", *(n for n in support.BASELINES if n != "random")]
+    if _dispatch(env):
+        return ["random", *(n for n in project_policies.POLICIES if n != "random")]
+    return ["random"]
 
 
 def heuristic_names(env: gym.Env[Any, Any]) -> list[str]:
@@ -56,9 +111,10 @@ def make_policy(name: str, env: gym.Env[Any, Any], seed: int | None = None) -> P
     names = policy_names(env)
     if name not in names:
         raise ValueError(f"unknown policy {name!r} for {env.spec.id if env.spec else env}; expected one of {names}")
-    if not _dispatch(env):
-        return _random(env.action_space, seed)
-    policy = project_policies.make_policy(name, tuple(env.unwrapped.obs_layout), seed=seed)  # type: ignore[attr-defined]
-    all_valid = np.ones(int(env.action_space.n), dtype=np.bool_)  # type: ignore[attr-defined]
-    # No mask (an env between episodes) means every action is allowed.
-    return lambda obs, mask: int(policy(obs, all_valid if mask is None else mask))
+    if name == "random":
+        return _Random(env.action_space, seed)
+    if _support(env):
+        assert isinstance(env.unwrapped, CustomerSupportEnv)
+        return _Support(support.BASELINES[name](), env.unwrapped)
+    layout = tuple(env.unwrapped.obs_layout)  # type: ignore[attr-defined]
+    return _Dispatch(project_policies.make_policy(name, layout, seed=seed), int(env.action_space.n))  # type: ignore[attr-defined]

@@ -7,9 +7,8 @@ actions), renders the frame at any step, and checks every reward against the
 recorded one, so a recording that no longer replays says so instead of
 showing a different episode.
 
-This JSON format is the dashboard's own; when ``ferrogym.record`` (Parquet
-recordings, branch visual) is merged, :func:`list_recordings` and
-:func:`load` are the two functions to extend so its files open here too.
+This JSON format is the dashboard's own; ``ferrogym.record`` files (Parquet
+or HDF5) in the same folder open through :mod:`.record_files`.
 """
 
 from __future__ import annotations
@@ -82,7 +81,7 @@ def load(path: Path) -> Recording:
         raise ReplayError(f"recording {path.name!r} has unexpected fields: {e}") from None
 
 
-def _set_elapsed(env: gym.Env[Any, Any], steps: int) -> None:
+def set_elapsed(env: gym.Env[Any, Any], steps: int) -> None:
     """TimeLimit counts steps outside the env's state: restore its count too."""
     while isinstance(env, gym.Wrapper):
         if isinstance(env, gym.wrappers.TimeLimit):
@@ -117,7 +116,7 @@ class Replayer:
             base = max(k for k in self.snapshots if k < t) if t > 0 else 0
             state, cumulative = self.snapshots[base]
             self.env.unwrapped.set_state(state)  # type: ignore[attr-defined]
-            _set_elapsed(self.env, base)
+            set_elapsed(self.env, base)
             self.step, self.cumulative, self.last_reward, self.last_components = base, cumulative, None, {}
         while self.step < t:
             action = self.rec.actions[self.step]

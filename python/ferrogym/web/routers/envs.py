@@ -8,7 +8,7 @@ import gymnasium as gym
 from fastapi import APIRouter, Depends
 
 from ferrogym.cli.list import describe_env, env_ids
-from ferrogym.envs.ticket_routing_config import SCENARIOS
+from ferrogym.web.adapters.scenarios import scenarios
 from ferrogym.web.context import Context, ctx
 from ferrogym.web.schemas import CreateEnv, EnvInfo, EnvState, ResetEnv, RunEnv, StepEnv
 from ferrogym.web.sessions import has_mask, make_env
@@ -32,7 +32,7 @@ def env_info(env_id: str) -> EnvInfo:
         action_space=row["action_space"],
         max_episode_steps=row["max_episode_steps"],
         masked=masked,
-        scenarios=list(SCENARIOS) if env_id == "ferrogym/TicketRouting-v0" else [],
+        scenarios=[s.config["scenario"] for s in scenarios() if s.env_id == env_id],
     )
 
 

@@ -3,23 +3,35 @@ returned session is stepped through /api/envs) or to the end."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from ferrogym.web.adapters import policies
 from ferrogym.web.adapters import scenarios as scenario_table
 from ferrogym.web.context import Context, ctx
 from ferrogym.web.exceptions import NotFound
 from ferrogym.web.schemas import EnvState, RunScenario, ScenarioInfo
+from ferrogym.web.sessions import make_env
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
 Ctx = Annotated[Context, Depends(ctx)]
 
 
+@functools.cache
+def _policy_names(env_id: str) -> tuple[str, ...]:
+    env = make_env(env_id, {}, render=False)
+    try:
+        return tuple(policies.policy_names(env))
+    finally:
+        env.close()
+
+
 @router.get("")
 def scenarios() -> list[ScenarioInfo]:
-    return [ScenarioInfo(**asdict(s)) for s in scenario_table.scenarios()]
+    return [ScenarioInfo(**asdict(s), policies=list(_policy_names(s.env_id))) for s in scenario_table.scenarios()]
 
 
 @router.post("/{name}/run", status_code=201)

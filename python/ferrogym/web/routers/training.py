@@ -6,15 +6,19 @@ import asyncio
 import contextlib
 from typing import Annotated, Any
 
+import gymnasium as gym
+import numpy as np
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
+from ferrogym.errors import ConfigError
 from ferrogym.web.context import Context, ctx, ws_ctx
 from ferrogym.web.exceptions import NotFound
 from ferrogym.web.jobs import ACTIVE, topic
-from ferrogym.web.schemas import JobInfo, StartJob
+from ferrogym.web.schemas import CurriculumSpec, JobInfo, StartJob
 from ferrogym.web.security import origin_ok, token_ok
-from ferrogym.web.sessions import has_mask, make_env
+from ferrogym.web.sessions import action_mask, has_mask, make_env
 from ferrogym.web.stream import Client
+from ferrogym.web.worker import curriculum_from_spec
 
 router = APIRouter(prefix="/api/jobs", tags=["training"])
 Ctx = Annotated[Context, Depends(ctx)]
@@ -29,6 +33,8 @@ def _check_spec(body: StartJob, c: Context) -> None:
         env.reset(seed=body.seed)
         masked = has_mask(env)
         discrete = hasattr(env.action_space, "n")
+        if body.curriculum is not None:
+            _check_curriculum(body.env_id, body.curriculum, env)
     finally:
         env.close()
     if body.algo in ("DQN", "MaskablePPO") and not discrete:
@@ -38,6 +44,25 @@ def _check_spec(body: StartJob, c: Context) -> None:
             f"{body.env_id} masks actions: train with MaskablePPO, or set config invalid_action='fallback' "
             f"so {body.algo}'s masked choices are re-routed (with a penalty)"
         )
+
+
+def _check_curriculum(env_id: str, spec: CurriculumSpec, env: gym.Env[Any, Any]) -> None:
+    """Refuses a curriculum the worker could not run: bad settings, an env
+    without ``set_config``, knobs it rejects, or no success flag in its infos."""
+    curriculum_from_spec(spec.model_dump(), seed=0)  # CurriculumError (400) names the bad setting
+    set_config = getattr(env.unwrapped, "set_config", None)
+    if set_config is None:
+        raise ValueError(f"{env_id} cannot change its config while training, so it cannot follow a curriculum")
+    for level in spec.levels:
+        try:
+            set_config(level.knobs)  # ConfigError (400) names the env, knob and value
+        except ConfigError as e:
+            raise ConfigError(f"curriculum level {level.name!r}: {e}") from None
+    group, flag = spec.success
+    mask = action_mask(env)
+    _, _, _, _, info = env.step(int(np.flatnonzero(mask)[0]) if mask is not None else env.action_space.sample())
+    if not isinstance(info.get(group), dict) or flag not in info[group]:
+        raise ValueError(f"{env_id}'s step infos have no {group!r}/{flag!r} success flag for the curriculum")
 
 
 @router.post("", status_code=201)

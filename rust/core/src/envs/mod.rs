@@ -2,6 +2,7 @@
 
 pub mod blackjack;
 pub mod cartpole;
+pub mod connect_four;
 pub mod customer_support;
 pub mod grid_world;
 /// Several TicketRouting teams on one clock, with ticket handover (PettingZoo).
