@@ -18,6 +18,8 @@ __all__ = [
     "CustomerSupportCore",
     "GridWorldBatch",
     "GridWorldCore",
+    "InventoryControlBatch",
+    "InventoryControlCore",
     "PendulumBatch",
     "PendulumCore",
     "PointMassBatch",
@@ -131,3 +133,9 @@ class CustomerSupportCore(_Core): ...
 
 @final
 class CustomerSupportBatch(_Batch): ...
+
+@final
+class InventoryControlCore(_Core): ...
+
+@final
+class InventoryControlBatch(_Batch): ...

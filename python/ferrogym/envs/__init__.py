@@ -34,6 +34,8 @@ ENVS: tuple[EnvEntry, ...] = (
     EnvEntry("ferrogym/PointMass-v0", "ferrogym.envs.point_mass", "PointMass", 200),
     # Truncates itself at max_turns (a curriculum knob): no TimeLimit.
     EnvEntry("ferrogym/CustomerSupport-v0", "ferrogym.envs.customer_support", "CustomerSupport", None, masked=True),
+    # Truncates itself at the horizon (days): no TimeLimit.
+    EnvEntry("ferrogym/InventoryControl-v0", "ferrogym.envs.inventory_control", "InventoryControl", None),
 )
 
 

@@ -9,6 +9,7 @@ use ferrogym_core::envs::blackjack::Blackjack;
 use ferrogym_core::envs::cartpole::CartPole;
 use ferrogym_core::envs::customer_support::CustomerSupport;
 use ferrogym_core::envs::grid_world::GridWorld;
+use ferrogym_core::envs::inventory_control::InventoryControl;
 use ferrogym_core::envs::pendulum::Pendulum;
 use ferrogym_core::envs::point_mass::PointMass;
 use ferrogym_core::envs::template::Corridor;
@@ -26,6 +27,11 @@ bind_env!(Pendulum, PendulumCore, PendulumBatch);
 bind_env!(Blackjack, BlackjackCore, BlackjackBatch);
 bind_env!(PointMass, PointMassCore, PointMassBatch);
 bind_env!(CustomerSupport, CustomerSupportCore, CustomerSupportBatch);
+bind_env!(
+    InventoryControl,
+    InventoryControlCore,
+    InventoryControlBatch
+);
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -46,5 +52,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PointMassBatch>()?;
     m.add_class::<CustomerSupportCore>()?;
     m.add_class::<CustomerSupportBatch>()?;
+    m.add_class::<InventoryControlCore>()?;
+    m.add_class::<InventoryControlBatch>()?;
     Ok(())
 }

@@ -4,6 +4,7 @@ pub mod blackjack;
 pub mod cartpole;
 pub mod customer_support;
 pub mod grid_world;
+pub mod inventory_control;
 pub mod pendulum;
 pub mod point_mass;
 /// The one-file template for new Rust envs (docs/new_rust_env.md); shipped
