@@ -1,5 +1,9 @@
 """PettingZoo: ferrogym's multi-agent envs; ``pip install 'ferrogym[pettingzoo]'``.
 
+- :class:`MultiTeamTicketRouting` (below): one dispatcher per help-desk team.
+- :class:`~ferrogym.envs.predator_prey.PredatorPrey`: predators cooperate to
+  catch prey on a grid with partial observability (re-exported here).
+
 :class:`MultiTeamTicketRouting` is a ``ParallelEnv`` of ``n_teams``
 dispatchers, ``dispatcher_0`` ... Each dispatcher routes the tickets of its
 own help-desk team: team ``k`` is one single-team TicketRouting core (its own
@@ -34,7 +38,10 @@ from pettingzoo import ParallelEnv  # noqa: E402
 from pettingzoo.utils.conversions import parallel_to_aec  # noqa: E402
 from pettingzoo.utils.env import AECEnv  # noqa: E402
 
+from ferrogym.envs.predator_prey import PredatorPrey, PredatorPreyConfig  # noqa: E402
 from ferrogym.envs.ticket_routing import TicketRoutingEnv  # noqa: E402
+
+__all__ = ["MultiTeamTicketRouting", "PredatorPrey", "PredatorPreyConfig", "env", "parallel_env"]
 
 Obs = dict[str, NDArray[Any]]
 
