@@ -13,7 +13,7 @@ import pytest
 from ferrogym import _core
 from ferrogym.envs.inventory_control import InventoryControlConfig, InventoryControlEnv
 from ferrogym.errors import ConfigError, InvalidAction, InvalidActionType, StateError
-from ferrogym.policies.inventory import BaseStockPolicy, SSPolicy, evaluate
+from ferrogym.policies.inventory import BaseStockPolicy, SSPolicy, evaluate, evaluate_batch, tune_s_S
 
 from .reference.inventory_control_ref import InventoryControlRef
 
@@ -202,3 +202,27 @@ def test_inventory_control__baselines_beat_never_and_always_ordering() -> None:
     base = evaluate(BaseStockPolicy.from_env(env), seeds).mean_return
     ss = evaluate(SSPolicy.from_env(env), seeds).mean_return
     assert max(never, always) < base < ss
+
+
+def test_inventory_control__batched_evaluation_equals_one_episode_per_seed() -> None:
+    env = InventoryControlEnv(horizon=60, seasonality=0.3)
+    policy = SSPolicy.from_env(env)
+    one = evaluate(policy, range(100, 104), horizon=60, seasonality=0.3)
+    batch = evaluate_batch(policy, range(100, 104), horizon=60, seasonality=0.3)
+    assert batch.mean_return == pytest.approx(one.mean_return, rel=1e-12)
+    assert batch.components == pytest.approx(one.components, rel=1e-12)
+    with pytest.raises(ValueError, match="consecutive"):
+        evaluate_batch(policy, range(0, 10, 2))
+
+
+def test_inventory_control__tuned_s_S_is_no_worse_on_its_tuning_seeds() -> None:
+    config = InventoryControlConfig(horizon=80)
+    env = InventoryControlEnv(**config.kwargs())
+    seeds = range(4)
+    tuned = tune_s_S(config, env.obs_layout, seeds=seeds, spread=1)
+    textbook = SSPolicy(config, env.obs_layout)
+    assert abs(tuned.s - textbook.s) <= 1
+    assert (
+        evaluate_batch(tuned, seeds, **config.kwargs()).mean_return
+        >= evaluate_batch(textbook, seeds, **config.kwargs()).mean_return
+    )

@@ -282,11 +282,18 @@ class PredatorPrey(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
         return np.ascontiguousarray(windows[:, self.pos[:, 0], self.pos[:, 1]].transpose(1, 0, 2, 3))
 
     def _grid_codes(self) -> NDArray[np.int64]:
-        """Per cell: 0 empty, 1 wall, 2 prey, 3 predator (drawn over prey)."""
-        codes = self.walls.astype(np.int64)
+        """Per cell: 0 empty, 1 wall, 2 prey, 3 predator (drawn over prey),
+        4 empty but inside some predator's view."""
+        g, r = self.config.grid_size, self.config.view_radius
+        rows, cols = np.ogrid[:g, :g]
+        pred = self.pos[: self.n_pred]
+        seen = (
+            (np.abs(rows[None] - pred[:, 0, None, None]) <= r) & (np.abs(cols[None] - pred[:, 1, None, None]) <= r)
+        ).any(axis=0)
+        codes = np.where(seen, 4, 0)
+        codes[self.walls] = 1
         prey = self.pos[self.n_pred :][self.alive[self.n_pred :]]
         codes[prey[:, 0], prey[:, 1]] = 2
-        pred = self.pos[: self.n_pred]
         codes[pred[:, 0], pred[:, 1]] = 3
         return codes
 
@@ -296,12 +303,15 @@ class PredatorPrey(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
             return None
         codes = self._grid_codes()
         if self.render_mode == "ansi":
-            rows = "\n".join(" ".join(r) for r in np.array(list(".#oX"))[codes])
+            rows = "\n".join(" ".join(r) for r in np.array(list(".#oX."))[codes])
             free = int(self.alive[self.n_pred :].sum())
             return f"{rows}\nstep {self.cycle}/{self.config.max_cycles}, prey free {free}/{self.config.n_prey}\n"
-        # One 24-pixel tile per cell: floor light, walls dark, prey green, predators red.
+        # One 24-pixel tile per cell: floor light (tinted where a predator
+        # sees it), walls dark, prey green, predators red.
         tile = 24
-        palette = np.array([[235, 235, 225], [60, 60, 60], [60, 160, 80], [200, 60, 50]], dtype=np.uint8)
+        palette = np.array(
+            [[235, 235, 225], [60, 60, 60], [60, 160, 80], [200, 60, 50], [245, 215, 205]], dtype=np.uint8
+        )
         img = np.repeat(np.repeat(palette[codes], tile, axis=0), tile, axis=1)
         img[::tile] = 200  # grid lines
         img[:, ::tile] = 200

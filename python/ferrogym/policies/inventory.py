@@ -184,6 +184,57 @@ class Evaluation:
     components: dict[str, float]
 
 
+def evaluate_batch(
+    policy: Callable[[NDArray[np.float32]], Any], seeds: range = EVAL_SEEDS, **config: Any
+) -> Evaluation:
+    """Like :func:`evaluate` but all seeds at once in the Rust batch (sub-env
+    ``i`` is seeded ``seeds.start + i``, as a single env with that seed):
+    for policies that act on a batch of observations, e.g. the baselines."""
+    if seeds.step != 1:
+        raise ValueError(f"evaluate_batch: seeds must be consecutive; got {seeds}")
+    n = len(seeds)
+    envs = gym.make_vec(ENV_ID, num_envs=n, vectorization_mode="vector_entry_point", **config)
+    obs, _ = envs.reset(seed=seeds.start)
+    returns = np.zeros(n)
+    totals: dict[str, float] = {}
+    done = np.zeros(n, dtype=bool)
+    while not done.all():  # every episode lasts `horizon` days: they end together
+        obs, r, term, trunc, infos = envs.step(np.asarray(policy(obs), dtype=np.int64))
+        returns += r
+        groups = infos["reward_components"]
+        for k, v in groups.items():
+            if not k.startswith("_"):  # Gymnasium's "_name" masks of the vector info
+                totals[k] = totals.get(k, 0.0) + float(np.sum(v[groups[f"_{k}"]]))
+        done = term | trunc
+    envs.close()
+    return Evaluation(
+        mean_return=float(np.mean(returns)),
+        std_return=float(np.std(returns)),
+        episodes=n,
+        components={k: v / n for k, v in totals.items()},
+    )
+
+
+def tune_s_S(
+    config: InventoryControlConfig, layout: Iterable[ObsSlice], seeds: range = range(20), spread: int = 6
+) -> SSPolicy:
+    """The best (s, S) on a grid around the textbook levels (s within
+    ``spread`` of the base-stock level, ``S - s`` from 1/2 to 2 EOQ), judged
+    on ``seeds`` (keep them apart from the evaluation seeds)."""
+    layout = tuple(layout)
+    start = SSPolicy(config, layout)
+    gap = start.S - start.s
+    best: tuple[float, SSPolicy] | None = None
+    for s in range(max(0, start.s - spread), start.s + spread + 1):
+        for S in sorted({s + max(1, round(gap * f)) for f in np.linspace(0.5, 2.0, 7)}):
+            policy = SSPolicy(config, layout, s, S)
+            score = evaluate_batch(policy, seeds, **config.kwargs()).mean_return
+            if best is None or score > best[0]:
+                best = (score, policy)
+    assert best is not None
+    return best[1]
+
+
 def evaluate(
     policy: Callable[[NDArray[np.float32]], Any], seeds: Iterable[int] = EVAL_SEEDS, **config: Any
 ) -> Evaluation:

@@ -629,6 +629,17 @@ impl Env for InventoryControl {
         );
         let back = scale(f64::from(s.backorders), cap).min(h - base - 30.0);
         f.fill_rect(22.0, base + 2.0, 78.0, base + 2.0 + back, [200, 60, 60]);
+        let stock_top = base - scale(f64::from(s.on_hand), cap);
+        f.text(22.0, stock_top - 14.0, &s.on_hand.to_string(), 2.0, ink);
+        if s.backorders > 0 {
+            f.text(
+                84.0,
+                base + 6.0,
+                &format!("-{}", s.backorders),
+                2.0,
+                [200, 60, 60],
+            );
+        }
         f.text(20.0, h - 20.0, "STOCK", 2.0, ink);
         // Pipeline by days to arrival.
         let full = f64::from(self.pipeline_scale());
@@ -637,12 +648,18 @@ impl Env for InventoryControl {
         let bw = (x1 - x0) / n;
         for (i, q) in s.pipeline.iter().enumerate() {
             let x = x0 + bw * i as f64;
-            f.fill_rect(
-                x + 1.0,
-                base - scale(f64::from(*q), full),
-                x + bw - 1.0,
-                base,
-                [230, 140, 40],
+            let top = base - scale(f64::from(*q), full);
+            f.fill_rect(x + 1.0, top, x + bw - 1.0, base, [230, 140, 40]);
+            if *q > 0 {
+                f.text(x + 2.0, top - 14.0, &q.to_string(), 2.0, ink);
+            }
+            // Days to arrival under each slot.
+            f.text(
+                x + 2.0,
+                base + 6.0,
+                &(i + 1).to_string(),
+                2.0,
+                [120, 120, 120],
             );
         }
         f.text(x0, h - 20.0, "PIPELINE", 2.0, ink);
