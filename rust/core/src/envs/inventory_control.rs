@@ -255,6 +255,58 @@ impl InventoryControlConfig {
     }
 }
 
+/// The demand model with each weekday's constants computed once (the draw
+/// is on the step path; `exp` / `powf` per draw would dominate it).
+#[derive(Debug, Clone)]
+pub struct Demand {
+    model: DemandModel,
+    k: f64,
+    /// Per weekday: mean, P(0), and the factor of P(j + 1) / P(j) that does
+    /// not depend on j (`m` for Poisson, `m / (k + m)` for NB).
+    days: [(f64, f64, f64); 7],
+}
+
+impl Demand {
+    pub fn new(c: &InventoryControlConfig) -> Self {
+        let k = c.demand_dispersion;
+        let days = std::array::from_fn(|d| {
+            let m = c.mean_on(d as i64);
+            match c.demand_model {
+                DemandModel::Poisson => (m, (-m).exp(), m),
+                DemandModel::NegativeBinomial => (m, (k / (k + m)).powf(k), m / (k + m)),
+            }
+        });
+        Demand {
+            model: c.demand_model,
+            k,
+            days,
+        }
+    }
+
+    /// One day's demand by inverse CDF (sequential search from 0) on one
+    /// uniform draw.
+    pub fn draw(&self, rng: &mut Rng, day: i64) -> u32 {
+        let (m, mut p, factor) = self.days[day.rem_euclid(7) as usize];
+        let u = rng.uniform();
+        let mut cdf = p;
+        let mut j = 0u32;
+        while cdf <= u && j < MAX_DEMAND {
+            // P(j + 1) / P(j): m / (j + 1) for Poisson, (j + k) / (j + 1) * m / (k + m) for NB.
+            let jf = f64::from(j);
+            p *= match self.model {
+                DemandModel::Poisson => factor / (jf + 1.0),
+                DemandModel::NegativeBinomial => (jf + self.k) / (jf + 1.0) * factor,
+            };
+            j += 1;
+            cdf += p;
+            if p == 0.0 && f64::from(j) > m {
+                break; // the tail underflowed: rounding left cdf a hair below 1
+            }
+        }
+        j
+    }
+}
+
 /// Everything that changes over an episode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InventoryControlState {
@@ -276,6 +328,7 @@ pub struct InventoryControlState {
 #[derive(Debug, Clone)]
 pub struct InventoryControl {
     c: InventoryControlConfig,
+    demand: Demand,
     s: InventoryControlState,
 }
 
@@ -353,36 +406,6 @@ impl InventoryControl {
         obs[h + HISTORY + 2] = s.day as f32 / c.horizon as f32;
     }
 
-    /// One day's demand by inverse CDF (sequential search from 0) on one
-    /// uniform draw.
-    fn draw_demand(rng: &mut Rng, c: &InventoryControlConfig, day: i64) -> u32 {
-        let m = c.mean_on(day);
-        let u = rng.uniform();
-        let (mut p, ratio_num, k) = match c.demand_model {
-            DemandModel::Poisson => ((-m).exp(), m, 0.0),
-            DemandModel::NegativeBinomial => {
-                let k = c.demand_dispersion;
-                ((k / (k + m)).powf(k), m / (k + m), k)
-            }
-        };
-        let mut cdf = p;
-        let mut j = 0u32;
-        while cdf <= u && j < MAX_DEMAND {
-            // P(j + 1) / P(j): m / (j + 1) for Poisson, (j + k) / (j + 1) * m / (k + m) for NB.
-            let jf = f64::from(j);
-            p *= match c.demand_model {
-                DemandModel::Poisson => ratio_num / (jf + 1.0),
-                DemandModel::NegativeBinomial => (jf + k) / (jf + 1.0) * ratio_num,
-            };
-            j += 1;
-            cdf += p;
-            if p == 0.0 && f64::from(j) > m {
-                break; // the tail underflowed: rounding left cdf a hair below 1
-            }
-        }
-        j
-    }
-
     fn lead(&mut self) -> usize {
         let jitter = u64::from(self.c.lead_time_jitter);
         let extra = if jitter > 0 {
@@ -405,6 +428,7 @@ impl Env for InventoryControl {
         config.validate()?;
         Ok(InventoryControl {
             c: config.clone(),
+            demand: Demand::new(config),
             s: InventoryControlState {
                 day: 0,
                 on_hand: 0,
@@ -450,7 +474,7 @@ impl Env for InventoryControl {
         s.backorders = 0;
         s.pipeline.fill(0);
         for (i, h) in s.history.iter_mut().enumerate() {
-            *h = Self::draw_demand(&mut s.rng, &self.c, -(i as i64) - 1);
+            *h = self.demand.draw(&mut s.rng, -(i as i64) - 1);
         }
         s.components = [0.0; 3];
         s.flows = [0; 6];
@@ -473,7 +497,7 @@ impl Env for InventoryControl {
         let (c, s) = (&self.c, &mut self.s);
         s.pipeline[lead - 1] += ordered;
         // 3. Demand: backorders first, then today's customers.
-        let demand = Self::draw_demand(&mut s.rng, c, i64::from(s.day));
+        let demand = self.demand.draw(&mut s.rng, i64::from(s.day));
         let to_backorders = s.backorders.min(s.on_hand);
         s.backorders -= to_backorders;
         s.on_hand -= to_backorders;
@@ -736,7 +760,7 @@ mod tests {
         let (mut e, mut o) = env(cfg);
         with_state(&mut e, 6, 2, &[4]);
         let mut probe = e.clone();
-        let demand = InventoryControl::draw_demand(&mut probe.s.rng, &probe.c, 0);
+        let demand = probe.demand.draw(&mut probe.s.rng, 0);
         let step = e.step(3, &mut o); // order 6
                                       // 6 + 4 arrived = 10; 2 backorders served -> 8; demand served from 8.
         let on_hand = 8u32.saturating_sub(demand);
@@ -794,10 +818,11 @@ mod tests {
                 demand_mean: 6.0,
                 ..Default::default()
             };
+            let demand = Demand::new(&cfg);
             let mut rng = Rng::new(1);
             let n = 200_000;
             let xs: Vec<f64> = (0..n)
-                .map(|_| f64::from(InventoryControl::draw_demand(&mut rng, &cfg, 0)))
+                .map(|_| f64::from(demand.draw(&mut rng, 0)))
                 .collect();
             let mean = xs.iter().sum::<f64>() / n as f64;
             let v = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
