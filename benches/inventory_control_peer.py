@@ -13,7 +13,7 @@ import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
 
-HORIZON, MEAN, LEAD, CAPACITY, MAX_ORDER, STEP = 364, 4.0, 2, 60, 20, 2
+HORIZON, MEAN, LEAD, CAPACITY, MAX_ORDER, STEP = 91, 4.0, 2, 60, 20, 2
 HOLDING, SHORTAGE, FIXED, UNIT = 0.1, 1.0, 2.0, 0.5
 OBS = 12 + LEAD
 

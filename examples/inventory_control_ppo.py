@@ -1,7 +1,8 @@
 """Trains PPO on ferrogym/InventoryControl-v0 and compares it with the base-stock
 and (s, S) baselines on held-out seeds; one run per call, results in docs/results/:
 
-    nice -n 10 python examples/inventory_control_ppo.py run --steps 200000 --seed 0
+    nice -n 10 python examples/inventory_control_ppo.py run --steps 200000 --seed 0   # default config
+    nice -n 10 python examples/inventory_control_ppo.py run --seed 0 --horizon 364    # a 52-week year
     python examples/inventory_control_ppo.py report
 """
 
@@ -24,7 +25,6 @@ from ferrogym.policies.inventory import (
     EVAL_SEEDS,
     BaseStockPolicy,
     SSPolicy,
-    evaluate,
     evaluate_batch,
     tune_s_S,
 )
@@ -47,9 +47,9 @@ def baselines(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {name: evaluate_batch(p, EVAL_SEEDS, **config).__dict__ for name, p in policies.items()}
 
 
-def run(steps: int, seed: int) -> None:
+def run(steps: int, seed: int, horizon: int | None) -> None:
     torch.set_num_threads(1)
-    config: dict[str, Any] = {}
+    config: dict[str, Any] = {} if horizon is None else {"horizon": horizon}
     # Training seeds start at `seed`, far from the held-out EVAL_SEEDS (10_000+).
     venv = VecNormalize(make_vec_env(ENV_ID, n_envs=8, seed=seed, **config), norm_obs=False, gamma=0.99)
     model = PPO("MlpPolicy", venv, seed=seed, device="cpu", verbose=0, n_steps=512, batch_size=256, ent_coef=0.01)
@@ -57,10 +57,10 @@ def run(steps: int, seed: int) -> None:
     model.learn(steps)
     seconds = time.perf_counter() - start
 
-    def policy(obs: np.ndarray) -> int:
-        return int(model.predict(obs, deterministic=True)[0])
+    def policy(obs: np.ndarray) -> np.ndarray:
+        return model.predict(obs, deterministic=True)[0]
 
-    final = evaluate(policy, EVAL_SEEDS, **config)
+    final = evaluate_batch(policy, EVAL_SEEDS, **config)
     out = {
         "algo": "ppo",
         "steps": steps,
@@ -71,26 +71,31 @@ def run(steps: int, seed: int) -> None:
         "final": final.__dict__,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"inventory_control_ppo_s{seed}.json").write_text(json.dumps(out, indent=1))
-    print(f"ppo s{seed}: {seconds:.0f}s, held-out {final}")
+    tag = "" if horizon is None else f"h{horizon}_"
+    (RESULTS / f"inventory_control_ppo_{tag}s{seed}.json").write_text(json.dumps(out, indent=1))
+    print(f"ppo {tag}s{seed}: {seconds:.0f}s, held-out {final}")
 
 
 def report() -> None:
-    runs = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("inventory_control_ppo_s*.json"))]
-    if not runs:
-        print("no runs yet")
-        return
-    n = runs[0]["eval_seeds"][1] - runs[0]["eval_seeds"][0]
-    print(f"| policy | mean return ({n} held-out seeds) | holding | shortage | ordering |")
-    print("|---|---|---|---|---|")
-    rows = list(baselines(runs[0]["config"]).items())
-    rows += [(f"PPO {r['steps'] // 1000}k steps, seed {r['seed']}", r["final"]) for r in runs]
-    for name, e in rows:
-        c = e["components"]
-        print(
-            f"| {name} | {e['mean_return']:.1f} ± {e['std_return']:.1f} | {c['holding']:.1f} "
-            f"| {c['shortage']:.1f} | {c['ordering']:.1f} |"
-        )
+    runs = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("inventory_control_ppo_*s*.json"))]
+    configs = sorted({json.dumps(r["config"], sort_keys=True) for r in runs})
+    for key in configs:
+        config = json.loads(key)
+        group = [r for r in runs if r["config"] == config]
+        n = group[0]["eval_seeds"][1] - group[0]["eval_seeds"][0]
+        print(f"\n## config {key} ({n} held-out seeds)\n")
+        print("| policy | mean return | holding | shortage | ordering |")
+        print("|---|---|---|---|---|")
+        rows = list(baselines(config).items())
+        rows += [(f"PPO {r['steps'] // 1000}k steps, seed {r['seed']}", r["final"]) for r in group]
+        for name, e in rows:
+            c = e["components"]
+            print(
+                f"| {name} | {e['mean_return']:.1f} ± {e['std_return']:.1f} | {c['holding']:.1f} "
+                f"| {c['shortage']:.1f} | {c['ordering']:.1f} |"
+            )
+        means = [r["final"]["mean_return"] for r in group]
+        print(f"| PPO, mean of {len(means)} seeds | {np.mean(means):.1f} (seeds ± {np.std(means):.1f}) | | | |")
 
 
 def main() -> None:
@@ -99,10 +104,11 @@ def main() -> None:
     r = sub.add_parser("run")
     r.add_argument("--steps", type=int, default=200_000)
     r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--horizon", type=int, default=None, help="days per episode (default: the env's)")
     sub.add_parser("report")
     args = parser.parse_args()
     if args.cmd == "run":
-        run(args.steps, args.seed)
+        run(args.steps, args.seed, args.horizon)
     else:
         report()
 

@@ -172,7 +172,7 @@ def test_inventory_control__renders_ansi_and_rgb() -> None:
     env.reset(seed=0)
     env.step(3)
     text = env.render()
-    assert isinstance(text, str) and "day 1/364 (TUE)" in text and "ordered 6" in text
+    assert isinstance(text, str) and "day 1/91 (TUE)" in text and "ordered 6" in text
     rgb = gym.make(ENV_ID, render_mode="rgb_array")
     rgb.reset(seed=0)
     frame = rgb.render()

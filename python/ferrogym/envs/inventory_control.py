@@ -109,7 +109,7 @@ class InventoryControlEnv(RustEnv):
 
     ## Arguments
 
-    Every field of :class:`InventoryControlConfig`: ``horizon`` (364 days),
+    Every field of :class:`InventoryControlConfig`: ``horizon`` (91 days, 13 weeks),
     ``demand_model`` (``"poisson"`` or ``"negative_binomial"``),
     ``demand_mean`` (4.0), ``demand_dispersion`` (2.0, the negative binomial
     shape), ``seasonality`` (0.0, in [0, 1)), ``lead_time`` (2, >= 1),

@@ -113,7 +113,7 @@ pub struct InventoryControlConfig {
 impl Default for InventoryControlConfig {
     fn default() -> Self {
         InventoryControlConfig {
-            horizon: 364,
+            horizon: 91,
             demand_model: DemandModel::Poisson,
             demand_mean: 4.0,
             demand_dispersion: 2.0,
