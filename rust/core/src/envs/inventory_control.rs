@@ -329,6 +329,9 @@ pub struct InventoryControlState {
 pub struct InventoryControl {
     c: InventoryControlConfig,
     demand: Demand,
+    /// sin, cos of each weekday's angle (computed once: trig per step costs
+    /// as much as the rest of the observation).
+    weekday: [[f32; 2]; 7],
     s: InventoryControlState,
 }
 
@@ -400,9 +403,7 @@ impl InventoryControl {
         for (o, d) in obs[h..h + HISTORY].iter_mut().zip(&s.history) {
             *o = (*d as f32 / c.max_order as f32).min(1.0);
         }
-        let angle = std::f64::consts::TAU * f64::from(s.day % 7) / 7.0;
-        obs[h + HISTORY] = angle.sin() as f32;
-        obs[h + HISTORY + 1] = angle.cos() as f32;
+        obs[h + HISTORY..h + HISTORY + 2].copy_from_slice(&self.weekday[(s.day % 7) as usize]);
         obs[h + HISTORY + 2] = s.day as f32 / c.horizon as f32;
     }
 
@@ -429,6 +430,10 @@ impl Env for InventoryControl {
         Ok(InventoryControl {
             c: config.clone(),
             demand: Demand::new(config),
+            weekday: std::array::from_fn(|d| {
+                let angle = std::f64::consts::TAU * d as f64 / 7.0;
+                [angle.sin() as f32, angle.cos() as f32]
+            }),
             s: InventoryControlState {
                 day: 0,
                 on_hand: 0,
