@@ -62,6 +62,6 @@ def test_inventory_batched_step(benchmark: Any, side: str, n: int) -> None:
 
 
 def test_gate_inventory_ratios() -> None:
-    gate("inventory single step vs plain Python", "inventory/single/ferrogym", "inventory/single/python", floor=5.0)
+    gate("inventory single step vs plain Python", "inventory/single/ferrogym", "inventory/single/python", floor=2.0)
     gate("inventory batch N=256 vs numpy", "inventory/batch256/ferrogym", "inventory/batch256/numpy", floor=1.2)
     gate("inventory batch N=4096 vs numpy", "inventory/batch4096/ferrogym", "inventory/batch4096/numpy", floor=1.2)
