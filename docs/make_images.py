@@ -53,6 +53,25 @@ def connect_four() -> None:
     Image.fromarray(env.render()).save(OUT / "envs" / "connect_four.png")
 
 
+def template_envs() -> None:
+    """Frames of the template-library envs, mid-episode."""
+    from ferrogym.envs.predator_prey import PredatorPrey
+    from ferrogym.policies.inventory import SSPolicy
+
+    inv = gym.make("ferrogym/InventoryControl-v0", render_mode="rgb_array", lead_time=4, seasonality=0.5)
+    obs, _ = inv.reset(seed=3)
+    policy = SSPolicy.from_env(inv.unwrapped)  # type: ignore[arg-type]
+    for _ in range(40):
+        obs, *_ = inv.step(policy(obs))
+    Image.fromarray(inv.render()).save(OUT / "envs" / "inventory_control.png")
+    pp = PredatorPrey(render_mode="rgb_array", obstacle_density=0.12)
+    pp.reset(seed=4)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        pp.step({a: int(rng.integers(5)) for a in pp.agents})
+    Image.fromarray(pp.render()).save(OUT / "envs" / "predator_prey.png")  # type: ignore[arg-type]
+
+
 def recorded_plots(tmp: Path) -> None:
     runs = {}
     for name in ("least_loaded", "first_valid"):
@@ -86,6 +105,7 @@ if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)
     frames()
     connect_four()
+    template_envs()
     with tempfile.TemporaryDirectory() as d:
         recorded_plots(Path(d))
     print(sorted(p.name for p in OUT.iterdir()))

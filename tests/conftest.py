@@ -25,6 +25,10 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
         {"layout": "maze", "maze_size": 9, "random_start": True},
         {"map": "######\n#S..L#\n#.L.G#\n######", "slip": 0.1},
     ],
+    "ferrogym/InventoryControl-v0": [
+        {"demand_model": "negative_binomial", "seasonality": 0.5, "lead_time_jitter": 2},
+        {"shortage": "lost_sales", "lead_time": 1, "horizon": 30, "initial_stock": 0},
+    ],
     "ferrogym/CustomerSupport-v0": [
         {"scenario": "fraud_report"},
         # A queue that is often full: escalate masked, or falling back.

@@ -20,6 +20,8 @@ __all__ = [
     "CustomerSupportCore",
     "GridWorldBatch",
     "GridWorldCore",
+    "InventoryControlBatch",
+    "InventoryControlCore",
     "MultiTeamTicketRoutingCore",
     "PendulumBatch",
     "PendulumCore",
@@ -167,3 +169,9 @@ class MultiTeamTicketRoutingCore:
     def get_state(self) -> Any: ...
     def set_state(self, state: Any) -> None: ...
     def render_ansi(self) -> str: ...
+
+@final
+class InventoryControlCore(_Core): ...
+
+@final
+class InventoryControlBatch(_Batch): ...

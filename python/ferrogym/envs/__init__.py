@@ -36,6 +36,8 @@ ENVS: tuple[EnvEntry, ...] = (
     EnvEntry("ferrogym/CustomerSupport-v0", "ferrogym.envs.customer_support", "CustomerSupport", None, masked=True),
     # A game ends within 21 moves of each side: no TimeLimit.
     EnvEntry("ferrogym/ConnectFour-v0", "ferrogym.envs.connect_four", "ConnectFour", None, masked=True),
+    # Truncates itself at the horizon (days): no TimeLimit.
+    EnvEntry("ferrogym/InventoryControl-v0", "ferrogym.envs.inventory_control", "InventoryControl", None),
 )
 
 

@@ -4,6 +4,8 @@
 - :class:`~ferrogym.envs.connect_four_pz.ConnectFourAEC`, two-player Connect
   Four for self-play, an ``AECEnv`` over the Rust ConnectFour rules
   (``ferrogym.envs.connect_four_pz.env()``).
+- :class:`~ferrogym.envs.predator_prey.PredatorPrey`, a ``ParallelEnv``: predators
+  cooperate to catch prey on a grid with partial observability (re-exported here).
 
 :class:`MultiTeamTicketRouting` is a ``ParallelEnv`` of ``n_teams`` help-desk
 teams on one clock, with one dispatcher each (``dispatcher_0`` ...). The
@@ -69,8 +71,17 @@ from pettingzoo.utils.conversions import parallel_to_aec  # noqa: E402
 from pettingzoo.utils.env import AECEnv  # noqa: E402
 
 from ferrogym.envs.connect_four_pz import ConnectFourAEC  # noqa: E402
+from ferrogym.envs.predator_prey import PredatorPrey, PredatorPreyConfig  # noqa: E402
 
-__all__ = ["NOOP", "ConnectFourAEC", "MultiTeamTicketRouting", "env", "parallel_env"]
+__all__ = [
+    "NOOP",
+    "ConnectFourAEC",
+    "MultiTeamTicketRouting",
+    "PredatorPrey",
+    "PredatorPreyConfig",
+    "env",
+    "parallel_env",
+]
 
 Obs = dict[str, NDArray[Any]]
 

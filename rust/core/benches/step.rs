@@ -5,6 +5,7 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ferrogym_core::envs::cartpole::CartPole;
 use ferrogym_core::envs::grid_world::GridWorld;
+use ferrogym_core::envs::inventory_control::InventoryControl;
 use ferrogym_core::envs::ticket_routing::{
     InvalidActionMode, Scenario, TicketRouting, TicketRoutingConfig,
 };
@@ -69,5 +70,21 @@ fn ticket_routing(c: &mut Criterion) {
     bench_batch::<TicketRouting>(c, "ticket_routing_batch", cfg, 12, &[1024]);
 }
 
-criterion_group!(benches, cartpole, grid_world, ticket_routing);
+fn inventory_control(c: &mut Criterion) {
+    bench_batch::<InventoryControl>(
+        c,
+        "inventory_control_batch",
+        Default::default(),
+        11,
+        &[256, 4096],
+    );
+}
+
+criterion_group!(
+    benches,
+    cartpole,
+    grid_world,
+    ticket_routing,
+    inventory_control
+);
 criterion_main!(benches);

@@ -11,6 +11,7 @@ use ferrogym_core::envs::cartpole::CartPole;
 use ferrogym_core::envs::connect_four::ConnectFour;
 use ferrogym_core::envs::customer_support::CustomerSupport;
 use ferrogym_core::envs::grid_world::GridWorld;
+use ferrogym_core::envs::inventory_control::InventoryControl;
 use ferrogym_core::envs::pendulum::Pendulum;
 use ferrogym_core::envs::point_mass::PointMass;
 use ferrogym_core::envs::template::Corridor;
@@ -29,6 +30,11 @@ bind_env!(Blackjack, BlackjackCore, BlackjackBatch);
 bind_env!(PointMass, PointMassCore, PointMassBatch);
 bind_env!(CustomerSupport, CustomerSupportCore, CustomerSupportBatch);
 bind_env!(ConnectFour, ConnectFourCore, ConnectFourBatch);
+bind_env!(
+    InventoryControl,
+    InventoryControlCore,
+    InventoryControlBatch
+);
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -52,5 +58,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ConnectFourCore>()?;
     m.add_class::<ConnectFourBatch>()?;
     m.add_class::<multi_team::MultiTeamTicketRoutingCore>()?;
+    m.add_class::<InventoryControlCore>()?;
+    m.add_class::<InventoryControlBatch>()?;
     Ok(())
 }

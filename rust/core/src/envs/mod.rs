@@ -5,6 +5,7 @@ pub mod cartpole;
 pub mod connect_four;
 pub mod customer_support;
 pub mod grid_world;
+pub mod inventory_control;
 /// Several TicketRouting teams on one clock, with ticket handover (PettingZoo).
 pub mod multi_team_routing;
 pub mod pendulum;
