@@ -58,6 +58,13 @@ pub struct TicketRouting {
     /// regenerated into it at reset when `resample_skills`.
     team: Vec<Engineer>,
     sim: Sim,
+    /// Caches derived from `sim` (not part of the state; `refresh_caches`).
+    /// `top2[slot * types + kind]`: the slot's engineer is among the two
+    /// most skilled for `kind`.
+    top2: Vec<bool>,
+    /// No open ticket has an SLA deadline in `(now, deadline_floor)`, so an
+    /// interval ending before it has no breach to count (and no scan).
+    deadline_floor: f64,
 }
 
 /// Draws a skill matrix. First `offset = below(types)`; then per engineer
@@ -154,6 +161,8 @@ impl Env for TicketRouting {
             rates,
             team,
             sim,
+            top2: Vec::new(),
+            deadline_floor: f64::NEG_INFINITY,
         })
     }
 
@@ -192,7 +201,7 @@ impl Env for TicketRouting {
         // Slot s holds team member perm[s] (Fisher-Yates with `below`).
         let m = self.p.max_engineers;
         for (slot, e) in sim.engineers.iter_mut().enumerate() {
-            e.clone_from(&self.team[slot]);
+            e.copy_from(&self.team[slot]);
         }
         if self.p.shuffle_slots {
             for i in (1..m).rev() {
@@ -220,6 +229,7 @@ impl Env for TicketRouting {
         sim.resolved
             .reserve(2 * (self.p.arrivals_per_day * f64::from(self.p.episode_days)) as usize);
         sim.auto_assigned = 0;
+        self.refresh_caches();
         self.sim.next_arrival = self.draw_next_arrival(0.0);
         // Costs accrued before the first decision are paid with the first step.
         self.advance();
@@ -335,6 +345,7 @@ impl Env for TicketRouting {
             ));
         }
         self.sim = state;
+        self.refresh_caches();
         Ok(())
     }
 
