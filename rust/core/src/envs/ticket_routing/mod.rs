@@ -18,6 +18,8 @@ mod scenarios;
 mod sim;
 mod view;
 
+use std::sync::Arc;
+
 use crate::env::{InfoGroup, Table};
 use crate::error::EnvError;
 use crate::render::Frame;
@@ -52,8 +54,10 @@ const INFO: &[InfoGroup] = &[
 
 #[derive(Debug, Clone)]
 pub struct TicketRouting {
-    p: Params,
-    rates: Rates,
+    /// Fixed for the env's life and shared by the clones of a batch, so the
+    /// envs of a batch read one copy (it stays in cache across the batch).
+    p: Arc<Params>,
+    rates: Arc<Rates>,
     /// The team as configured, slot order, absent slots last; skills are
     /// regenerated into it at reset when `resample_skills`.
     team: Vec<Engineer>,
@@ -157,8 +161,8 @@ impl Env for TicketRouting {
             auto_assigned: 0,
         };
         Ok(TicketRouting {
-            p,
-            rates,
+            p: Arc::new(p),
+            rates: Arc::new(rates),
             team,
             sim,
             top2: Vec::new(),
