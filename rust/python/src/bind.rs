@@ -6,7 +6,7 @@
 use ferrogym_core::{AutoresetMode, Env, EnvError};
 use numpy::{Element, IxDyn, PyArray, PyArray1, PyArrayDyn, PyArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyString};
 
 use crate::error;
 
@@ -187,24 +187,64 @@ pub fn state_from_py<E: Env>(env: &mut E, state: &Bound<'_, PyAny>) -> PyResult<
     env.set_state(s).map_err(core_err)
 }
 
+/// An env's info group keys and value names as Python strings, made once
+/// per env object: a single step's info dict then creates only its values
+/// (new key strings would be allocated and hashed on every step).
+pub struct InfoKeys {
+    groups: Vec<(Py<PyString>, Vec<Py<PyString>>)>,
+    width: usize,
+}
+
+impl InfoKeys {
+    pub fn new<E: Env>(py: Python<'_>, env: &E) -> Self {
+        let groups: Vec<_> = env
+            .info_groups()
+            .iter()
+            .map(|g| {
+                let names: Vec<_> = g
+                    .names
+                    .iter()
+                    .map(|n| PyString::intern(py, n).unbind())
+                    .collect();
+                (PyString::intern(py, g.key).unbind(), names)
+            })
+            .collect();
+        let width = groups.iter().map(|(_, names)| names.len()).sum();
+        InfoKeys { groups, width }
+    }
+}
+
+/// Info values of envs with few of them are read into a stack buffer.
+const INFO_STACK: usize = 32;
+
 /// The env's named info values as `{group: {name: value}}` (empty when the
 /// env reports none, without touching its state).
-pub fn info_dict<'py, E: Env>(py: Python<'py>, env: &E) -> PyResult<Bound<'py, PyDict>> {
+pub fn info_dict<'py, E: Env>(
+    py: Python<'py>,
+    env: &E,
+    keys: &InfoKeys,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    let groups = env.info_groups();
-    if groups.is_empty() {
+    if keys.groups.is_empty() {
         return Ok(d);
     }
-    let mut values = vec![0.0; groups.iter().map(|g| g.names.len()).sum()];
-    env.info_values(&mut values);
+    let mut stack = [0.0; INFO_STACK];
+    let mut heap = Vec::new();
+    let values: &mut [f64] = if keys.width <= INFO_STACK {
+        &mut stack[..keys.width]
+    } else {
+        heap.resize(keys.width, 0.0);
+        &mut heap
+    };
+    env.info_values(values);
     let mut k = 0;
-    for g in groups {
+    for (key, names) in &keys.groups {
         let sub = PyDict::new(py);
-        for name in g.names {
-            sub.set_item(*name, values[k])?;
+        for name in names {
+            sub.set_item(name.bind(py), values[k])?;
             k += 1;
         }
-        d.set_item(g.key, sub)?;
+        d.set_item(key.bind(py), sub)?;
     }
     Ok(d)
 }
@@ -393,6 +433,7 @@ macro_rules! bind_env {
         pub struct $single {
             env: $env,
             obs_shape: Vec<usize>,
+            info_keys: $crate::bind::InfoKeys,
         }
 
         #[pyo3::pymethods]
@@ -403,7 +444,8 @@ macro_rules! bind_env {
                 let cfg = $crate::bind::config::<$env>(py, kwargs)?;
                 let env = <$env as Env>::new(&cfg).map_err($crate::bind::core_err)?;
                 let obs_shape = $crate::bind::shape_of(&env.observation_space());
-                Ok(Self { env, obs_shape })
+                let info_keys = $crate::bind::InfoKeys::new(py, &env);
+                Ok(Self { env, obs_shape, info_keys })
             }
 
             /// The config's defaults as plain Python data (the source of truth
@@ -444,10 +486,11 @@ macro_rules! bind_env {
                 let a = <<$env as Env>::Action as $crate::bind::PyAction>::from_py(py, name, action)?;
                 self.env.check_action(a).map_err($crate::bind::core_err)?;
                 let env = &mut self.env;
+                let keys = &self.info_keys;
                 $crate::error::guard(name, || {
                     let mut s = ferrogym_core::Step::default();
                     let obs = $crate::bind::new_array(py, &self.obs_shape, |o| s = env.step(a, o))?;
-                    let info = $crate::bind::info_dict(py, &*env)?;
+                    let info = $crate::bind::info_dict(py, &*env, keys)?;
                     Ok((obs, s.reward, s.terminated, s.truncated, info))
                 })
             }

@@ -18,6 +18,8 @@ mod scenarios;
 mod sim;
 mod view;
 
+use std::sync::Arc;
+
 use crate::env::{InfoGroup, Table};
 use crate::error::EnvError;
 use crate::render::Frame;
@@ -52,12 +54,21 @@ const INFO: &[InfoGroup] = &[
 
 #[derive(Debug, Clone)]
 pub struct TicketRouting {
-    p: Params,
-    rates: Rates,
+    /// Fixed for the env's life and shared by the clones of a batch, so the
+    /// envs of a batch read one copy (it stays in cache across the batch).
+    p: Arc<Params>,
+    rates: Arc<Rates>,
     /// The team as configured, slot order, absent slots last; skills are
     /// regenerated into it at reset when `resample_skills`.
     team: Vec<Engineer>,
     sim: Sim,
+    /// Caches derived from `sim` (not part of the state; `refresh_caches`).
+    /// `top2[slot * types + kind]`: the slot's engineer is among the two
+    /// most skilled for `kind`.
+    top2: Vec<bool>,
+    /// No open ticket has an SLA deadline in `(now, deadline_floor)`, so an
+    /// interval ending before it has no breach to count (and no scan).
+    deadline_floor: f64,
 }
 
 /// Draws a skill matrix. First `offset = below(types)`; then per engineer
@@ -150,10 +161,12 @@ impl Env for TicketRouting {
             auto_assigned: 0,
         };
         Ok(TicketRouting {
-            p,
-            rates,
+            p: Arc::new(p),
+            rates: Arc::new(rates),
             team,
             sim,
+            top2: Vec::new(),
+            deadline_floor: f64::NEG_INFINITY,
         })
     }
 
@@ -296,6 +309,7 @@ impl Env for TicketRouting {
             ));
         }
         self.sim = state;
+        self.refresh_caches();
         Ok(())
     }
 

@@ -4,7 +4,7 @@
 use std::f64::consts::TAU;
 
 use super::config::{Params, N_PRIORITIES, N_TIERS, PRIORITY_NAMES, TIER_NAMES};
-use super::sim::{Engineer, DAY};
+use super::sim::{floor_pos, Engineer, DAY};
 use super::TicketRouting;
 use crate::space::ObsField;
 
@@ -88,7 +88,7 @@ pub fn finish_time(e: &Engineer, now: f64, mut need: f64) -> f64 {
     }
     let mut t = now;
     loop {
-        let d = (t / DAY).floor();
+        let d = floor_pos(t / DAY);
         let start = d * DAY + e.shift_start;
         let end = d * DAY + e.shift_end;
         if t < start {
@@ -121,10 +121,10 @@ impl TicketRouting {
             obs[k + N_PRIORITIES + N_TIERS] = age.min(AGE_CLIP) as f32;
         }
         o += k + N_PRIORITIES + N_TIERS + 1;
-        let day_angle = TAU * (now - (now / DAY).floor() * DAY) / DAY;
+        let day_angle = TAU * (now - floor_pos(now / DAY) * DAY) / DAY;
         let week_minutes = f64::from(p.start_weekday) * DAY + now;
         let week_angle =
-            TAU * (week_minutes - (week_minutes / (7.0 * DAY)).floor() * 7.0 * DAY) / (7.0 * DAY);
+            TAU * (week_minutes - floor_pos(week_minutes / (7.0 * DAY)) * 7.0 * DAY) / (7.0 * DAY);
         obs[o] = day_angle.sin() as f32;
         obs[o + 1] = day_angle.cos() as f32;
         obs[o + 2] = week_angle.sin() as f32;
@@ -145,7 +145,7 @@ impl TicketRouting {
             .iter()
             .filter(|e| e.present && e.queue.len() >= p.cap)
             .count();
-        obs[o] = (self.rates.rate(now, p.start_weekday) / self.rates.peak) as f32;
+        obs[o] = self.rates.rate_share(now, p.start_weekday) as f32;
         obs[o + 1] = (full as f64 / present as f64) as f32;
         obs[o + 2] = (now / self.rates.horizon).min(1.0) as f32;
         o += 3;

@@ -38,6 +38,15 @@ use crate::rng::Rng;
 
 pub const DAY: f64 = 1440.0;
 
+/// `x.floor()` for `0 <= x < 2^64`, exactly (truncation is flooring there).
+/// Baseline x86-64 has no rounding instruction, so `f64::floor` is a library
+/// call; this is a single conversion each way.
+#[inline]
+pub fn floor_pos(x: f64) -> f64 {
+    debug_assert!(x >= 0.0);
+    x as u64 as f64
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ticket {
     pub id: u32,
@@ -83,6 +92,20 @@ pub struct Engineer {
 }
 
 impl Engineer {
+    /// Becomes a copy of `src`, reusing this engineer's buffers (resets do
+    /// not allocate).
+    pub fn copy_from(&mut self, src: &Engineer) {
+        let mut skill = std::mem::take(&mut self.skill);
+        let mut queue = std::mem::take(&mut self.queue);
+        skill.clone_from(&src.skill);
+        queue.clone_from(&src.queue);
+        *self = Engineer {
+            skill,
+            queue,
+            ..*src
+        };
+    }
+
     pub fn absent(n_types: usize) -> Self {
         Engineer {
             present: false,
@@ -206,9 +229,10 @@ pub struct Resolved {
 /// Arrival intensity table and its maximum, built once per env.
 #[derive(Debug, Clone)]
 pub struct Rates {
-    /// Per minute, indexed `weekday * 24 + hour`.
-    pub table: Vec<f64>,
     pub peak: f64,
+    /// Intensity over `peak` (the thinning acceptance probability), indexed
+    /// `weekday * 24 + hour`.
+    pub share: Vec<f64>,
     pub mu: Vec<f64>,
     pub mean_work: Vec<f64>,
     pub horizon: f64,
@@ -226,6 +250,7 @@ impl Rates {
             }
         }
         let peak = table.iter().copied().fold(0.0, f64::max);
+        let share = table.iter().map(|r| r / peak).collect();
         let mu = p.work_median_minutes.iter().map(|m| m.ln()).collect();
         let mean_work = p
             .work_median_minutes
@@ -234,20 +259,30 @@ impl Rates {
             .map(|(m, s)| m * (0.5 * s * s).exp())
             .collect();
         Rates {
-            table,
             peak,
+            share,
             mu,
             mean_work,
             horizon: f64::from(p.episode_days) * DAY,
         }
     }
 
+    /// Index of the table cell holding time `t >= 0`.
     #[inline]
-    pub fn rate(&self, t: f64, start_weekday: u32) -> f64 {
-        let d = (t / DAY).floor();
-        let h = (((t - d * DAY) / 60.0).floor() as usize).min(23);
+    fn cell(t: f64, start_weekday: u32) -> usize {
+        let d = floor_pos(t / DAY);
+        // `as usize` saturates, so a slightly negative time of day (rounding
+        // in `t / DAY`) gives hour 0 as flooring would.
+        let h = (((t - d * DAY) / 60.0) as usize).min(23);
         let w = (start_weekday as usize + d as usize) % 7;
-        self.table[w * 24 + h]
+        w * 24 + h
+    }
+
+    /// `rate(t) / peak` (the intensity of the header's definition over its
+    /// weekly peak), read from a table computed once.
+    #[inline]
+    pub fn rate_share(&self, t: f64, start_weekday: u32) -> f64 {
+        self.share[Self::cell(t, start_weekday)]
     }
 }
 
@@ -260,7 +295,7 @@ impl TicketRouting {
             if t >= self.rates.horizon {
                 return t;
             }
-            if self.sim.arrivals.uniform() < self.rates.rate(t, self.p.start_weekday) / peak {
+            if self.sim.arrivals.uniform() < self.rates.rate_share(t, self.p.start_weekday) {
                 return t;
             }
         }
@@ -268,60 +303,10 @@ impl TicketRouting {
 
     /// Runs events until a decision is due or the episode ends.
     pub(super) fn advance(&mut self) {
-        let cap = self.p.cap;
-        while !self.sim.ended {
-            if !self.sim.pending.is_empty() {
-                let mut n_eligible = 0;
-                let mut only = 0;
-                for (i, e) in self.sim.engineers.iter().enumerate() {
-                    if e.eligible(cap) {
-                        n_eligible += 1;
-                        only = i;
-                    }
-                }
-                if n_eligible > 0 {
-                    let ticket = self.take_backlog_head();
-                    if self.p.auto_assign_single && n_eligible == 1 {
-                        self.sim.auto_assigned += 1;
-                        self.assign(ticket, only);
-                        continue;
-                    }
-                    self.sim.current = Some(ticket);
-                    return;
-                }
-            }
-            let mut t_next = self.rates.horizon;
-            for e in &self.sim.engineers {
-                if e.completion < t_next {
-                    t_next = e.completion;
-                }
-                if e.present && e.next_change < t_next {
-                    t_next = e.next_change;
-                }
-            }
-            if self.sim.next_arrival < t_next {
-                t_next = self.sim.next_arrival;
-            }
-            self.integrate(t_next);
-            self.sim.now = t_next;
-            if t_next >= self.rates.horizon {
-                self.end();
-                return;
-            }
-            for i in 0..self.sim.engineers.len() {
-                if self.sim.engineers[i].completion == t_next {
-                    self.complete(i);
-                }
-            }
-            for i in 0..self.sim.engineers.len() {
-                let e = &self.sim.engineers[i];
-                if e.present && e.next_change == t_next {
-                    self.change_shift(i);
-                }
-            }
-            if self.sim.next_arrival == t_next {
-                self.arrive();
-            }
+        // One clock's event loop, in the pieces a shared clock also uses (clock.rs).
+        while !self.sim.ended && !self.offer() {
+            let t = self.next_event_time();
+            self.run_to(t);
         }
     }
 
@@ -348,23 +333,16 @@ impl TicketRouting {
         if dt <= 0.0 {
             return;
         }
+        if t1 >= self.deadline_floor {
+            self.count_breaches(t0, t1);
+        }
         let sim = &mut self.sim;
         sim.acc.wait += sim.open_weight * dt;
-        for t in &sim.pending {
-            if t0 < t.deadline && t.deadline <= t1 {
-                sim.acc.breaches[t.priority as usize] += 1;
-            }
-        }
         let soft = self.p.soft_cap;
         // The two decay factors are computed at most once, and only when an
         // engineer needs them (exp dominates this loop otherwise).
         let (mut rise, mut decay) = (f64::NAN, f64::NAN);
         for e in sim.engineers.iter_mut().filter(|e| e.present) {
-            for t in &e.queue {
-                if t0 < t.deadline && t.deadline <= t1 {
-                    sim.acc.breaches[t.priority as usize] += 1;
-                }
-            }
             let load = e.queue.len();
             if load > soft {
                 sim.acc.over += (load - soft) as f64 * dt;
@@ -388,18 +366,31 @@ impl TicketRouting {
         }
     }
 
+    /// Counts the open tickets whose SLA deadline falls in `(t0, t1]` and
+    /// moves `deadline_floor` to the earliest deadline after `t1`.
+    fn count_breaches(&mut self, t0: f64, t1: f64) {
+        let sim = &mut self.sim;
+        let mut floor = f64::INFINITY;
+        let queued = sim
+            .engineers
+            .iter()
+            .filter(|e| e.present)
+            .flat_map(|e| e.queue.iter());
+        for t in sim.pending.iter().chain(queued) {
+            if t0 < t.deadline && t.deadline <= t1 {
+                sim.acc.breaches[t.priority as usize] += 1;
+            } else if t.deadline > t1 && t.deadline < floor {
+                floor = t.deadline;
+            }
+        }
+        self.deadline_floor = floor;
+    }
+
     /// Gives `ticket` to engineer `i` (who is eligible) at the current time.
     pub(super) fn assign(&mut self, mut ticket: Ticket, i: usize) {
         let now = self.sim.now;
         let k = ticket.kind as usize;
-        let mine = self.sim.engineers[i].skill[k];
-        let better = self
-            .sim
-            .engineers
-            .iter()
-            .filter(|e| e.present && e.skill[k] > mine)
-            .count();
-        ticket.top2 = better < 2;
+        ticket.top2 = self.top2[i * self.p.n_types() + k];
         let e = &mut self.sim.engineers[i];
         e.last_assign = now;
         e.assigned += 1;
@@ -479,13 +470,41 @@ impl TicketRouting {
             top2: false,
         };
         self.sim.next_id += 1;
-        self.sim.pending.push(ticket);
-        self.sim.open_weight += weight;
+        self.admit(ticket);
         self.sim.next_arrival = self.draw_next_arrival(now);
         if self.sim.pending.len() > self.p.max_backlog {
             self.sim.overflow = true;
             self.end();
         }
+    }
+
+    /// Puts a new ticket in the backlog (every ticket enters here, so that
+    /// the open weight and the deadline floor stay right).
+    pub(super) fn admit(&mut self, ticket: Ticket) {
+        self.sim.open_weight += ticket.weight;
+        self.deadline_floor = self.deadline_floor.min(ticket.deadline);
+        self.sim.pending.push(ticket);
+    }
+
+    /// Recomputes the caches derived from the state: `top2` from the skills
+    /// (fixed during an episode) and `deadline_floor` (a scan at the next
+    /// interval). Call after any change of `sim` made other than by the event
+    /// loop (reset, set_state).
+    pub(super) fn refresh_caches(&mut self) {
+        let k = self.p.n_types();
+        let es = &self.sim.engineers;
+        self.top2.clear();
+        for e in es {
+            for (kind, &mine) in e.skill.iter().enumerate() {
+                let better = es
+                    .iter()
+                    .filter(|o| o.present && o.skill[kind] > mine)
+                    .count();
+                self.top2.push(better < 2);
+            }
+        }
+        debug_assert_eq!(self.top2.len(), es.len() * k);
+        self.deadline_floor = f64::NEG_INFINITY;
     }
 
     /// Ends the episode, charging the work left open (so that parking tickets

@@ -2,12 +2,11 @@
 //! multi-team env, `envs::multi_team_routing`, drives one `TicketRouting` per
 //! team with them).
 //!
-//! `advance()` is, step for step, `loop { if ended || offer() { break }
-//! let t = next_event_time(); run_to(t) }`: a multi-team clock runs `offer`
-//! on every team, then moves every team to the earliest `next_event_time`
-//! among them. With one team that is exactly `advance()`, which the
-//! multi-team test `one_team_reproduces_ticket_routing` checks trajectory by
-//! trajectory; keep these pieces in step with `advance()` when it changes.
+//! `advance()` is `loop { if ended || offer() { break } let t =
+//! next_event_time(); run_to(t) }`: a multi-team clock runs `offer` on every
+//! team, then moves every team to the earliest `next_event_time` among them.
+//! With one team that is exactly `advance()`, which the multi-team test
+//! `one_team_reproduces_ticket_routing` checks trajectory by trajectory.
 
 use super::super::reward::{self, N_COMPONENTS};
 use super::super::{generate_skills, TicketRouting};
@@ -29,7 +28,7 @@ impl TicketRouting {
         // Slot s holds team member perm[s] (Fisher-Yates with `below`).
         let m = self.p.max_engineers;
         for (slot, e) in sim.engineers.iter_mut().enumerate() {
-            e.clone_from(&self.team[slot]);
+            e.copy_from(&self.team[slot]);
         }
         if self.p.shuffle_slots {
             for i in (1..m).rev() {
@@ -57,12 +56,14 @@ impl TicketRouting {
         sim.resolved
             .reserve(2 * (self.p.arrivals_per_day * f64::from(self.p.episode_days)) as usize);
         sim.auto_assigned = 0;
+        self.refresh_caches();
         self.sim.next_arrival = self.draw_next_arrival(0.0);
     }
 
     /// Offers the backlog to the team at the current time: auto-assigns
     /// while that applies, and returns true once a ticket awaits a decision
     /// (`sim.current`), false when nothing can be routed now.
+    #[inline]
     pub(crate) fn offer(&mut self) -> bool {
         if self.sim.current.is_some() {
             return true;
@@ -94,6 +95,7 @@ impl TicketRouting {
 
     /// Time of the team's next event (the horizon at the latest), with the
     /// same strict-`<` scan as `advance()`.
+    #[inline]
     pub(crate) fn next_event_time(&self) -> f64 {
         let mut t_next = self.rates.horizon;
         for e in &self.sim.engineers {
@@ -113,6 +115,7 @@ impl TicketRouting {
     /// Moves the clock to `t` (no later than `next_event_time()`), charging
     /// the interval, then applies the team's events at `t`; at the horizon
     /// the episode ends. Nothing happens once the episode has ended.
+    #[inline]
     pub(crate) fn run_to(&mut self, t: f64) {
         if self.sim.ended {
             return;
@@ -123,12 +126,14 @@ impl TicketRouting {
             self.end();
             return;
         }
+        // Completions in engineer order, then shift changes in engineer
+        // order, as one pass: each event touches only its own engineer
+        // (and completions the open weight and log, still in engineer
+        // order), so only an engineer's own two events must stay ordered.
         for i in 0..self.sim.engineers.len() {
             if self.sim.engineers[i].completion == t {
                 self.complete(i);
             }
-        }
-        for i in 0..self.sim.engineers.len() {
             let e = &self.sim.engineers[i];
             if e.present && e.next_change == t {
                 self.change_shift(i);
@@ -172,8 +177,7 @@ impl TicketRouting {
     /// current time; a backlog beyond `max_backlog` ends the episode as an
     /// arrival would.
     pub(crate) fn hand_in(&mut self, ticket: Ticket) {
-        self.sim.open_weight += ticket.weight;
-        self.sim.pending.push(ticket);
+        self.admit(ticket);
         if self.sim.pending.len() > self.p.max_backlog {
             self.sim.overflow = true;
             self.end();
