@@ -41,7 +41,8 @@ HEADLINE = (
 
 
 def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> dict[str, DispatchPolicy]:
-    """Heuristics by name, or SB3 models from a path (a `ferrogym train` directory or a .zip)."""
+    """Heuristics by name, or trained models from a path (a `ferrogym train` directory, SB3 or
+    RLlib, or an SB3 .zip)."""
     probe = make_batch(env, 1, **env_kwargs)
     layout = probe.obs_layout
     probe.close()
@@ -49,6 +50,12 @@ def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> 
     for name in names:
         if name in POLICIES:
             out[name] = make_policy(name, layout, seed=seed)
+        elif _rllib_run(Path(name)):
+            from ferrogym.cli.train_rllib import CHECKPOINT_DIR
+            from ferrogym.integrations.rllib import ModulePolicy
+
+            rllib = ModulePolicy.from_checkpoint(Path(name) / CHECKPOINT_DIR, name=f"rllib-ppo:{Path(name).name}")
+            out[rllib.name] = rllib
         elif Path(name).exists():
             from ferrogym.policies.model import load_model_policy
 
@@ -57,6 +64,12 @@ def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> 
         else:
             raise typer.BadParameter(f"{name!r} is neither a policy ({', '.join(POLICIES)}) nor a model path")
     return out
+
+
+def _rllib_run(path: Path) -> bool:
+    """A ``ferrogym train --library rllib`` directory (its meta.json says so)."""
+    meta = path / "meta.json"
+    return meta.is_file() and json.loads(meta.read_text()).get("library") == "rllib"
 
 
 def _fmt(iv: kpi.Interval, signed: bool = False) -> str:
