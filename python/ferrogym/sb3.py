@@ -7,6 +7,11 @@ Needs the ``sb3`` extra (``pip install ferrogym[sb3]``).
 >>> venv = make_vec_env("ferrogym/CartPole-v1", n_envs=8, seed=0)   # doctest: +SKIP
 >>> from stable_baselines3 import PPO
 >>> PPO("MlpPolicy", venv).learn(10_000)                             # doctest: +SKIP
+
+SB3 takes no Tuple observations: ``make_vec_env(..., flatten_observation=True)``
+flattens them in the batch as Gymnasium's ``FlattenObservation`` does for a
+single env (Discrete parts one-hot). :func:`check_algorithm` tells, before
+building a model, whether an SB3 algorithm takes the env's action space.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("ferrogym.sb3 needs Stable-Baselines3: pip install 'ferrogym[sb3]'") from exc
 
+from ferrogym.errors import UnsupportedSpace
 from ferrogym.vector import RustVectorEnv
 
 #: Attributes that belong to one sub-env, answered without the batch dimension.
@@ -42,8 +48,11 @@ class FerroVecEnv(VecEnv):
     """
 
     venv: RustVectorEnv
+    #: The batch's own single observation space (before any flattening).
+    _obs_space: gym.Space[Any]
+    _flatten: bool
 
-    def __init__(self, env_id: str, n_envs: int, **env_kwargs: Any) -> None:
+    def __init__(self, env_id: str, n_envs: int, flatten_observation: bool = False, **env_kwargs: Any) -> None:
         entry = gym.spec(env_id).vector_entry_point
         creator = load_env_creator(entry) if isinstance(entry, str) else entry
         if not (isinstance(creator, type) and issubclass(creator, RustVectorEnv)):
@@ -60,8 +69,30 @@ class FerroVecEnv(VecEnv):
         )
         assert isinstance(venv, RustVectorEnv)
         self.venv = venv
-        super().__init__(n_envs, venv.single_observation_space, venv.single_action_space)
+        self._obs_space = venv.single_observation_space
+        if flatten_observation:
+            obs_space: gym.Space[Any] = gym.spaces.flatten_space(self._obs_space)
+        elif isinstance(self._obs_space, gym.spaces.Tuple):
+            venv.close()
+            raise UnsupportedSpace(
+                f"{env_id}: Stable-Baselines3 takes no {self._obs_space} observations (Tuple spaces); "
+                "pass flatten_observation=True to ferrogym.sb3.make_vec_env (single envs: "
+                "gymnasium.wrappers.FlattenObservation), which one-hot encodes the Discrete parts"
+            )
+        else:
+            obs_space = self._obs_space
+        self._flatten = flatten_observation
+        super().__init__(n_envs, obs_space, venv.single_action_space)
         self._actions: NDArray[Any] | None = None
+
+    def _batch_obs(self, obs: Any) -> Any:
+        """The batch's observations as SB3 sees them (flattened if asked)."""
+        if not self._flatten:
+            return obs
+        return np.stack([self._flat(o) for o in gym.vector.utils.iterate(self.venv.observation_space, obs)])
+
+    def _flat(self, single_obs: Any) -> NDArray[Any]:
+        return np.asarray(gym.spaces.flatten(self._obs_space, single_obs))
 
     def reset(self) -> NDArray[Any]:
         seeds = None if all(s is None for s in self._seeds) else list(self._seeds)
@@ -69,7 +100,7 @@ class FerroVecEnv(VecEnv):
         self.reset_infos = [{} for _ in range(self.num_envs)]
         self._reset_seeds()
         self._reset_options()
-        return obs
+        return self._batch_obs(obs)  # type: ignore[no-any-return]
 
     def step_async(self, actions: NDArray[Any]) -> None:
         self._actions = actions
@@ -85,12 +116,12 @@ class FerroVecEnv(VecEnv):
         if "final_obs" in infos:
             final_obs = infos["final_obs"]
             for i in np.flatnonzero(dones):
-                step_infos[i]["terminal_observation"] = final_obs[i]
+                step_infos[i]["terminal_observation"] = self._flat(final_obs[i]) if self._flatten else final_obs[i]
         # Named info groups (e.g. reward_components) go to SB3's per-env
         # dicts; an env that just ended reports its terminal step's values.
         _spread_groups(infos, step_infos)
         _spread_groups(infos.get("final_info", {}), step_infos)
-        return obs, rewards.astype(np.float32), dones, step_infos
+        return self._batch_obs(obs), rewards.astype(np.float32), dones, step_infos
 
     def close(self) -> None:
         self.venv.close()
@@ -123,7 +154,7 @@ class FerroVecEnv(VecEnv):
     ) -> list[Any]:
         idx = self._indices(indices)
         if method_name == "action_masks":
-            masks = self.venv.action_masks()
+            masks = self.action_masks()
             return [masks[i] for i in idx]
         if method_name == "get_state":
             return [self.venv.get_state(i) for i in idx]
@@ -145,7 +176,46 @@ class FerroVecEnv(VecEnv):
 
     def action_masks(self) -> NDArray[np.bool_]:
         """Masks of every sub-env, shape (n_envs, n_actions)."""
+        if not isinstance(self.action_space, gym.spaces.Discrete):
+            raise UnsupportedSpace(
+                f"{self.venv.spec.id if self.venv.spec else type(self.venv).__name__}: {self.action_space} actions "
+                "have no action masks (sb3-contrib's MaskablePPO takes Discrete actions; use PPO, A2C or SAC)"
+            )
         return self.venv.action_masks()
+
+
+#: Action spaces each SB3 / sb3-contrib algorithm takes (their own
+#: ``supported_action_spaces``, which they only check inside ``__init__``).
+_DISCRETE = (gym.spaces.Discrete, gym.spaces.MultiDiscrete, gym.spaces.MultiBinary)
+ACTION_SPACES: dict[str, tuple[type[gym.Space[Any]], ...]] = {
+    "PPO": (gym.spaces.Box, *_DISCRETE),
+    "A2C": (gym.spaces.Box, *_DISCRETE),
+    "RecurrentPPO": (gym.spaces.Box, *_DISCRETE),
+    "DQN": (gym.spaces.Discrete,),
+    "QRDQN": (gym.spaces.Discrete,),
+    "SAC": (gym.spaces.Box,),
+    "TD3": (gym.spaces.Box,),
+    "DDPG": (gym.spaces.Box,),
+    "TQC": (gym.spaces.Box,),
+    "CrossQ": (gym.spaces.Box,),
+    "MaskablePPO": _DISCRETE,
+}
+#: What to use instead, by the kind of action space.
+_INSTEAD = {gym.spaces.Box: "PPO, A2C or SAC", gym.spaces.Discrete: "PPO, A2C, DQN or MaskablePPO"}
+
+
+def check_algorithm(algorithm: type[Any] | str, action_space: gym.Space[Any], env_id: str = "the env") -> None:
+    """Raises :class:`~ferrogym.errors.UnsupportedSpace` when the SB3 algorithm
+    (class or name) cannot take ``action_space``; unknown algorithms pass."""
+    name = algorithm if isinstance(algorithm, str) else algorithm.__name__
+    allowed = ACTION_SPACES.get(name)
+    if allowed is None or isinstance(action_space, allowed):
+        return
+    instead = next((v for k, v in _INSTEAD.items() if isinstance(action_space, k)), "another algorithm")
+    raise UnsupportedSpace(
+        f"{env_id}: {name} takes {' or '.join(c.__name__ for c in allowed)} actions, not {action_space}; "
+        f"use {instead} for this env"
+    )
 
 
 def _spread_groups(infos: dict[str, Any], step_infos: list[dict[str, Any]]) -> None:
@@ -198,11 +268,13 @@ def make_vec_env(
     n_envs: int = 1,
     seed: int | None = None,
     monitor: bool = True,
+    flatten_observation: bool = False,
     **env_kwargs: Any,
 ) -> VecEnv:
     """A Rust-batched SB3 ``VecEnv``; with ``monitor`` wrapped in ``VecMonitor``
-    so SB3 logs episode returns and lengths."""
-    venv: VecEnv = FerroVecEnv(env_id, n_envs, **env_kwargs)
+    so SB3 logs episode returns and lengths. ``flatten_observation`` turns
+    Tuple observations (Blackjack) into the flat vector SB3 needs."""
+    venv: VecEnv = FerroVecEnv(env_id, n_envs, flatten_observation=flatten_observation, **env_kwargs)
     if seed is not None:
         venv.seed(seed)
     if monitor:
