@@ -33,6 +33,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise ImportError("ferrogym.sb3 needs Stable-Baselines3: pip install 'ferrogym[sb3]'") from exc
 
 from ferrogym.errors import UnsupportedSpace
+from ferrogym.integrations import check_action_space
 from ferrogym.vector import RustVectorEnv
 
 #: Attributes that belong to one sub-env, answered without the batch dimension.
@@ -209,13 +210,9 @@ def check_algorithm(algorithm: type[Any] | str, action_space: gym.Space[Any], en
     (class or name) cannot take ``action_space``; unknown algorithms pass."""
     name = algorithm if isinstance(algorithm, str) else algorithm.__name__
     allowed = ACTION_SPACES.get(name)
-    if allowed is None or isinstance(action_space, allowed):
-        return
-    instead = next((v for k, v in _INSTEAD.items() if isinstance(action_space, k)), "another algorithm")
-    raise UnsupportedSpace(
-        f"{env_id}: {name} takes {' or '.join(c.__name__ for c in allowed)} actions, not {action_space}; "
-        f"use {instead} for this env"
-    )
+    if allowed is not None:
+        instead = next((v for k, v in _INSTEAD.items() if isinstance(action_space, k)), "another algorithm")
+        check_action_space("Stable-Baselines3", name, allowed, action_space, env_id, instead)
 
 
 def _spread_groups(infos: dict[str, Any], step_infos: list[dict[str, Any]]) -> None:

@@ -34,4 +34,4 @@ BOX_ACTION_IDS = [i for i, (o, a) in _SPACES.items() if isinstance(a, spaces.Box
 TUPLE_OBS_IDS = [i for i, (o, a) in _SPACES.items() if isinstance(o, spaces.Tuple)]
 COVERED = set(ENV_IDS) | set(BOX_ACTION_IDS) | set(TUPLE_OBS_IDS)
 #: Every id belongs to a group above (a new kind of space needs its cells written).
-assert COVERED == set(ALL_IDS), sorted(set(ALL_IDS) - COVERED)
+assert set(ALL_IDS) == COVERED, sorted(set(ALL_IDS) - COVERED)

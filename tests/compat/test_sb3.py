@@ -86,7 +86,8 @@ def test_sb3__algorithm_trains_a_few_hundred_steps(algo: str, env_id: str, mode:
 def test_sb3__algorithm_refuses_an_action_space_it_cannot_take(algo: str, env_id: str, mode: str) -> None:
     venv = _venv(env_id, mode, {})
     with pytest.raises(
-        UnsupportedSpace, match=rf"{env_id}: {algo} takes .* actions, not {re.escape(str(venv.action_space))}; use "
+        UnsupportedSpace,
+        match=rf"{env_id}: Stable-Baselines3 {algo} takes .* actions, not {re.escape(str(venv.action_space))}; use ",
     ):
         check_algorithm(algo, venv.action_space, env_id)
     if algo == "MaskablePPO" and mode == "batched":
