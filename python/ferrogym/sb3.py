@@ -8,9 +8,10 @@ Needs the ``sb3`` extra (``pip install ferrogym[sb3]``).
 >>> from stable_baselines3 import PPO
 >>> PPO("MlpPolicy", venv).learn(10_000)                             # doctest: +SKIP
 
-SB3 takes no Tuple observations: ``make_vec_env(..., flatten_observation=True)``
-flattens them in the batch as Gymnasium's ``FlattenObservation`` does for a
-single env (Discrete parts one-hot). :func:`check_algorithm` tells, before
+SB3's algorithms take no Tuple observations: ``make_vec_env`` refuses them
+(UnsupportedSpace) unless ``flatten_observation=True``, which flattens them in
+the batch as Gymnasium's ``FlattenObservation`` does for a single env
+(Discrete parts one-hot). :func:`check_algorithm` tells, before
 building a model, whether an SB3 algorithm takes the env's action space.
 """
 
@@ -71,17 +72,7 @@ class FerroVecEnv(VecEnv):
         assert isinstance(venv, RustVectorEnv)
         self.venv = venv
         self._obs_space = venv.single_observation_space
-        if flatten_observation:
-            obs_space: gym.Space[Any] = gym.spaces.flatten_space(self._obs_space)
-        elif isinstance(self._obs_space, gym.spaces.Tuple):
-            venv.close()
-            raise UnsupportedSpace(
-                f"{env_id}: Stable-Baselines3 takes no {self._obs_space} observations (Tuple spaces); "
-                "pass flatten_observation=True to ferrogym.sb3.make_vec_env (single envs: "
-                "gymnasium.wrappers.FlattenObservation), which one-hot encodes the Discrete parts"
-            )
-        else:
-            obs_space = self._obs_space
+        obs_space = gym.spaces.flatten_space(self._obs_space) if flatten_observation else self._obs_space
         self._flatten = flatten_observation
         super().__init__(n_envs, obs_space, venv.single_action_space)
         self._actions: NDArray[Any] | None = None
@@ -155,7 +146,7 @@ class FerroVecEnv(VecEnv):
     ) -> list[Any]:
         idx = self._indices(indices)
         if method_name == "action_masks":
-            masks = self.action_masks()
+            masks = self.venv.action_masks()
             return [masks[i] for i in idx]
         if method_name == "get_state":
             return [self.venv.get_state(i) for i in idx]
@@ -176,12 +167,7 @@ class FerroVecEnv(VecEnv):
         return [False] * len(self._indices(indices))
 
     def action_masks(self) -> NDArray[np.bool_]:
-        """Masks of every sub-env, shape (n_envs, n_actions)."""
-        if not isinstance(self.action_space, gym.spaces.Discrete):
-            raise UnsupportedSpace(
-                f"{self.venv.spec.id if self.venv.spec else type(self.venv).__name__}: {self.action_space} actions "
-                "have no action masks (sb3-contrib's MaskablePPO takes Discrete actions; use PPO, A2C or SAC)"
-            )
+        """Masks of every sub-env, shape (n_envs, n_actions); (n_envs, 0) for Box actions."""
         return self.venv.action_masks()
 
 
@@ -272,6 +258,15 @@ def make_vec_env(
     so SB3 logs episode returns and lengths. ``flatten_observation`` turns
     Tuple observations (Blackjack) into the flat vector SB3 needs."""
     venv: VecEnv = FerroVecEnv(env_id, n_envs, flatten_observation=flatten_observation, **env_kwargs)
+    if isinstance(venv.observation_space, gym.spaces.Tuple):
+        # FerroVecEnv carries Tuple observations as DummyVecEnv does; SB3's algorithms take none.
+        space = venv.observation_space
+        venv.close()
+        raise UnsupportedSpace(
+            f"{env_id}: Stable-Baselines3's algorithms take no {space} observations (Tuple spaces); "
+            "pass flatten_observation=True (single envs: gymnasium.wrappers.FlattenObservation), "
+            "which one-hot encodes the Discrete parts"
+        )
     if seed is not None:
         venv.seed(seed)
     if monitor:
