@@ -23,6 +23,7 @@ from torch import nn
 from torch.distributions import Categorical
 
 import ferrogym
+from ferrogym.errors import UnsupportedSpace
 from ferrogym.integrations import blind_kwargs
 
 
@@ -68,6 +69,13 @@ def train(args: Args) -> dict[str, Any]:
     envs = gym.make_vec(
         args.env_id, num_envs=args.num_envs, vectorization_mode="vector_entry_point", **blind_kwargs(args.env_id, {})
     )
+    if not isinstance(envs.single_action_space, gym.spaces.Discrete):
+        raise UnsupportedSpace(
+            f"{args.env_id}: this PPO (CleanRL's ppo.py) samples Discrete actions, not {envs.single_action_space}; "
+            "CleanRL's ppo_continuous_action.py is the Box-action variant"
+        )
+    if isinstance(envs.single_observation_space, gym.spaces.Tuple):
+        envs = gym.wrappers.vector.FlattenObservation(envs)  # Blackjack: one-hot parts, as for SB3
     envs = gym.wrappers.vector.RecordEpisodeStatistics(envs)
     n_obs = int(np.prod(envs.single_observation_space.shape))  # type: ignore[arg-type]
     agent = Agent(n_obs, int(envs.single_action_space.n))  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
@@ -132,3 +133,44 @@ def test_curriculum_callback__moves_levels_during_sb3_training_and_logs_them() -
     assert logger.levels and callback.timeline[-1][1] == cur.level
     with pytest.raises(ConfigError, match="does not support"):
         make_vec_env("ferrogym/CartPole-v1", n_envs=2).env_method("set_config", {}, indices=[0])
+
+
+@pytest.mark.parametrize("mode", ["NextStep", "SameStep"])
+def test_vec_curriculum__recorder_logs_the_level_each_episode_was_played_at(tmp_path: Path, mode: str) -> None:
+    pytest.importorskip("pyarrow")
+    from ferrogym.record import Recording, VectorRecorder
+
+    # Each level allows one industry, which the observation's one-hot shows: the
+    # recorded level must match what every step of the episode saw.
+    levels = [Level("retail", {"industries": ["retail"]}), Level("tech", {"industries": ["tech"]})]
+    n = 3
+    batch = gym.make_vec(ENV_ID, num_envs=n, vectorization_mode="vector_entry_point", autoreset_mode=mode)
+    cur = Curriculum(levels, promote_at=0.01, demote_below=0.0, min_episodes=1, window=1, replay_share=0.5)
+    driver = VecCurriculum(cur, batch.set_config, n, same_step=mode == "SameStep")  # type: ignore[attr-defined]
+    path = tmp_path / "run.parquet"
+    envs = VectorRecorder(batch, path, curriculum=driver)
+    driver.start()
+    envs.reset(seed=0)
+    for _ in range(120):
+        _, _, terminated, truncated, infos = envs.step(np.full(n, 6))
+        driver.update(terminated, truncated, infos)
+    envs.close()
+    rec = Recording(path)
+    played = {0: 0, 1: 0}
+    for k in rec.episodes():
+        ep = rec.episode(int(k))
+        assert ep.curriculum_level is not None
+        level, name = ep.curriculum_level
+        industry = {"retail": 1, "tech": 2}[name]
+        assert (ep.observations[:, industry] == 1.0).all(), (k, name)
+        played[level] += 1
+    assert played[0] > 1 and played[1] > 1  # promoted, and earlier levels replayed
+
+
+def test_vector_recorder__curriculum_for_another_batch_size_is_refused(tmp_path: Path) -> None:
+    from ferrogym.record import VectorRecorder
+
+    batch = gym.make_vec(ENV_ID, num_envs=2, vectorization_mode="vector_entry_point")
+    driver = VecCurriculum(Curriculum(LEVELS), lambda i, k: None, 3)
+    with pytest.raises(ConfigError, match="drives 3 sub-envs, the env has 2"):
+        VectorRecorder(batch, tmp_path / "r.parquet", curriculum=driver)

@@ -34,6 +34,19 @@ def test_customer_support__python_names_match_the_rust_declaration() -> None:
     assert tuple(re.findall(r"`(\w+)`", str(info.value).split("expected one of")[1])) == SCENARIOS
 
 
+def test_customer_support__name_lists_have_one_home_in_rust() -> None:
+    from ferrogym import _core
+
+    names = _core.CustomerSupportCore.names()
+    assert names == {
+        "strategies": list(STRATEGIES),
+        "industries": list(INDUSTRIES),
+        "inquiries": list(INQUIRIES),
+        "scenarios": list(SCENARIOS),
+    }
+    assert _core.CartPoleCore.names() == {}
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_customer_support__scenario_fixes_the_customer_and_replays_with_its_seed(scenario: str) -> None:
     env = gym.make(ENV_ID, scenario=scenario)

@@ -34,6 +34,7 @@ LIBRARIES = (
     "sb3-PPO",
     "sb3-A2C",
     "sb3-DQN",
+    "sb3-SAC",
     "sb3-contrib-MaskablePPO",
     "gymnasium-vector-wrappers",
     "cleanrl-ppo",
@@ -58,8 +59,10 @@ class Cell:
     library: str
     env: str
     mode: str
-    status: str  # pass | fail | skip
+    status: str  # pass | fail | skip | n/a
     test: str = ""
+    #: Why the library cannot take this env (n/a cells: a test checked the refusal).
+    reason: str = ""
 
 
 def results_path() -> Path:
@@ -95,6 +98,21 @@ def merge_results(path: Path, cells: list[Cell]) -> None:
     data["versions"] = {**data.get("versions", {}), **installed_versions()}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def reasons(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Why cells are n/a: per library, each distinct reason (with its envs) once."""
+    by: dict[tuple[str, str], list[str]] = {}
+    for c in data.get("cells", []):
+        if c["status"] == "n/a" and c.get("reason"):
+            envs = by.setdefault((c["library"], c["reason"]), [])
+            short = c["env"].split("/")[-1]
+            if short not in envs:
+                envs.append(short)
+    out: dict[str, list[str]] = {}
+    for (lib, why), envs in by.items():
+        out.setdefault(lib, []).append(f"{', '.join(sorted(envs))}: {why}")
+    return out
 
 
 def matrix(data: dict[str, Any]) -> tuple[list[str], list[str], dict[tuple[str, str, str], str]]:
@@ -133,4 +151,8 @@ def markdown(data: dict[str, Any]) -> str:
             lines.append(f"| {lib} | " + " | ".join(cells) + " |")
     versions = ", ".join(f"{k} {v}" for k, v in sorted(data.get("versions", {}).items()) if v)
     lines += ["", "Cells: single / batched. Run with " + versions + "."]
+    why = reasons(data)
+    if why:
+        lines += ["", "Not supported (n/a), each refusal checked by a test:", ""]
+        lines += [f"- {lib}: {r}" for lib in libs for r in why.get(lib, [])]
     return "\n".join(lines)

@@ -181,6 +181,11 @@ class VecCurriculum:
             self._pending[i] = level
             self.running[i] = level if before_reset else None
 
+    def pending(self, index: int) -> int | None:
+        """The level set for sub-env ``index``'s next reset (what a SAME_STEP
+        autoreset starts with, before :meth:`update` sees the ended episode)."""
+        return self._pending[index]
+
     def episode_ended(self, index: int, success: bool) -> None:
         played = self.running[index]
         if played is not None:

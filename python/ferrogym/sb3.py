@@ -7,6 +7,12 @@ Needs the ``sb3`` extra (``pip install ferrogym[sb3]``).
 >>> venv = make_vec_env("ferrogym/CartPole-v1", n_envs=8, seed=0)   # doctest: +SKIP
 >>> from stable_baselines3 import PPO
 >>> PPO("MlpPolicy", venv).learn(10_000)                             # doctest: +SKIP
+
+SB3's algorithms take no Tuple observations: ``make_vec_env`` refuses them
+(UnsupportedSpace) unless ``flatten_observation=True``, which flattens them in
+the batch as Gymnasium's ``FlattenObservation`` does for a single env
+(Discrete parts one-hot). :func:`check_algorithm` tells, before
+building a model, whether an SB3 algorithm takes the env's action space.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("ferrogym.sb3 needs Stable-Baselines3: pip install 'ferrogym[sb3]'") from exc
 
+from ferrogym.errors import UnsupportedSpace
+from ferrogym.integrations import check_action_space
 from ferrogym.vector import RustVectorEnv
 
 #: Attributes that belong to one sub-env, answered without the batch dimension.
@@ -42,8 +50,11 @@ class FerroVecEnv(VecEnv):
     """
 
     venv: RustVectorEnv
+    #: The batch's own single observation space (before any flattening).
+    _obs_space: gym.Space[Any]
+    _flatten: bool
 
-    def __init__(self, env_id: str, n_envs: int, **env_kwargs: Any) -> None:
+    def __init__(self, env_id: str, n_envs: int, flatten_observation: bool = False, **env_kwargs: Any) -> None:
         entry = gym.spec(env_id).vector_entry_point
         creator = load_env_creator(entry) if isinstance(entry, str) else entry
         if not (isinstance(creator, type) and issubclass(creator, RustVectorEnv)):
@@ -60,8 +71,20 @@ class FerroVecEnv(VecEnv):
         )
         assert isinstance(venv, RustVectorEnv)
         self.venv = venv
-        super().__init__(n_envs, venv.single_observation_space, venv.single_action_space)
+        self._obs_space = venv.single_observation_space
+        obs_space = gym.spaces.flatten_space(self._obs_space) if flatten_observation else self._obs_space
+        self._flatten = flatten_observation
+        super().__init__(n_envs, obs_space, venv.single_action_space)
         self._actions: NDArray[Any] | None = None
+
+    def _batch_obs(self, obs: Any) -> Any:
+        """The batch's observations as SB3 sees them (flattened if asked)."""
+        if not self._flatten:
+            return obs
+        return np.stack([self._flat(o) for o in gym.vector.utils.iterate(self.venv.observation_space, obs)])
+
+    def _flat(self, single_obs: Any) -> NDArray[Any]:
+        return np.asarray(gym.spaces.flatten(self._obs_space, single_obs))
 
     def reset(self) -> NDArray[Any]:
         seeds = None if all(s is None for s in self._seeds) else list(self._seeds)
@@ -69,7 +92,7 @@ class FerroVecEnv(VecEnv):
         self.reset_infos = [{} for _ in range(self.num_envs)]
         self._reset_seeds()
         self._reset_options()
-        return obs
+        return self._batch_obs(obs)  # type: ignore[no-any-return]
 
     def step_async(self, actions: NDArray[Any]) -> None:
         self._actions = actions
@@ -85,12 +108,12 @@ class FerroVecEnv(VecEnv):
         if "final_obs" in infos:
             final_obs = infos["final_obs"]
             for i in np.flatnonzero(dones):
-                step_infos[i]["terminal_observation"] = final_obs[i]
+                step_infos[i]["terminal_observation"] = self._flat(final_obs[i]) if self._flatten else final_obs[i]
         # Named info groups (e.g. reward_components) go to SB3's per-env
         # dicts; an env that just ended reports its terminal step's values.
         _spread_groups(infos, step_infos)
         _spread_groups(infos.get("final_info", {}), step_infos)
-        return obs, rewards.astype(np.float32), dones, step_infos
+        return self._batch_obs(obs), rewards.astype(np.float32), dones, step_infos
 
     def close(self) -> None:
         self.venv.close()
@@ -144,8 +167,38 @@ class FerroVecEnv(VecEnv):
         return [False] * len(self._indices(indices))
 
     def action_masks(self) -> NDArray[np.bool_]:
-        """Masks of every sub-env, shape (n_envs, n_actions)."""
+        """Masks of every sub-env, shape (n_envs, n_actions); (n_envs, 0) for Box actions."""
         return self.venv.action_masks()
+
+
+#: Action spaces each SB3 / sb3-contrib algorithm takes (their own
+#: ``supported_action_spaces``, which they only check inside ``__init__``).
+_DISCRETE = (gym.spaces.Discrete, gym.spaces.MultiDiscrete, gym.spaces.MultiBinary)
+ACTION_SPACES: dict[str, tuple[type[gym.Space[Any]], ...]] = {
+    "PPO": (gym.spaces.Box, *_DISCRETE),
+    "A2C": (gym.spaces.Box, *_DISCRETE),
+    "RecurrentPPO": (gym.spaces.Box, *_DISCRETE),
+    "DQN": (gym.spaces.Discrete,),
+    "QRDQN": (gym.spaces.Discrete,),
+    "SAC": (gym.spaces.Box,),
+    "TD3": (gym.spaces.Box,),
+    "DDPG": (gym.spaces.Box,),
+    "TQC": (gym.spaces.Box,),
+    "CrossQ": (gym.spaces.Box,),
+    "MaskablePPO": _DISCRETE,
+}
+#: What to use instead, by the kind of action space.
+_INSTEAD = {gym.spaces.Box: "PPO, A2C or SAC", gym.spaces.Discrete: "PPO, A2C, DQN or MaskablePPO"}
+
+
+def check_algorithm(algorithm: type[Any] | str, action_space: gym.Space[Any], env_id: str = "the env") -> None:
+    """Raises :class:`~ferrogym.errors.UnsupportedSpace` when the SB3 algorithm
+    (class or name) cannot take ``action_space``; unknown algorithms pass."""
+    name = algorithm if isinstance(algorithm, str) else algorithm.__name__
+    allowed = ACTION_SPACES.get(name)
+    if allowed is not None:
+        instead = next((v for k, v in _INSTEAD.items() if isinstance(action_space, k)), "another algorithm")
+        check_action_space("Stable-Baselines3", name, allowed, action_space, env_id, instead)
 
 
 def _spread_groups(infos: dict[str, Any], step_infos: list[dict[str, Any]]) -> None:
@@ -198,11 +251,22 @@ def make_vec_env(
     n_envs: int = 1,
     seed: int | None = None,
     monitor: bool = True,
+    flatten_observation: bool = False,
     **env_kwargs: Any,
 ) -> VecEnv:
     """A Rust-batched SB3 ``VecEnv``; with ``monitor`` wrapped in ``VecMonitor``
-    so SB3 logs episode returns and lengths."""
-    venv: VecEnv = FerroVecEnv(env_id, n_envs, **env_kwargs)
+    so SB3 logs episode returns and lengths. ``flatten_observation`` turns
+    Tuple observations (Blackjack) into the flat vector SB3 needs."""
+    venv: VecEnv = FerroVecEnv(env_id, n_envs, flatten_observation=flatten_observation, **env_kwargs)
+    if isinstance(venv.observation_space, gym.spaces.Tuple):
+        # FerroVecEnv carries Tuple observations as DummyVecEnv does; SB3's algorithms take none.
+        space = venv.observation_space
+        venv.close()
+        raise UnsupportedSpace(
+            f"{env_id}: Stable-Baselines3's algorithms take no {space} observations (Tuple spaces); "
+            "pass flatten_observation=True (single envs: gymnasium.wrappers.FlattenObservation), "
+            "which one-hot encodes the Discrete parts"
+        )
     if seed is not None:
         venv.seed(seed)
     if monitor:

@@ -1,5 +1,7 @@
 """The compatibility matrix: every test marked ``compat(library, env, mode)``
-adds its outcome to a results file that ``ferrogym compat`` prints.
+adds its outcome to a results file that ``ferrogym compat`` prints. A test
+marked ``compat(..., na="reason")`` checks that the library refuses the env
+clearly: when it passes, the cell is "n/a" with that reason.
 
 The file is ``compat-results/matrix.json`` under the directory pytest runs
 from, or ``$FERROGYM_COMPAT_RESULTS``; it is rewritten by every run that
@@ -33,10 +35,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if key is None or (report.when != "call" and report.passed):
         return
     status = "pass" if report.passed else "skip" if report.skipped else "fail"
+    marker = item.get_closest_marker("compat")
+    reason = marker.kwargs.get("na", "") if marker is not None else ""
+    if reason and status == "pass":
+        status = "n/a"
     previous = _CELLS.get(key)
     # A cell is several tests (checker + training): one failure fails it.
-    if previous is None or previous.status == "pass" or status == "fail":
-        _CELLS[key] = Cell(*key, status=status, test=item.nodeid)
+    if previous is None or previous.status in ("pass", "n/a") or status == "fail":
+        _CELLS[key] = Cell(*key, status=status, test=item.nodeid, reason=reason)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

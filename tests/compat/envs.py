@@ -1,15 +1,17 @@
-"""The env ids every compat test runs over.
+"""The env ids the compat tests run over, grouped by the spaces libraries care about.
 
-The compat suite covers the envs with Discrete actions and array (Box)
-observations. Box-action and Tuple-observation envs (Pendulum, PointMass,
-Blackjack) fit only some of these libraries' algorithms (no DQN or
-MaskablePPO for Box actions; SB3, Tianshou and the vector observation
-wrappers take no Tuple observations): they are listed in NOT_COVERED until
-each library's cells are written for them. So are envs whose Box observation
-has more than one axis and is not an image (ConnectFour's (2, 6, 7) planes):
-RLlib has no default network for that shape, skrl's and CleanRL's MLPs take
-flat inputs and SB3's checker warns; MaskablePPO, TorchRL and Tianshou did
-run ConnectFour when tried (docs/connect_four.md).
+- ENV_IDS: Discrete actions and Box observations, the shape every library takes;
+- BOX_ACTION_IDS: Box actions (Pendulum, PointMass): no DQN or MaskablePPO;
+- TUPLE_OBS_IDS: Tuple observations (Blackjack): SB3, Tianshou and array
+  policies need them flattened (Gymnasium's FlattenObservation, one-hot parts).
+
+A library that cannot take an env gets a test that checks it says so
+(``compat(..., na=reason)``): the matrix shows "n/a" and the reason.
+- NOT_FLAT_IDS: Box observations with more than one axis that are not images
+  (ConnectFour's (2, 6, 7) planes): RLlib has no default network for that
+  shape, skrl's and CleanRL's MLPs take flat inputs and SB3's checker warns.
+  They have no cells yet (MaskablePPO, TorchRL and Tianshou ran ConnectFour
+  when tried, docs/connect_four.md).
 """
 
 from __future__ import annotations
@@ -23,19 +25,23 @@ ALL_IDS = [e.id for e in ferrogym.ENVS]
 MASKED = {e.id for e in ferrogym.ENVS if e.masked}
 
 
-def _uncovered_reason(env_id: str) -> str | None:
+def _spaces(env_id: str) -> tuple[gym.Space[object], gym.Space[object]]:
     env = gym.make(env_id)
     try:
-        if not isinstance(env.action_space, spaces.Discrete):
-            return f"{type(env.action_space).__name__} actions"
-        if not isinstance(env.observation_space, spaces.Box):
-            return f"{type(env.observation_space).__name__} observations"
-        if len(env.observation_space.shape) > 1:
-            return f"Box observations of shape {env.observation_space.shape} (not flat)"
-        return None
+        return env.observation_space, env.action_space
     finally:
         env.close()
 
 
-NOT_COVERED = {i: r for i in ALL_IDS if (r := _uncovered_reason(i)) is not None}
-ENV_IDS = [i for i in ALL_IDS if i not in NOT_COVERED]
+_SPACES = {i: _spaces(i) for i in ALL_IDS}
+NOT_FLAT_IDS = [i for i, (o, a) in _SPACES.items() if isinstance(o, spaces.Box) and len(o.shape) > 1]
+ENV_IDS = [
+    i
+    for i, (o, a) in _SPACES.items()
+    if isinstance(a, spaces.Discrete) and isinstance(o, spaces.Box) and i not in NOT_FLAT_IDS
+]
+BOX_ACTION_IDS = [i for i, (o, a) in _SPACES.items() if isinstance(a, spaces.Box) and isinstance(o, spaces.Box)]
+TUPLE_OBS_IDS = [i for i, (o, a) in _SPACES.items() if isinstance(o, spaces.Tuple)]
+COVERED = set(ENV_IDS) | set(BOX_ACTION_IDS) | set(TUPLE_OBS_IDS) | set(NOT_FLAT_IDS)
+#: Every id belongs to a group above (a new kind of space needs its cells written).
+assert set(ALL_IDS) == COVERED, sorted(set(ALL_IDS) - COVERED)

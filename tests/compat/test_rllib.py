@@ -13,10 +13,16 @@ import ray
 
 from ferrogym.integrations.rllib import make_env, register_envs, train
 
-from .envs import ALL_IDS, ENV_IDS
+from .envs import ALL_IDS, BOX_ACTION_IDS, ENV_IDS, TUPLE_OBS_IDS
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
 MODES = {"batched": "vector_entry_point", "single": "sync"}
+
+
+def _flatten(env: Any, spaces: Any = None, device: Any = None) -> Any:
+    from ray.rllib.connectors.env_to_module import FlattenObservations
+
+    return FlattenObservations()
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +36,15 @@ def local_ray() -> Iterator[None]:
     ("env_id", "mode"),
     [
         pytest.param(e, m, marks=pytest.mark.compat(library="rllib-PPO", env=e, mode=m))
-        for e in ENV_IDS
+        for e in ENV_IDS + BOX_ACTION_IDS + TUPLE_OBS_IDS
         for m in ("single", "batched")
     ],
 )
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # RLlib's own deprecations
 def test_rllib__ppo_trains_with_two_env_runners(local_ray: None, env_id: str, mode: str) -> None:
+    # RLlib's default modules take flat observations: its own FlattenObservations
+    # connector one-hot encodes Tuple ones (Blackjack) inside the runners.
+    overrides = {"env_to_module_connector": _flatten} if env_id in TUPLE_OBS_IDS else {}
     result, algo = train(
         env_id,
         iterations=1,
@@ -44,6 +53,7 @@ def test_rllib__ppo_trains_with_two_env_runners(local_ray: None, env_id: str, mo
         vectorize_mode=MODES[mode],
         rollout_fragment_length=50,
         num_epochs=1,
+        overrides=overrides,
     )
     try:
         assert result.env_steps >= 400

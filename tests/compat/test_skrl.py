@@ -12,26 +12,31 @@ from skrl.agents.torch.base import ExperimentCfg
 from skrl.agents.torch.ppo import PPO, PPO_CFG
 from skrl.memories.torch import RandomMemory
 from skrl.trainers.torch import SequentialTrainer
-from skrl.utils.model_instantiators.torch import categorical_model, deterministic_model
+from skrl.utils.model_instantiators.torch import categorical_model, deterministic_model, gaussian_model
 
+from ferrogym.errors import UnsupportedSpace
 from ferrogym.integrations.skrl import make_env
 
-from .envs import ENV_IDS
+from .envs import BOX_ACTION_IDS, ENV_IDS, TUPLE_OBS_IDS
 
 
 @pytest.mark.parametrize(
     ("env_id", "mode"),
     [
         pytest.param(e, m, marks=pytest.mark.compat(library="skrl-PPO", env=e, mode=m))
-        for e in ENV_IDS
+        for e in ENV_IDS + BOX_ACTION_IDS + TUPLE_OBS_IDS
         for m in ("single", "batched")
+        if (e, m) not in {(t, "batched") for t in TUPLE_OBS_IDS}
     ],
 )
 def test_skrl__ppo_trains_a_few_hundred_steps(env_id: str, mode: str, tmp_path: Path) -> None:
-    env = make_env(env_id, num_envs=4 if mode == "batched" else None)
+    env = make_env(env_id, num_envs=4 if mode == "batched" else None, flatten_observation=env_id in TUPLE_OBS_IDS)
     net = [{"name": "net", "input": "OBSERVATIONS", "layers": [32], "activations": "tanh"}]
     spaces = {"observation_space": env.observation_space, "action_space": env.action_space, "device": env.device}
-    policy = categorical_model(**spaces, network=net, output="ACTIONS")
+    if env_id in BOX_ACTION_IDS:
+        policy = gaussian_model(**spaces, network=net, output="ACTIONS")
+    else:
+        policy = categorical_model(**spaces, network=net, output="ACTIONS")
     value = deterministic_model(**spaces, network=net, output="ONE")
     memory = RandomMemory(memory_size=16, num_envs=env.num_envs, device=env.device)
     agent = PPO(
@@ -46,3 +51,23 @@ def test_skrl__ppo_trains_a_few_hundred_steps(env_id: str, mode: str, tmp_path: 
     )
     trainer.train()
     assert env.num_envs == (4 if mode == "batched" else 1)
+
+
+@pytest.mark.parametrize(
+    "env_id",
+    [
+        pytest.param(
+            e,
+            marks=pytest.mark.compat(
+                library="skrl-PPO",
+                env=e,
+                mode="batched",
+                na="skrl's model instantiators take no Tuple observations and the SAME_STEP batch cannot be flattened",
+            ),
+        )
+        for e in TUPLE_OBS_IDS
+    ],
+)
+def test_skrl__tuple_batch_is_refused_with_the_way_out(env_id: str) -> None:
+    with pytest.raises(UnsupportedSpace, match=r"SAME_STEP.*num_envs=None, flatten_observation=True"):
+        make_env(env_id, num_envs=2, flatten_observation=True)

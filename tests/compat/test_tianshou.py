@@ -17,16 +17,22 @@ from tianshou.env import DummyVectorEnv
 from tianshou.utils.net.common import Net
 from tianshou.utils.torch_utils import policy_within_training_step
 
+from ferrogym.errors import UnsupportedSpace
 from ferrogym.integrations import blind_kwargs
-from ferrogym.integrations.tianshou import FerroTianshouVectorEnv
+from ferrogym.integrations.tianshou import FerroTianshouVectorEnv, check_algorithm
 
-from .envs import ENV_IDS
+from .envs import BOX_ACTION_IDS, ENV_IDS, TUPLE_OBS_IDS
+
+NO_BOX_ACTIONS = "Tianshou's DQN takes Discrete actions (refused by ferrogym.integrations.tianshou.check_algorithm)"
+NO_TUPLE_BATCH = "the batch adapter takes array observations (single envs: FlattenObservation in DummyVectorEnv)"
 
 
 def _venv(env_id: str, mode: str, n: int = 4) -> Any:
     if mode == "batched":
         return FerroTianshouVectorEnv(env_id, n)
     kwargs = blind_kwargs(env_id, {})
+    if env_id in TUPLE_OBS_IDS:
+        return DummyVectorEnv([lambda: gym.wrappers.FlattenObservation(gym.make(env_id, **kwargs)) for _ in range(n)])
     return DummyVectorEnv([lambda: gym.make(env_id, **kwargs) for _ in range(n)])
 
 
@@ -34,13 +40,18 @@ def _venv(env_id: str, mode: str, n: int = 4) -> Any:
     ("env_id", "mode"),
     [
         pytest.param(e, m, marks=pytest.mark.compat(library="tianshou-DQN", env=e, mode=m))
-        for e in ENV_IDS
+        for e in ENV_IDS + TUPLE_OBS_IDS
         for m in ("single", "batched")
+        if (e, m) not in {(t, "batched") for t in TUPLE_OBS_IDS}
     ],
 )
 def test_tianshou__dqn_collects_and_updates(env_id: str, mode: str) -> None:
     env = _venv(env_id, mode)
+    check_algorithm(DQN, env.action_space[0], env_id)
     obs_space, act_space = env.observation_space[0], env.action_space[0]
+    if env_id in TUPLE_OBS_IDS:
+        # Tianshou reads spaces from the unwrapped env: the Tuple before FlattenObservation.
+        obs_space = gym.spaces.flatten_space(obs_space)
     net = Net(state_shape=obs_space.shape, action_shape=int(act_space.n), hidden_sizes=[32])
     policy = DiscreteQLearningPolicy(model=net, action_space=act_space, observation_space=obs_space, eps_training=0.3)
     algo = DQN(policy=policy, optim=AdamOptimizerFactory(lr=1e-3), target_update_freq=10)
@@ -79,3 +90,30 @@ def test_tianshou__subset_steps_match_dummy_vector_env(env_id: str) -> None:
         ended = ids[r1[2] | r1[3]]
         if len(ended):
             np.testing.assert_array_equal(ours.reset(ended)[0], ref.reset(ended)[0])
+
+
+@pytest.mark.parametrize(
+    ("env_id", "mode"),
+    [
+        pytest.param(e, m, marks=pytest.mark.compat(library="tianshou-DQN", env=e, mode=m, na=NO_BOX_ACTIONS))
+        for e in BOX_ACTION_IDS
+        for m in ("single", "batched")
+    ],
+)
+def test_tianshou__dqn_is_refused_box_actions(env_id: str, mode: str) -> None:
+    env = _venv(env_id, mode)
+    with pytest.raises(UnsupportedSpace, match=rf"{env_id}: Tianshou DQN takes Discrete actions, not Box.*SAC, TD3"):
+        check_algorithm(DQN, env.action_space[0], env_id)
+    env.close()
+
+
+@pytest.mark.parametrize(
+    "env_id",
+    [
+        pytest.param(e, marks=pytest.mark.compat(library="tianshou-DQN", env=e, mode="batched", na=NO_TUPLE_BATCH))
+        for e in TUPLE_OBS_IDS
+    ],
+)
+def test_tianshou__batch_adapter_refuses_tuple_observations(env_id: str) -> None:
+    with pytest.raises(UnsupportedSpace, match=r"array observations, not Tuple.*FlattenObservation"):
+        FerroTianshouVectorEnv(env_id, 2)

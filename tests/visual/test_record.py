@@ -322,3 +322,23 @@ def test_video__writes_gif_and_mp4_and_never_overwrites(tmp_path: Path) -> None:
         write_video(frames, tmp_path / "a.avi")
     with pytest.raises(ConfigError, match="no frames"):
         write_video([], tmp_path / "b.gif")
+
+
+def test_vector_recorder__same_step_returns_the_new_episodes_first_observations(tmp_path: Path) -> None:
+    def batch() -> Any:
+        return gym.make_vec(
+            "ferrogym/CartPole-v1", num_envs=3, vectorization_mode="vector_entry_point", autoreset_mode="SameStep"
+        )
+
+    plain, recorded = batch(), VectorRecorder(batch(), tmp_path / "run.parquet")
+    plain.reset(seed=4)
+    recorded.reset(seed=4)
+    ended = 0
+    for t in range(60):
+        actions = np.full(3, t % 2)
+        a, *_ = plain.step(actions)
+        b, _, terminated, truncated, _ = recorded.step(actions)
+        np.testing.assert_array_equal(a, b)  # not the terminal observations the rows hold
+        ended += int((terminated | truncated).sum())
+    assert ended > 0
+    recorded.close()

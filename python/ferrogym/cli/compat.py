@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ferrogym.compat import MODES, NOT_SUPPORTED, SYMBOL, load_results, markdown, matrix, results_path
+from ferrogym.compat import MODES, NOT_SUPPORTED, SYMBOL, load_results, markdown, matrix, reasons, results_path
 
 STYLE = {"pass": "green", "fail": "bold red", "skip": "yellow", "n/a": "dim"}
 
@@ -51,5 +51,8 @@ def run(
     console.print("versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items()) if v))
     for (lib, mode), why in NOT_SUPPORTED.items():
         console.print(f"[dim]n/a {lib} {mode}: {why}[/]")
+    for lib, whys in reasons(data).items():
+        for why in whys:
+            console.print(f"[dim]n/a {lib} {why}[/]")
     if any(s == "fail" for s in status.values()):
         raise typer.Exit(1)

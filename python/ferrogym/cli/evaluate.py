@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ferrogym import kpi
+from ferrogym.cli import evaluate_support as support
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, Report, env_id, evaluate, make_batch
 from ferrogym.policies import POLICIES, make_policy
 
@@ -41,7 +42,8 @@ HEADLINE = (
 
 
 def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> dict[str, DispatchPolicy]:
-    """Heuristics by name, or SB3 models from a path (a `ferrogym train` directory or a .zip)."""
+    """Heuristics by name, or trained models from a path (a `ferrogym train` directory, SB3 or
+    RLlib, or an SB3 .zip)."""
     probe = make_batch(env, 1, **env_kwargs)
     layout = probe.obs_layout
     probe.close()
@@ -49,6 +51,12 @@ def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> 
     for name in names:
         if name in POLICIES:
             out[name] = make_policy(name, layout, seed=seed)
+        elif _rllib_run(Path(name)):
+            from ferrogym.cli.train_rllib import CHECKPOINT_DIR
+            from ferrogym.integrations.rllib import ModulePolicy
+
+            rllib = ModulePolicy.from_checkpoint(Path(name) / CHECKPOINT_DIR, name=f"rllib-ppo:{Path(name).name}")
+            out[rllib.name] = rllib
         elif Path(name).exists():
             from ferrogym.policies.model import load_model_policy
 
@@ -57,6 +65,12 @@ def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> 
         else:
             raise typer.BadParameter(f"{name!r} is neither a policy ({', '.join(POLICIES)}) nor a model path")
     return out
+
+
+def _rllib_run(path: Path) -> bool:
+    """A ``ferrogym train --library rllib`` directory (its meta.json says so)."""
+    meta = path / "meta.json"
+    return meta.is_file() and json.loads(meta.read_text()).get("library") == "rllib"
 
 
 def _fmt(iv: kpi.Interval, signed: bool = False) -> str:
@@ -141,7 +155,13 @@ def run(
         list[str] | None,
         typer.Option("--policy", "-p", help="Policy name or model path (repeatable); default: every heuristic."),
     ] = None,
-    scenario: Annotated[str, typer.Option(help="Scenario preset.")] = "balanced",
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            help="TicketRouting: scenario preset (default balanced). CustomerSupport: a named conversation or 'all' "
+            "(default: held-out random customers)."
+        ),
+    ] = None,
     seeds: Annotated[int, typer.Option(min=2, help="Episodes (one per seed).")] = 30,
     seed_start: Annotated[
         int, typer.Option(help="First seed (default held out from `ferrogym train`).")
@@ -150,9 +170,13 @@ def run(
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Write KPI rows as CSV.")] = None,
     full: Annotated[bool, typer.Option(help="Show every KPI in the table.")] = False,
 ) -> None:
-    """Run dispatch policies on the same seeds and report KPIs with 95% intervals."""
+    """Run policies on the same seeds and report KPIs with 95% intervals (TicketRouting: dispatch
+    policies; CustomerSupport: its baselines and models, by scenario)."""
     console = Console()
-    env_kwargs: dict[str, Any] = {"scenario": scenario}
+    if env_id(env) == support.ENV_ID:
+        _run_support(console, policy, scenario, seeds, seed_start, json_out, csv_out)
+        return
+    env_kwargs: dict[str, Any] = {"scenario": scenario or "balanced"}
     names = policy or list(POLICIES)
     seed_list = list(range(seed_start, seed_start + seeds))
     try:
@@ -162,3 +186,26 @@ def run(
     report = run_evaluation(console, env_id(env), policies, seed_list, env_kwargs)
     print_report(console, report, full)
     write_outputs(report, json_out, csv_out)
+
+
+def _run_support(
+    console: Console,
+    names: list[str] | None,
+    scenario: str | None,
+    seeds: int,
+    seed_start: int,
+    json_out: Path | None,
+    csv_out: Path | None,
+) -> None:
+    from ferrogym.policies.customer_support import BASELINES
+
+    try:
+        scenarios = support.scenarios_for(scenario)
+        policies = support.build_policies(names or list(BASELINES), seed_start)
+    except (ValueError, ImportError, FileNotFoundError) as e:
+        raise typer.BadParameter(str(e)) from None
+    seed_list = list(range(seed_start, seed_start + seeds))
+    with console.status(f"running {len(policies)} policies x {len(scenarios)} scenarios x {seeds} seeds"):
+        report = support.evaluate(policies, scenarios, seed_list)
+    support.print_report(console, report)
+    support.write_outputs(report, json_out, csv_out)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,7 +29,9 @@ def run(
         if list_:
             for k in rec.episodes():
                 ep = rec.episode(int(k))
-                typer.echo(f"episode {k}: env {ep.env_index}, {len(ep)} steps, return {ep.total_reward:.3f}")
+                typer.echo(
+                    f"episode {k}: env {ep.env_index}, {len(ep)} steps, return {ep.total_reward:.3f}{_level(ep)}"
+                )
             return
         if render == "video" and out is None:
             raise typer.BadParameter("--render video needs --out FILE.mp4 (or .gif)")
@@ -42,7 +44,8 @@ def run(
         raise typer.Exit(1) from None
     ep = result.episode
     what = "re-rendered from recorded states" if result.source == "states" else f"re-simulated from the {result.source}"
-    typer.echo(f"episode {ep.episode}: {len(ep)} steps, return {ep.total_reward:.3f}, {what}: matches the recording")
+    summary = f"episode {ep.episode}: {len(ep)} steps, return {ep.total_reward:.3f}{_level(ep)}"
+    typer.echo(f"{summary}, {what}: matches the recording")
     if render == "ansi":
         for t, frame in enumerate(result.frames):
             typer.echo(f"-- step {t}\n{frame}")
@@ -59,3 +62,9 @@ def run(
         from ferrogym.render.window import Viewer
 
         Viewer(result.frames, fps=fps, title=f"{rec.meta.env_id} episode {ep.episode}").run()
+
+
+def _level(ep: Any) -> str:
+    """ ", curriculum level 2 (hard)" when the episode was recorded with a curriculum."""
+    level = ep.curriculum_level
+    return "" if level is None else f", curriculum level {level[0]} ({level[1]})"

@@ -1,6 +1,9 @@
 """``ferrogym train TicketRouting-v0 --algo maskable-ppo``: trains an SB3 agent
 on the Rust-batched env, saves it, and evaluates it against the heuristics on
-held-out seeds (needs the ``sb3`` extra)."""
+held-out seeds (needs the ``sb3`` extra). ``--library rllib`` trains PPO with
+RLlib instead (:mod:`ferrogym.cli.train_rllib`, the ``rllib`` extra), with the
+same evaluation; ``--config FILE.yaml`` overrides hyper-parameters of either
+(:mod:`ferrogym.hyperparams`)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ferrogym import hyperparams
 from ferrogym.cli.evaluate import print_report, run_evaluation, write_outputs
+from ferrogym.errors import ConfigError, FerrogymError
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, env_id
 from ferrogym.policies import POLICIES, make_policy
 from ferrogym.policies.model import ALGOS, MASKED_ALGOS, META_FILE, MODEL_FILE, ModelPolicy, algo_class
@@ -98,15 +103,37 @@ def run(
     max_minutes: Annotated[
         float, typer.Option(min=0.0, help="Stop training after this wall-clock time (shared machines).")
     ] = math.inf,
+    library: Annotated[str, typer.Option(help="sb3 (one process) or rllib (Ray env runners).")] = "sb3",
+    num_workers: Annotated[
+        int | None, typer.Option(min=1, help="RLlib env runners, each stepping --n-envs sub-envs (default 2).")
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="RLlib: a running Ray cluster ('auto', 'ray://host:10001'); default a local one.")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="YAML file of hyper-parameters (flat, or sections sb3:/rllib:).")
+    ] = None,
 ) -> None:
-    """Train an SB3 agent on the Rust-batched env, save it and compare it with the heuristics."""
+    """Train an agent on the Rust-batched env (SB3 or RLlib), save it and compare it with the heuristics."""
     console = Console()
+    if library not in hyperparams.LIBRARIES:
+        raise typer.BadParameter(f"unknown library {library!r}; expected one of {list(hyperparams.LIBRARIES)}")
     if algo not in ALGOS:
         raise typer.BadParameter(f"unknown algorithm {algo!r}; expected one of {list(ALGOS)}")
     if eval_seed_start <= seed + n_envs - 1 and seed <= eval_seed_start + eval_seeds - 1 and eval_seeds:
         console.print("[yellow]warning:[/] evaluation seeds overlap the training seeds; the evaluation is not held out")
     env_kwargs: dict[str, Any] = {"scenario": scenario}
-    hyper = {} if learning_rate is None else {"learning_rate": learning_rate}
+    try:
+        hyper = _hyperparameters(library, algo, config, learning_rate, num_workers, address)
+    except (FerrogymError, ImportError) as e:
+        console.print(f"[bold red]error:[/] {e}")
+        raise typer.Exit(2) from None
+    if library == "rllib":
+        trained = _run_rllib(
+            env, env_kwargs, timesteps, n_envs, num_workers or 2, seed, address, hyper, max_minutes, out, console
+        )
+        _evaluate(console, trained, env, env_kwargs, out, eval_seeds, eval_seed_start)
+        return
     start = time.perf_counter()
     try:
         model = train_model(algo, env, env_kwargs, timesteps, n_envs, seed, console, hyper, max_minutes)
@@ -131,9 +158,91 @@ def run(
     }
     (out / META_FILE).write_text(json.dumps(meta, indent=1))
     console.print(f"saved {out / MODEL_FILE} ({done} steps in {seconds:.0f} s)")
+    _evaluate(console, ModelPolicy(model, algo, name=algo), env, env_kwargs, out, eval_seeds, eval_seed_start)
+
+
+def _hyperparameters(
+    library: str,
+    algo: str,
+    config: Path | None,
+    learning_rate: float | None,
+    num_workers: int | None,
+    address: str | None,
+) -> dict[str, Any]:
+    """The hyper-parameters ``--config`` and ``--learning-rate`` set, checked against the library's own."""
+    if library == "sb3":
+        if num_workers is not None or address is not None:
+            raise ConfigError("--num-workers and --address are RLlib options: SB3 trains in one process (use --n-envs)")
+        valid = hyperparams.sb3_keys(algo_class(algo))
+        lr_key = "learning_rate"
+    else:
+        if algo not in ("ppo", "maskable-ppo"):
+            raise ConfigError(f"--library rllib trains PPO (RLlib samples without masks); got --algo {algo}")
+        valid = hyperparams.rllib_keys()
+        lr_key = "lr"
+    hyper = {} if config is None else hyperparams.load(config, library)
+    hyperparams.check(hyper, library, valid, str(config))
+    if learning_rate is not None:
+        hyper[lr_key] = learning_rate
+    return hyper
+
+
+def _run_rllib(
+    env: str,
+    env_kwargs: dict[str, Any],
+    timesteps: int,
+    n_envs: int,
+    num_workers: int,
+    seed: int,
+    address: str | None,
+    hyper: dict[str, Any],
+    max_minutes: float,
+    out: Path,
+    console: Console,
+) -> DispatchPolicy:
+    """Trains with RLlib, writes meta.json; the trained policy for the evaluation."""
+    from ferrogym.cli.train_rllib import train_rllib
+
+    try:
+        policy, meta = train_rllib(
+            env,
+            env_kwargs,
+            timesteps=timesteps,
+            n_envs=n_envs,
+            num_workers=num_workers,
+            seed=seed,
+            address=address,
+            hyper=hyper,
+            max_minutes=max_minutes,
+            out=out,
+            console=console,
+        )
+    except (ValueError, ImportError) as e:  # ferrogym's ConfigError, RLlib's config validation, a missing extra
+        console.print(f"[bold red]error:[/] {e}")
+        raise typer.Exit(2) from None
+    (out / META_FILE).write_text(json.dumps(meta, indent=1))
+    if meta["timesteps"] < timesteps:
+        console.print(f"[yellow]stopped at {meta['timesteps']} of {timesteps} steps after {max_minutes:g} min[/]")
+    console.print(
+        f"saved {meta['checkpoint']} ({meta['timesteps']} steps in {meta['train_seconds']:.0f} s, "
+        f"{meta['env_steps_per_s']} env-steps/s); TensorBoard: tensorboard --logdir {meta['tensorboard']}"
+    )
+    trained: DispatchPolicy = policy
+    return trained
+
+
+def _evaluate(
+    console: Console,
+    policy: DispatchPolicy,
+    env: str,
+    env_kwargs: dict[str, Any],
+    out: Path,
+    eval_seeds: int,
+    eval_seed_start: int,
+) -> None:
+    """The trained policy against every heuristic on held-out seeds: table, eval.json, eval.csv."""
     if eval_seeds == 0:
         return
-    policy = ModelPolicy(model, algo, name=algo)
     probe_layout = _layout(env, env_kwargs)
     policies: dict[str, DispatchPolicy] = {policy.name: policy}
     policies.update({n: make_policy(n, probe_layout, seed=eval_seed_start) for n in POLICIES})

@@ -12,29 +12,14 @@ from ferrogym.rust_config import RustEnvConfig
 from ferrogym.rust_env import RustEnv
 from ferrogym.vector import RustVectorEnv
 
+# Named lists declared once, in Rust (`Env::names` of customer_support/mod.rs).
+_NAMES = _core.CustomerSupportCore.names()
 #: Action index -> strategy name (the Rust env's order).
-STRATEGIES: tuple[str, ...] = (
-    "empathetic",
-    "technical",
-    "escalate",
-    "product_recommendation",
-    "apologetic",
-    "educational",
-    "quick_resolution",
-    "upsell",
-)
-INDUSTRIES: tuple[str, ...] = ("bfsi", "retail", "tech")
-INQUIRIES: tuple[str, ...] = ("transactional", "complaint", "sales", "technical")
-#: Named, seeded conversations (the Rust ``Scenario`` variants; a test checks they match).
-SCENARIOS: tuple[str, ...] = (
-    "fraud_report",
-    "investment_question",
-    "failed_transfer",
-    "defective_return",
-    "discount_inquiry",
-    "api_integration",
-    "outage_complaint",
-)
+STRATEGIES: tuple[str, ...] = tuple(_NAMES["strategies"])
+INDUSTRIES: tuple[str, ...] = tuple(_NAMES["industries"])
+INQUIRIES: tuple[str, ...] = tuple(_NAMES["inquiries"])
+#: Named, seeded conversations (``scenario=``).
+SCENARIOS: tuple[str, ...] = tuple(_NAMES["scenarios"])
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from ferrogym.errors import MissingExtra, UnsupportedLibrary
+from ferrogym.errors import MissingExtra, UnsupportedLibrary, UnsupportedSpace
 
 #: Set to 1 to use a library version outside the tested range anyway.
 ALLOW_UNTESTED_ENV = "FERROGYM_ALLOW_UNTESTED"
@@ -115,3 +115,23 @@ def vector_class(env_id: str) -> Any:
     if not (isinstance(creator, type) and issubclass(creator, RustVectorEnv)):
         raise TypeError(f"{env_id} has no ferrogym Rust batch (its vector entry point is {entry!r})")
     return creator
+
+
+def check_action_space(
+    library: str,
+    algorithm: str,
+    allowed: tuple[type[gym.Space[Any]], ...],
+    action_space: gym.Space[Any],
+    env_id: str,
+    instead: str,
+) -> None:
+    """Raises :class:`~ferrogym.errors.UnsupportedSpace` naming the library, the
+    algorithm, the space and what to use instead, unless ``action_space`` is an
+    instance of one of ``allowed`` (libraries that only check this deep inside
+    training, or never)."""
+    if isinstance(action_space, allowed):
+        return
+    raise UnsupportedSpace(
+        f"{env_id}: {library} {algorithm} takes {' or '.join(c.__name__ for c in allowed)} actions, "
+        f"not {action_space}; use {instead} for this env"
+    )

@@ -21,6 +21,8 @@ says otherwise: RLlib's default modules sample without masks.
 
 from __future__ import annotations
 
+import inspect
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
 
+from ferrogym.errors import ConfigError
 from ferrogym.integrations import blind_kwargs, require, vector_class
 
 require("rllib")
@@ -40,6 +43,8 @@ from ray.rllib.algorithms.algorithm import Algorithm  # noqa: E402
 from ray.rllib.algorithms.ppo import PPOConfig  # noqa: E402
 from ray.tune.registry import register_env  # noqa: E402
 
+#: Where, inside an algorithm checkpoint, RLlib keeps the (single-agent) module.
+MODULE_PATH = ("learner_group", "learner", "rl_module", "default_policy")
 #: Keys of RLlib's env config that are not env arguments.
 _RLLIB_KEYS = ("env_id",)
 
@@ -100,8 +105,12 @@ def ppo_config(
     minibatch_size: int = 256,
     num_epochs: int = 4,
     seed: int | None = 0,
+    overrides: Mapping[str, Any] | None = None,
 ) -> PPOConfig:
-    """PPO on the new API stack, CPU only, stepping ferrogym's Rust batch in each runner."""
+    """PPO on the new API stack, CPU only, stepping ferrogym's Rust batch in each runner.
+
+    ``overrides`` are hyper-parameters by name (:func:`hyperparameter_names`),
+    applied last (``ferrogym train --config``)."""
     cfg = blind_kwargs(env_id, dict(env_config or {}))
     batch = train_batch_size or max(1, num_env_runners) * num_envs_per_env_runner * rollout_fragment_length
     config = (
@@ -117,6 +126,44 @@ def ppo_config(
         .training(train_batch_size_per_learner=batch, minibatch_size=min(minibatch_size, batch), num_epochs=num_epochs)
         .debugging(seed=seed)
     )
+    return apply_overrides(config, overrides or {})
+
+
+#: PPOConfig methods whose keyword arguments ``--config`` files may set.
+CONFIG_METHODS = ("training", "env_runners")
+#: ``rl_module(model_config=...)``: the network (``fcnet_hiddens``...).
+MODEL_CONFIG = "model_config"
+
+
+def _method_keys(name: str) -> set[str]:
+    """Keyword arguments of ``PPOConfig.<name>``, following ``**kwargs`` up the MRO
+    (``PPOConfig.training(**kwargs)`` passes ``lr``, ``gamma``... to AlgorithmConfig)."""
+    keys: set[str] = set()
+    for cls in PPOConfig.__mro__:
+        method = cls.__dict__.get(name)
+        if method is None:
+            continue
+        params = inspect.signature(method).parameters.values()
+        keys |= {p.name for p in params if p.kind is not p.VAR_KEYWORD and p.name != "self"}
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            break
+    return keys
+
+
+def hyperparameter_names() -> dict[str, set[str]]:
+    """The settable hyper-parameters, by the PPOConfig method that takes them."""
+    return {**{m: _method_keys(m) for m in CONFIG_METHODS}, "rl_module": {MODEL_CONFIG}}
+
+
+def apply_overrides(config: PPOConfig, overrides: Mapping[str, Any]) -> PPOConfig:
+    """Calls the PPOConfig method that takes each key; unknown keys -> ConfigError."""
+    names = hyperparameter_names()
+    for key, value in overrides.items():
+        method = next((m for m, keys in names.items() if key in keys), None)
+        if method is None:
+            valid = sorted(set().union(*names.values()))
+            raise ConfigError(f"RLlib PPO has no hyper-parameter {key!r}; valid keys: {', '.join(valid)}")
+        getattr(config, method)(**{key: value})
     return config
 
 
@@ -156,15 +203,24 @@ def train(
     checkpoint_dir: str | Path | None = None,
     on_iteration: Callable[[int, dict[str, Any]], None] | None = None,
     vectorize_mode: str = "vector_entry_point",
+    timesteps: int | None = None,
+    max_seconds: float = math.inf,
+    tensorboard_dir: str | Path | None = None,
     **ppo_kwargs: Any,
 ) -> tuple[TrainResult, Algorithm]:
     """Trains PPO with RLlib and returns the figures and the algorithm (stop it
-    with ``algo.stop()``; :func:`greedy_policy` turns it into a policy for
+    with ``algo.stop()``; :class:`ModulePolicy` turns it into a policy for
     ferrogym's evaluation). Starts a local Ray instance unless ``address``
     names a running cluster (``"auto"`` or ``"ray://host:10001"``); a Ray
     instance started here is shut down before returning only if training fails.
 
+    Training stops after ``iterations``, or once ``timesteps`` env steps are
+    sampled when given (then ``iterations`` is ignored), or after the first
+    iteration that ends past ``max_seconds`` of training.
     ``on_iteration(i, result)`` is called after every iteration (a progress bar).
+    With ``tensorboard_dir``, every result is written there as TensorBoard
+    scalars under the tags Tune's TBXLoggerCallback uses (``ray/tune/...``,
+    step = env steps sampled): an Algorithm run outside Tune logs nothing itself.
     Throughput counts env steps sampled over the wall time of the ``train()``
     calls (sampling and learning; algorithm build excluded).
     """
@@ -185,8 +241,12 @@ def train(
             **ppo_kwargs,
         )
         algo = config.build_algo()
-        result = TrainResult(env_id, num_env_runners, num_envs_per_env_runner, iterations, 0, 0.0)
-        for i in range(iterations):
+        result = TrainResult(env_id, num_env_runners, num_envs_per_env_runner, 0, 0, 0.0)
+        writer = _TensorBoard(tensorboard_dir) if tensorboard_dir is not None else None
+        i = 0
+        while (result.env_steps < timesteps if timesteps is not None else i < iterations) and (
+            result.seconds < max_seconds
+        ):
             t0 = time.perf_counter()
             out = algo.train()  # type: ignore[no-untyped-call]
             result.seconds += time.perf_counter() - t0
@@ -194,8 +254,13 @@ def train(
             result.env_steps = int(runners.get("num_env_steps_sampled_lifetime", 0))
             result.returns.append(float(runners.get("episode_return_mean", np.nan)))
             result.sample_seconds += float(out.get("timers", {}).get("env_runner_sampling_timer", 0.0))
+            result.iterations = i = i + 1
+            if writer is not None:
+                writer.write(out, result.env_steps)
             if on_iteration is not None:
-                on_iteration(i, out)
+                on_iteration(i - 1, out)
+        if writer is not None:
+            writer.close()
         if checkpoint_dir is not None:
             path = Path(checkpoint_dir).resolve()
             path.mkdir(parents=True, exist_ok=True)
@@ -208,22 +273,78 @@ def train(
         raise
 
 
-def greedy_policy(algo: Algorithm) -> Callable[[NDArray[Any], NDArray[np.bool_] | None], int]:
-    """``policy(obs, mask) -> action``: the trained module's most likely action,
-    restricted to the mask when one is given (for KPI evaluation against
-    heuristics, e.g. by ``ferrogym evaluate``)."""
-    import torch
+class _TensorBoard:
+    """Training results as TensorBoard scalars (tensorboardX: an rllib-extra dependency)."""
 
-    module = algo.get_module()
-    if module is None:
-        raise RuntimeError("the algorithm has no RLModule on the driver (set create_env_on_local_worker)")
+    def __init__(self, logdir: str | Path) -> None:
+        from tensorboardX import SummaryWriter  # type: ignore[import-untyped]
 
-    def policy(obs: NDArray[Any], mask: NDArray[np.bool_] | None = None) -> int:
+        self.writer = SummaryWriter(str(logdir))
+
+    def write(self, result: Mapping[str, Any], step: int) -> None:
+        from ray.tune.utils import flatten_dict
+
+        for key, value in flatten_dict(dict(result), delimiter="/").items():
+            number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+            if number and math.isfinite(float(value)):
+                self.writer.add_scalar(f"ray/tune/{key}", float(value), global_step=step)
+        self.writer.flush()
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class ModulePolicy:
+    """A trained RLlib module behind ferrogym's ``policy(obs, mask) -> action``
+    interface (:mod:`ferrogym.evaluation`, ``ferrogym train --library rllib``).
+
+    Deterministic: the most likely action among those the mask allows (the
+    module was trained blind, with ``invalid_action="fallback"``; at evaluation
+    it never picks a forbidden action). One observation gives an ``int``, a
+    batch ``obs[N], mask[N]`` gives ``actions[N]``.
+    """
+
+    def __init__(self, module: Any, name: str = "rllib-ppo") -> None:
+        self.module = module
+        self.name = name
+        #: The env the evaluation builds: the one the module was trained on.
+        self.env_overrides: dict[str, Any] = {"invalid_action": "fallback"}
+
+    @classmethod
+    def from_algorithm(cls, algo: Algorithm, name: str = "rllib-ppo") -> ModulePolicy:
+        module = algo.get_module()
+        if module is None:
+            raise RuntimeError("the algorithm has no RLModule on the driver (set create_env_on_local_worker)")
+        return cls(module, name)
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint: str | Path, name: str = "rllib-ppo") -> ModulePolicy:
+        """The module of an ``Algorithm.save_to_path`` checkpoint, loaded without Ray running."""
+        from ray.rllib.core.rl_module.rl_module import RLModule
+
+        path = Path(checkpoint).resolve().joinpath(*MODULE_PATH)
+        if not path.is_dir():
+            raise FileNotFoundError(
+                f"no RLlib module at {path} (expected a checkpoint from `ferrogym train --library rllib`)"
+            )
+        return cls(RLModule.from_checkpoint(str(path)), name)
+
+    def reset(self, num_envs: int = 1, seed: int | None = None) -> None:
+        """Stateless (an MLP module): nothing to clear."""
+
+    def act(self, obs: NDArray[Any], mask: NDArray[np.bool_] | None) -> NDArray[np.int64]:
+        import torch
+
         with torch.no_grad():
-            out = module.forward_inference({"obs": torch.as_tensor(obs, dtype=torch.float32)[None]})
-        logits = out["action_dist_inputs"][0].numpy()
+            out = self.module.forward_inference({"obs": torch.as_tensor(np.asarray(obs), dtype=torch.float32)})
+        logits: NDArray[np.float32] = out["action_dist_inputs"].numpy()
         if mask is not None:
-            logits = np.where(mask, logits, -np.inf)
-        return int(np.argmax(logits))
+            logits = np.where(np.asarray(mask, dtype=np.bool_), logits, -np.inf)
+        actions: NDArray[np.int64] = np.argmax(logits, axis=-1).astype(np.int64)
+        return actions
 
-    return policy
+    def __call__(self, obs: NDArray[Any], mask: NDArray[np.bool_] | None = None) -> int | NDArray[np.int64]:
+        obs = np.asarray(obs)
+        if obs.ndim == 1:
+            return int(self.act(obs[None], None if mask is None else np.asarray(mask)[None])[0])
+        return self.act(obs, mask)

@@ -11,6 +11,11 @@ so the others are saved with ``get_state`` and restored after the step
 (exact, but slower than a full step; an ended env among them is reset first
 so the batch accepts the step, and restored to its ended state after); Tianshou's step-count collection steps
 all ids and stays on the fast path.
+
+Tianshou's algorithms check their action space late or never (DQN takes a
+Box space and fails mid-training): :func:`check_algorithm` refuses early.
+The batch adapter takes array observations; Tuple ones (Blackjack) go through
+``DummyVectorEnv`` of ``gymnasium.wrappers.FlattenObservation`` envs.
 """
 
 from __future__ import annotations
@@ -23,11 +28,30 @@ import numpy as np
 from gymnasium.vector import AutoresetMode
 from numpy.typing import NDArray
 
-from ferrogym.integrations import blind_kwargs, require, vector_class
+from ferrogym.errors import UnsupportedSpace
+from ferrogym.integrations import blind_kwargs, check_action_space, require, vector_class
 
 require("tianshou")
 
 from ferrogym.vector import RustVectorEnv  # noqa: E402
+
+_DISCRETE_ONLY = ("DQN", "C51", "QRDQN", "IQN", "FQF", "RainbowDQN", "DiscreteSAC", "DiscreteBCQ", "DiscreteCQL")
+_BOX_ONLY = ("DDPG", "TD3", "SAC", "REDQ", "NPG", "TRPO")
+#: Action spaces of Tianshou's algorithms by class name (PPO, A2C, Reinforce take both).
+ACTION_SPACES: dict[str, tuple[type[gym.Space[Any]], ...]] = {
+    **dict.fromkeys(_DISCRETE_ONLY, (gym.spaces.Discrete,)),
+    **dict.fromkeys(_BOX_ONLY, (gym.spaces.Box,)),
+}
+
+
+def check_algorithm(algorithm: type[Any] | str, action_space: gym.Space[Any], env_id: str = "the env") -> None:
+    """Raises :class:`~ferrogym.errors.UnsupportedSpace` when the Tianshou
+    algorithm (class or name) cannot take ``action_space``."""
+    name = algorithm if isinstance(algorithm, str) else algorithm.__name__
+    allowed = ACTION_SPACES.get(name)
+    if allowed is not None:
+        instead = "SAC, TD3 or PPO" if isinstance(action_space, gym.spaces.Box) else "DQN or PPO"
+        check_action_space("Tianshou", name, allowed, action_space, env_id, instead)
 
 
 class FerroTianshouVectorEnv:
@@ -41,6 +65,13 @@ class FerroTianshouVectorEnv:
         if spec.max_episode_steps is not None:
             env_kwargs.setdefault("max_episode_steps", spec.max_episode_steps)
         self.venv: RustVectorEnv = vector_class(env_id)(num_envs, autoreset_mode=AutoresetMode.DISABLED, **env_kwargs)
+        if isinstance(self.venv.single_observation_space, gym.spaces.Tuple):
+            self.venv.close()
+            raise UnsupportedSpace(
+                f"{env_id}: FerroTianshouVectorEnv takes array observations, not "
+                f"{self.venv.single_observation_space}; use tianshou.env.DummyVectorEnv of "
+                "gymnasium.wrappers.FlattenObservation(gym.make(...)) envs"
+            )
         self.env_num = num_envs
         self.waiting_id: list[int] = []
         self.ready_id = list(range(num_envs))

@@ -40,6 +40,14 @@ class Episode:
     def total_reward(self) -> float:
         return float(self.rewards.sum())
 
+    @property
+    def curriculum_level(self) -> tuple[int, str] | None:
+        """(level, name) of the curriculum level the episode was played at, if recorded."""
+        first = self.infos[0] if self.infos else {}
+        if "curriculum_level" not in first:
+            return None
+        return int(first["curriculum_level"]), str(first.get("curriculum_name", ""))
+
 
 class Recording:
     """A recording file (Parquet, or HDF5 by suffix). Opening checks that it

@@ -17,6 +17,7 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 
+from ferrogym.curriculum import VecCurriculum
 from ferrogym.errors import ConfigError, RecordingError
 from ferrogym.events import Event, EventHub, Observe
 from ferrogym.record.schema import RecordingMeta, to_json
@@ -194,7 +195,14 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
 class VectorRecorder(VectorWrapper):
     """Records all ``num_envs`` sub-envs of a vector env, one row per sub-env per
     step with its ``env_index``; autoresets (NEXT_STEP, SAME_STEP) start new
-    episodes. Sub-env ``i`` reset with seed ``s`` is recorded with seed ``s + i``."""
+    episodes. Sub-env ``i`` reset with seed ``s`` is recorded with seed ``s + i``.
+
+    With ``curriculum`` (the :class:`~ferrogym.curriculum.VecCurriculum`
+    driving the batch; call its ``update`` after each step as usual), every
+    row's info carries the level of the episode it belongs to
+    (``curriculum_level``, ``curriculum_name``; ``Episode.curriculum_level``
+    reads it back, ``ferrogym replay`` shows it).
+    """
 
     def __init__(
         self,
@@ -206,9 +214,15 @@ class VectorRecorder(VectorWrapper):
         chunk_rows: int = 4096,
         env_id: str | None = None,
         env_kwargs: dict[str, Any] | None = None,
+        curriculum: VecCurriculum | None = None,
     ) -> None:
         check_states(states)
+        if curriculum is not None and curriculum.num_envs != env.num_envs:
+            raise ConfigError(
+                f"VectorRecorder: the curriculum drives {curriculum.num_envs} sub-envs, the env has {env.num_envs}"
+            )
         super().__init__(env)
+        self.curriculum = curriculum
         meta = meta_for(env, vector=True, env_id=env_id, env_kwargs=env_kwargs)
         self.writer = RecordingWriter(path, meta, append=append, chunk_rows=chunk_rows)
         self.states = states
@@ -242,7 +256,7 @@ class VectorRecorder(VectorWrapper):
             terminated=np.zeros(n, dtype=np.bool_),
             truncated=np.zeros(n, dtype=np.bool_),
             seed=seeds,
-            info=["{}"] * n,
+            info=[plain_info(self._level(int(i), starting=True)) for i in idx],
             state=[to_json(self._get("get_state", int(i))) if self.states != "none" else None for i in idx],
             episode_log=[None] * n,
             components={},
@@ -277,7 +291,9 @@ class VectorRecorder(VectorWrapper):
         else:
             restarted = np.zeros(n, dtype=np.bool_)
         moved = np.flatnonzero(~restarted)
-        step_obs = np.asarray(obs, dtype=self._obs_dtype).reshape(n, -1)
+        # A copy: SAME_STEP rows get the final observations written in, and the
+        # caller's `obs` (the new episodes' first observations) must stay as is.
+        step_obs = np.array(obs, dtype=self._obs_dtype).reshape(n, -1)
         if self._mode == AutoresetMode.SAME_STEP and done.any():
             for i in np.flatnonzero(done):
                 step_obs[i] = np.asarray(infos["final_obs"][i], dtype=self._obs_dtype).reshape(-1)
@@ -327,8 +343,22 @@ class VectorRecorder(VectorWrapper):
                 col[present] = np.asarray(values, dtype=np.float64)[present]
         return out
 
+    def _level(self, i: int, starting: bool) -> dict[str, Any]:
+        """The curriculum level of sub-env ``i``'s episode as info entries (none without a curriculum).
+
+        A row of a running episode has the level it was started with
+        (``running``); an episode SAME_STEP autoreset starts inside this step,
+        before the learner's ``update``, has the level set for it last time (pending)."""
+        if self.curriculum is None:
+            return {}
+        vc = self.curriculum
+        level = vc.pending(i) if starting and self._mode == AutoresetMode.SAME_STEP else vc.running[i]
+        if level is None:
+            return {}
+        return {"curriculum_level": level, "curriculum_name": vc.curriculum.levels[level].name}
+
     def _info(self, infos: dict[str, Any], i: int) -> str:
-        row: dict[str, Any] = {}
+        row: dict[str, Any] = self._level(i, starting=False)
         for key, value in infos.items():
             if key.startswith("_") or key in _SKIP_INFO:
                 continue

@@ -94,6 +94,12 @@ pub trait Env: Sized + Send + Clone {
 
     fn set_state(&mut self, state: Self::State) -> Result<(), EnvError>;
 
+    /// Named lists the env's Python layer needs (action names, scenario
+    /// names...), so each list has one home, here; none by default.
+    fn names() -> &'static [(&'static str, &'static [&'static str])] {
+        &[]
+    }
+
     /// Groups of named floats for the step `info`; none by default, and the
     /// bindings then skip the info work entirely.
     fn info_groups(&self) -> &'static [InfoGroup] {

@@ -457,6 +457,17 @@ macro_rules! bind_env {
                 })
             }
 
+            /// The env's named lists (`Env::names`: action names, scenario
+            /// names...) as `{list: [name, ...]}`, for the Python layer to derive from.
+            #[staticmethod]
+            fn names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+                let out = PyDict::new(py);
+                for (key, names) in <$env as Env>::names() {
+                    out.set_item(*key, names.to_vec())?;
+                }
+                Ok(out)
+            }
+
             fn observation_space<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
                 $crate::space::to_dict(py, &self.env.observation_space())
             }

@@ -23,7 +23,7 @@ pub use config::{
     INQUIRY_NAMES, N_STRATEGIES, STRATEGY_NAMES, UPSELL,
 };
 pub use dynamics::{Conversation, Outcome, Seen, COMPONENT_NAMES, N_COMPONENTS};
-pub use scenarios::{Scenario, ALL as SCENARIOS};
+pub use scenarios::{Scenario, ALL as SCENARIOS, NAMES as SCENARIO_NAMES};
 
 pub(crate) const NAME: &str = "CustomerSupport";
 pub const OBS_LEN: usize = 17;
@@ -186,6 +186,15 @@ impl Env for CustomerSupport {
         config.validate()?;
         self.next = Some(config.clone());
         Ok(())
+    }
+
+    fn names() -> &'static [(&'static str, &'static [&'static str])] {
+        &[
+            ("strategies", &STRATEGY_NAMES),
+            ("industries", &INDUSTRY_NAMES),
+            ("inquiries", &INQUIRY_NAMES),
+            ("scenarios", &SCENARIO_NAMES),
+        ]
     }
 
     fn info_groups(&self) -> &'static [InfoGroup] {

@@ -25,6 +25,17 @@ pub enum Scenario {
     OutageComplaint,
 }
 
+/// The scenarios' names as `scenario=` takes them (serde's snake_case; a test checks).
+pub const NAMES: [&str; 7] = [
+    "fraud_report",
+    "investment_question",
+    "failed_transfer",
+    "defective_return",
+    "discount_inquiry",
+    "api_integration",
+    "outage_complaint",
+];
+
 pub const ALL: [Scenario; 7] = [
     Scenario::FraudReport,
     Scenario::InvestmentQuestion,

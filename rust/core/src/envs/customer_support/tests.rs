@@ -204,3 +204,12 @@ fn restricted_industries_and_inquiries_are_respected() {
         e.reset(&mut obs);
     }
 }
+
+#[test]
+fn scenario_names_are_the_serde_names_in_order() {
+    use serde::de::{value::Error, Deserialize, IntoDeserializer};
+    for (name, s) in SCENARIO_NAMES.iter().zip(SCENARIOS) {
+        let parsed = Scenario::deserialize(IntoDeserializer::<Error>::into_deserializer(*name));
+        assert_eq!(parsed, Ok(s), "{name}");
+    }
+}

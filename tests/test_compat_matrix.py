@@ -1,0 +1,36 @@
+"""The compatibility matrix file and its printouts: n/a cells carry the reason a test checked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ferrogym.cli import app
+from ferrogym.compat import Cell, load_results, markdown, merge_results, reasons
+
+runner = CliRunner()
+
+
+def test_compat__na_reasons_are_listed_once_per_library_and_reason(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    why = "DQN takes Discrete actions, not Box"
+    merge_results(
+        path,
+        [
+            Cell("sb3-DQN", "ferrogym/Pendulum-v1", "single", "n/a", "t1", why),
+            Cell("sb3-DQN", "ferrogym/Pendulum-v1", "batched", "n/a", "t2", why),
+            Cell("sb3-DQN", "ferrogym/PointMass-v0", "single", "n/a", "t3", why),
+            Cell("sb3-DQN", "ferrogym/CartPole-v1", "single", "pass", "t4"),
+        ],
+    )
+    data = load_results(path)
+    assert reasons(data) == {"sb3-DQN": [f"Pendulum-v1, PointMass-v0: {why}"]}
+    table = markdown(data)
+    assert "| sb3-DQN | pass / - | n/a / n/a | n/a / - |" in table
+    assert f"- sb3-DQN: Pendulum-v1, PointMass-v0: {why}" in table
+    result = runner.invoke(app, ["compat", "--results", str(path)])
+    assert result.exit_code == 0, result.output
+    assert why in " ".join(result.output.split())
+    assert json.loads(path.read_text())["cells"][0]["reason"] == why
