@@ -29,6 +29,9 @@ _PPO: dict[str, Any] = {
     "learning_rate": 3e-4,
     "policy_kwargs": {"net_arch": [128, 128]},
 }
+#: Policy architectures: a flat MLP over the whole observation, or one shared
+#: network scoring each engineer row (``ferrogym.policies.engineer_scorer``).
+ARCHS = ("mlp", "scorer")
 HYPER: dict[str, dict[str, Any]] = {
     "maskable-ppo": _PPO,
     "ppo": _PPO,
@@ -60,8 +63,11 @@ def train_model(
     console: Console,
     hyper: dict[str, Any] | None = None,
     max_minutes: float = math.inf,
+    arch: str = "mlp",
 ) -> Any:
-    """Trains ``algo`` on ``n_envs`` Rust-batched sub-envs seeded ``seed + i``."""
+    """Trains ``algo`` on ``n_envs`` Rust-batched sub-envs seeded ``seed + i``
+    with a flat MLP policy or (``arch="scorer"``, MaskablePPO only) the
+    permutation-equivariant engineer scorer."""
     cls = algo_class(algo)  # raises the clear "pip install ferrogym[sb3]" message first
     from ferrogym.sb3 import make_vec_env
 
@@ -72,7 +78,16 @@ def train_model(
     params = {**HYPER[algo], **(hyper or {})}
     if "batch_size" in params and algo != "dqn":
         params["batch_size"] = min(params["batch_size"], params.get("n_steps", 2048) * n_envs)
-    model = cls("MlpPolicy", venv, seed=seed, device="cpu", verbose=0, **params)
+    policy: Any = "MlpPolicy"
+    if arch == "scorer":
+        if algo not in MASKED_ALGOS:
+            raise ValueError(f"--policy-arch scorer needs a masked algorithm ({', '.join(MASKED_ALGOS)}), not {algo}")
+        from ferrogym.policies.engineer_scorer import EngineerScorerPolicy, scorer_policy_kwargs
+
+        policy = EngineerScorerPolicy
+        extra = {k: v for k, v in params.get("policy_kwargs", {}).items() if k != "net_arch"}
+        params["policy_kwargs"] = {**scorer_policy_kwargs(venv.get_attr("obs_layout")[0]), **extra}
+    model = cls(policy, venv, seed=seed, device="cpu", verbose=0, **params)
     columns = (TextColumn(f"training {algo}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("train", total=timesteps)
@@ -95,6 +110,12 @@ def run(
     eval_seeds: Annotated[int, typer.Option(min=0, help="Held-out evaluation episodes (0: skip).")] = 30,
     eval_seed_start: Annotated[int, typer.Option(help="First evaluation seed.")] = HELD_OUT_SEED,
     learning_rate: Annotated[float | None, typer.Option(help="Override the learning rate.")] = None,
+    policy_arch: Annotated[
+        str, typer.Option(help=f"Policy network: {' or '.join(ARCHS)} (scorer: one shared net per engineer row).")
+    ] = "mlp",
+    hyper_json: Annotated[
+        str | None, typer.Option("--hyper", help="Override hyper-parameters, as JSON (e.g. '{\"n_steps\": 512}').")
+    ] = None,
     max_minutes: Annotated[
         float, typer.Option(min=0.0, help="Stop training after this wall-clock time (shared machines).")
     ] = math.inf,
@@ -105,11 +126,17 @@ def run(
         raise typer.BadParameter(f"unknown algorithm {algo!r}; expected one of {list(ALGOS)}")
     if eval_seed_start <= seed + n_envs - 1 and seed <= eval_seed_start + eval_seeds - 1 and eval_seeds:
         console.print("[yellow]warning:[/] evaluation seeds overlap the training seeds; the evaluation is not held out")
+    if policy_arch not in ARCHS:
+        raise typer.BadParameter(f"unknown policy architecture {policy_arch!r}; expected one of {list(ARCHS)}")
     env_kwargs: dict[str, Any] = {"scenario": scenario}
-    hyper = {} if learning_rate is None else {"learning_rate": learning_rate}
+    hyper = _parse_hyper(hyper_json)
+    if learning_rate is not None:
+        hyper["learning_rate"] = learning_rate
     start = time.perf_counter()
     try:
-        model = train_model(algo, env, env_kwargs, timesteps, n_envs, seed, console, hyper, max_minutes)
+        model = train_model(algo, env, env_kwargs, timesteps, n_envs, seed, console, hyper, max_minutes, policy_arch)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
     except ImportError as e:
         console.print(f"[bold red]error:[/] {e}")
         raise typer.Exit(2) from None
@@ -121,13 +148,18 @@ def run(
         console.print(f"[yellow]stopped at {done} of {timesteps} steps after {max_minutes:g} min[/]")
     meta = {
         "algo": algo,
+        "policy_arch": policy_arch,
         "env": env_id(env),
         "env_kwargs": env_kwargs,
         "timesteps": done,
         "n_envs": n_envs,
         "seed": seed,
         "train_seconds": round(seconds, 1),
-        "hyperparameters": {**HYPER[algo], **hyper},
+        "hyperparameters": {
+            **HYPER[algo],
+            **hyper,
+            "policy_kwargs": {k: v for k, v in model.policy_kwargs.items() if k != "layout"},
+        },
     }
     (out / META_FILE).write_text(json.dumps(meta, indent=1))
     console.print(f"saved {out / MODEL_FILE} ({done} steps in {seconds:.0f} s)")
@@ -141,6 +173,18 @@ def run(
     report = run_evaluation(console, env_id(env), policies, seeds, env_kwargs)
     print_report(console, report)
     write_outputs(report, out / "eval.json", out / "eval.csv")
+
+
+def _parse_hyper(text: str | None) -> dict[str, Any]:
+    if text is None:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise typer.BadParameter(f"--hyper {text!r} is not JSON: {e}") from None
+    if not isinstance(value, dict):
+        raise typer.BadParameter(f"--hyper {text!r} must be a JSON object of hyper-parameters")
+    return value
 
 
 def _layout(env: str, env_kwargs: dict[str, Any]) -> Any:
