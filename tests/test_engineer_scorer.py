@@ -14,8 +14,10 @@ import torch as th
 from typer.testing import CliRunner
 
 from ferrogym.cli import app
+from ferrogym.policies import make_policy
 from ferrogym.policies.engineer_scorer import EngineerScorerPolicy, scorer_policy_kwargs
 from ferrogym.policies.model import load_model_policy
+from ferrogym.policies.warm_start import demonstrations, imitate
 from ferrogym.spaces import ObsSlice
 
 pytest.importorskip("sb3_contrib")
@@ -133,12 +135,15 @@ def test_engineer_scorer__layout_without_engineer_rows_is_rejected() -> None:
 def test_cli_train__scorer_arch_trains_saves_and_reloads_for_evaluate(tmp_path: Path) -> None:
     out = tmp_path / "scorer"
     args = ["train", "--policy-arch", "scorer", "--scenario", "specialists", "--timesteps", "300", "--n-envs", "2"]
+    args += ["--warm-start", "sed", "--warm-start-episodes", "3"]
     result = runner.invoke(
         app, [*args, "--hyper", '{"n_steps": 64, "n_epochs": 2}', "--out", str(out), "--eval-seeds", "2"]
     )
     assert result.exit_code == 0, result.output
     meta = json.loads((out / "meta.json").read_text())
     assert meta["policy_arch"] == "scorer" and meta["hyperparameters"]["n_steps"] == 64
+    assert meta["warm_start"] == {"policy": "sed", "episodes": 3}
+    assert "imitated sed" in result.output
     assert meta["timesteps"] >= 300
     policy = load_model_policy(out)
     assert isinstance(policy.model.policy, EngineerScorerPolicy)
@@ -157,7 +162,43 @@ def test_cli_train__scorer_needs_a_masked_algo_and_bad_hyper_is_a_usage_error(tm
         (["--policy-arch", "transformer"], "unknown policy architecture"),
         (["--hyper", "{n_steps: 5}"], "is not JSON"),
         (["--hyper", "[1]"], "must be a JSON object"),
+        (["--warm-start", "oracle"], "is not a heuristic"),
+        (["--warm-start", "sed", "--algo", "dqn"], "needs a masked algorithm"),
     ):
         result = runner.invoke(app, [*base, *extra])
         assert result.exit_code == 2, (extra, result.output)
         assert message in result.output.replace("\n", " "), (extra, result.output)
+
+
+def test_warm_start__demonstrations_are_the_heuristic_episodes_with_their_returns() -> None:
+    env = _env()
+    sed = make_policy("sed", env.obs_layout)
+    demos = demonstrations(sed, ID, [4, 5], gamma=1.0, scenario="specialists")
+    lengths, totals = [], []
+    for seed in (4, 5):
+        obs, _ = env.reset(seed=seed)
+        n, total, truncated = 0, 0.0, False
+        while not truncated:
+            obs, reward, _, truncated, _ = env.step(int(sed(obs, env.action_masks())))
+            n, total = n + 1, total + float(reward)
+        lengths.append(n)
+        totals.append(total)
+    assert len(demos.actions) == len(demos.obs) == len(demos.masks) == len(demos.returns) == sum(lengths)
+    assert demos.masks[np.arange(len(demos.actions)), demos.actions].all()
+    # Decisions are interleaved over the two seeds: both episodes start in the first two rows.
+    np.testing.assert_allclose(sorted(demos.returns[:2]), sorted(totals), rtol=1e-4)
+
+
+def test_warm_start__imitation_makes_the_scorer_agree_with_the_teacher() -> None:
+    env = _env()
+    model = MaskablePPO(
+        EngineerScorerPolicy, env, n_steps=64, batch_size=64, policy_kwargs=scorer_policy_kwargs(env.obs_layout, 32)
+    )
+    demos = demonstrations(make_policy("sed", env.obs_layout), ID, list(range(6)), gamma=0.98, scenario="specialists")
+    with th.no_grad():
+        before, _ = model.predict(demos.obs, action_masks=demos.masks, deterministic=True)
+    fit = imitate(model, demos, epochs=30)
+    after, _ = model.predict(demos.obs, action_masks=demos.masks, deterministic=True)
+    assert fit["accuracy"] == pytest.approx(float((after == demos.actions).mean()))
+    # Near-uniform at first; mostly the teacher's choice after (~95% with the 256 episodes `train` uses).
+    assert fit["accuracy"] > 0.6 > 0.5 > float((before == demos.actions).mean())

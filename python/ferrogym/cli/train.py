@@ -64,10 +64,15 @@ def train_model(
     hyper: dict[str, Any] | None = None,
     max_minutes: float = math.inf,
     arch: str = "mlp",
+    warm_start: str | None = None,
+    warm_episodes: int = 256,
 ) -> Any:
     """Trains ``algo`` on ``n_envs`` Rust-batched sub-envs seeded ``seed + i``
     with a flat MLP policy or (``arch="scorer"``, MaskablePPO only) the
-    permutation-equivariant engineer scorer."""
+    permutation-equivariant engineer scorer. ``warm_start``: first imitate
+    that heuristic on ``warm_episodes`` episodes (seeds ``seed + n_envs``
+    onwards; MaskablePPO only). ``hyper["learning_rate_end"]`` makes the
+    learning rate decay linearly to it."""
     cls = algo_class(algo)  # raises the clear "pip install ferrogym[sb3]" message first
     from ferrogym.sb3 import make_vec_env
 
@@ -76,6 +81,8 @@ def train_model(
         kwargs["invalid_action"] = "fallback"
     venv = make_vec_env(env_id(env), n_envs=n_envs, seed=seed, **kwargs)
     params = {**HYPER[algo], **(hyper or {})}
+    if "learning_rate_end" in params:
+        params["learning_rate"] = _linear(float(params["learning_rate"]), float(params.pop("learning_rate_end")))
     if "batch_size" in params and algo != "dqn":
         params["batch_size"] = min(params["batch_size"], params.get("n_steps", 2048) * n_envs)
     policy: Any = "MlpPolicy"
@@ -88,6 +95,8 @@ def train_model(
         extra = {k: v for k, v in params.get("policy_kwargs", {}).items() if k != "net_arch"}
         params["policy_kwargs"] = {**scorer_policy_kwargs(venv.get_attr("obs_layout")[0]), **extra}
     model = cls(policy, venv, seed=seed, device="cpu", verbose=0, **params)
+    if warm_start is not None:
+        _imitate(model, algo, warm_start, env, kwargs, seed + n_envs, warm_episodes, console)
     columns = (TextColumn(f"training {algo}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("train", total=timesteps)
@@ -95,6 +104,30 @@ def train_model(
         model.learn(total_timesteps=timesteps, callback=make_progress_callback(progress, task, deadline))
     venv.close()
     return model
+
+
+def _linear(start: float, end: float) -> Any:
+    """SB3 schedule from ``start`` to ``end`` over training (progress goes 1 -> 0)."""
+
+    def schedule(progress_remaining: float) -> float:
+        return end + (start - end) * progress_remaining
+
+    return schedule
+
+
+def _imitate(
+    model: Any, algo: str, name: str, env: str, env_kwargs: dict[str, Any], first: int, episodes: int, console: Console
+) -> None:
+    if algo not in MASKED_ALGOS:
+        raise ValueError(f"--warm-start needs a masked algorithm ({', '.join(MASKED_ALGOS)}), not {algo}")
+    if name not in POLICIES:
+        raise ValueError(f"--warm-start {name!r} is not a heuristic; expected one of {list(POLICIES)}")
+    from ferrogym.policies.warm_start import demonstrations, imitate
+
+    teacher = make_policy(name, _layout(env, env_kwargs), seed=first)
+    demos = demonstrations(teacher, env_id(env), list(range(first, first + episodes)), model.gamma, **env_kwargs)
+    fit = imitate(model, demos, seed=first)
+    console.print(f"warm start: imitated {name} on {len(demos.actions)} decisions (agreement {fit['accuracy']:.1%})")
 
 
 def run(
@@ -113,6 +146,10 @@ def run(
     policy_arch: Annotated[
         str, typer.Option(help=f"Policy network: {' or '.join(ARCHS)} (scorer: one shared net per engineer row).")
     ] = "mlp",
+    warm_start: Annotated[
+        str | None, typer.Option(help="Imitate this heuristic (e.g. sed) before training (MaskablePPO).")
+    ] = None,
+    warm_start_episodes: Annotated[int, typer.Option(min=1, help="Episodes of the heuristic to imitate.")] = 256,
     hyper_json: Annotated[
         str | None, typer.Option("--hyper", help="Override hyper-parameters, as JSON (e.g. '{\"n_steps\": 512}').")
     ] = None,
@@ -124,7 +161,8 @@ def run(
     console = Console()
     if algo not in ALGOS:
         raise typer.BadParameter(f"unknown algorithm {algo!r}; expected one of {list(ALGOS)}")
-    if eval_seed_start <= seed + n_envs - 1 and seed <= eval_seed_start + eval_seeds - 1 and eval_seeds:
+    last_train_seed = seed + n_envs - 1 + (warm_start_episodes if warm_start else 0)
+    if eval_seed_start <= last_train_seed and seed <= eval_seed_start + eval_seeds - 1 and eval_seeds:
         console.print("[yellow]warning:[/] evaluation seeds overlap the training seeds; the evaluation is not held out")
     if policy_arch not in ARCHS:
         raise typer.BadParameter(f"unknown policy architecture {policy_arch!r}; expected one of {list(ARCHS)}")
@@ -134,7 +172,20 @@ def run(
         hyper["learning_rate"] = learning_rate
     start = time.perf_counter()
     try:
-        model = train_model(algo, env, env_kwargs, timesteps, n_envs, seed, console, hyper, max_minutes, policy_arch)
+        model = train_model(
+            algo,
+            env,
+            env_kwargs,
+            timesteps,
+            n_envs,
+            seed,
+            console,
+            hyper,
+            max_minutes,
+            policy_arch,
+            warm_start,
+            warm_start_episodes,
+        )
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
     except ImportError as e:
@@ -149,6 +200,7 @@ def run(
     meta = {
         "algo": algo,
         "policy_arch": policy_arch,
+        "warm_start": warm_start and {"policy": warm_start, "episodes": warm_start_episodes},
         "env": env_id(env),
         "env_kwargs": env_kwargs,
         "timesteps": done,
