@@ -34,6 +34,9 @@ _PPO: dict[str, Any] = {
     "learning_rate": 3e-4,
     "policy_kwargs": {"net_arch": [128, 128]},
 }
+#: Policy architectures: a flat MLP over the whole observation, or one shared
+#: network scoring each engineer row (``ferrogym.policies.engineer_scorer``).
+ARCHS = ("mlp", "scorer")
 HYPER: dict[str, dict[str, Any]] = {
     "maskable-ppo": _PPO,
     "ppo": _PPO,
@@ -65,8 +68,16 @@ def train_model(
     console: Console,
     hyper: dict[str, Any] | None = None,
     max_minutes: float = math.inf,
+    arch: str = "mlp",
+    warm_start: str | None = None,
+    warm_episodes: int = 256,
 ) -> Any:
-    """Trains ``algo`` on ``n_envs`` Rust-batched sub-envs seeded ``seed + i``."""
+    """Trains ``algo`` on ``n_envs`` Rust-batched sub-envs seeded ``seed + i``
+    with a flat MLP policy or (``arch="scorer"``, MaskablePPO only) the
+    permutation-equivariant engineer scorer. ``warm_start``: first imitate
+    that heuristic on ``warm_episodes`` episodes (seeds ``seed + n_envs``
+    onwards; MaskablePPO only). ``hyper["learning_rate_end"]`` makes the
+    learning rate decay linearly to it."""
     cls = algo_class(algo)  # raises the clear "pip install ferrogym[sb3]" message first
     from ferrogym.sb3 import make_vec_env
 
@@ -75,9 +86,22 @@ def train_model(
         kwargs["invalid_action"] = "fallback"
     venv = make_vec_env(env_id(env), n_envs=n_envs, seed=seed, **kwargs)
     params = {**HYPER[algo], **(hyper or {})}
+    if "learning_rate_end" in params:
+        params["learning_rate"] = _linear(float(params["learning_rate"]), float(params.pop("learning_rate_end")))
     if "batch_size" in params and algo != "dqn":
         params["batch_size"] = min(params["batch_size"], params.get("n_steps", 2048) * n_envs)
-    model = cls("MlpPolicy", venv, seed=seed, device="cpu", verbose=0, **params)
+    policy: Any = "MlpPolicy"
+    if arch == "scorer":
+        if algo not in MASKED_ALGOS:
+            raise ValueError(f"--policy-arch scorer needs a masked algorithm ({', '.join(MASKED_ALGOS)}), not {algo}")
+        from ferrogym.policies.engineer_scorer import EngineerScorerPolicy, scorer_policy_kwargs
+
+        policy = EngineerScorerPolicy
+        extra = {k: v for k, v in params.get("policy_kwargs", {}).items() if k != "net_arch"}
+        params["policy_kwargs"] = {**scorer_policy_kwargs(venv.get_attr("obs_layout")[0]), **extra}
+    model = cls(policy, venv, seed=seed, device="cpu", verbose=0, **params)
+    if warm_start is not None:
+        _imitate(model, algo, warm_start, env, kwargs, seed + n_envs, warm_episodes, console)
     columns = (TextColumn(f"training {algo}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("train", total=timesteps)
@@ -85,6 +109,30 @@ def train_model(
         model.learn(total_timesteps=timesteps, callback=make_progress_callback(progress, task, deadline))
     venv.close()
     return model
+
+
+def _linear(start: float, end: float) -> Any:
+    """SB3 schedule from ``start`` to ``end`` over training (progress goes 1 -> 0)."""
+
+    def schedule(progress_remaining: float) -> float:
+        return end + (start - end) * progress_remaining
+
+    return schedule
+
+
+def _imitate(
+    model: Any, algo: str, name: str, env: str, env_kwargs: dict[str, Any], first: int, episodes: int, console: Console
+) -> None:
+    if algo not in MASKED_ALGOS:
+        raise ValueError(f"--warm-start needs a masked algorithm ({', '.join(MASKED_ALGOS)}), not {algo}")
+    if name not in POLICIES:
+        raise ValueError(f"--warm-start {name!r} is not a heuristic; expected one of {list(POLICIES)}")
+    from ferrogym.policies.warm_start import demonstrations, imitate
+
+    teacher = make_policy(name, _layout(env, env_kwargs), seed=first)
+    demos = demonstrations(teacher, env_id(env), list(range(first, first + episodes)), model.gamma, **env_kwargs)
+    fit = imitate(model, demos, seed=first)
+    console.print(f"warm start: imitated {name} on {len(demos.actions)} decisions (agreement {fit['accuracy']:.1%})")
 
 
 def run(
@@ -100,6 +148,16 @@ def run(
     eval_seeds: Annotated[int, typer.Option(min=0, help="Held-out evaluation episodes (0: skip).")] = 30,
     eval_seed_start: Annotated[int, typer.Option(help="First evaluation seed.")] = HELD_OUT_SEED,
     learning_rate: Annotated[float | None, typer.Option(help="Override the learning rate.")] = None,
+    policy_arch: Annotated[
+        str, typer.Option(help=f"Policy network: {' or '.join(ARCHS)} (scorer: one shared net per engineer row).")
+    ] = "mlp",
+    warm_start: Annotated[
+        str | None, typer.Option(help="Imitate this heuristic (e.g. sed) before training (MaskablePPO).")
+    ] = None,
+    warm_start_episodes: Annotated[int, typer.Option(min=1, help="Episodes of the heuristic to imitate.")] = 256,
+    hyper_json: Annotated[
+        str | None, typer.Option("--hyper", help="Override hyper-parameters, as JSON (e.g. '{\"n_steps\": 512}').")
+    ] = None,
     max_minutes: Annotated[
         float, typer.Option(min=0.0, help="Stop training after this wall-clock time (shared machines).")
     ] = math.inf,
@@ -120,8 +178,11 @@ def run(
         raise typer.BadParameter(f"unknown library {library!r}; expected one of {list(hyperparams.LIBRARIES)}")
     if algo not in ALGOS:
         raise typer.BadParameter(f"unknown algorithm {algo!r}; expected one of {list(ALGOS)}")
-    if eval_seed_start <= seed + n_envs - 1 and seed <= eval_seed_start + eval_seeds - 1 and eval_seeds:
+    last_train_seed = seed + n_envs - 1 + (warm_start_episodes if warm_start else 0)
+    if eval_seed_start <= last_train_seed and seed <= eval_seed_start + eval_seeds - 1 and eval_seeds:
         console.print("[yellow]warning:[/] evaluation seeds overlap the training seeds; the evaluation is not held out")
+    if policy_arch not in ARCHS:
+        raise typer.BadParameter(f"unknown policy architecture {policy_arch!r}; expected one of {list(ARCHS)}")
     env_kwargs: dict[str, Any] = {"scenario": scenario}
     try:
         hyper = _hyperparameters(library, algo, config, learning_rate, num_workers, address)
@@ -129,14 +190,34 @@ def run(
         console.print(f"[bold red]error:[/] {e}")
         raise typer.Exit(2) from None
     if library == "rllib":
+        if hyper_json is not None or policy_arch != "mlp" or warm_start:
+            console.print("[bold red]error:[/] --hyper, --policy-arch and --warm-start are SB3 options")
+            raise typer.Exit(2)
         trained = _run_rllib(
             env, env_kwargs, timesteps, n_envs, num_workers or 2, seed, address, hyper, max_minutes, out, console
         )
         _evaluate(console, trained, env, env_kwargs, out, eval_seeds, eval_seed_start)
         return
+    # --hyper is inline JSON on top of --config (it may also give learning_rate_end).
+    hyper.update(_parse_hyper(hyper_json))
     start = time.perf_counter()
     try:
-        model = train_model(algo, env, env_kwargs, timesteps, n_envs, seed, console, hyper, max_minutes)
+        model = train_model(
+            algo,
+            env,
+            env_kwargs,
+            timesteps,
+            n_envs,
+            seed,
+            console,
+            hyper,
+            max_minutes,
+            policy_arch,
+            warm_start,
+            warm_start_episodes,
+        )
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
     except ImportError as e:
         console.print(f"[bold red]error:[/] {e}")
         raise typer.Exit(2) from None
@@ -148,13 +229,19 @@ def run(
         console.print(f"[yellow]stopped at {done} of {timesteps} steps after {max_minutes:g} min[/]")
     meta = {
         "algo": algo,
+        "policy_arch": policy_arch,
+        "warm_start": warm_start and {"policy": warm_start, "episodes": warm_start_episodes},
         "env": env_id(env),
         "env_kwargs": env_kwargs,
         "timesteps": done,
         "n_envs": n_envs,
         "seed": seed,
         "train_seconds": round(seconds, 1),
-        "hyperparameters": {**HYPER[algo], **hyper},
+        "hyperparameters": {
+            **HYPER[algo],
+            **hyper,
+            "policy_kwargs": {k: v for k, v in model.policy_kwargs.items() if k != "layout"},
+        },
     }
     (out / META_FILE).write_text(json.dumps(meta, indent=1))
     console.print(f"saved {out / MODEL_FILE} ({done} steps in {seconds:.0f} s)")
@@ -250,6 +337,18 @@ def _evaluate(
     report = run_evaluation(console, env_id(env), policies, seeds, env_kwargs)
     print_report(console, report)
     write_outputs(report, out / "eval.json", out / "eval.csv")
+
+
+def _parse_hyper(text: str | None) -> dict[str, Any]:
+    if text is None:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise typer.BadParameter(f"--hyper {text!r} is not JSON: {e}") from None
+    if not isinstance(value, dict):
+        raise typer.BadParameter(f"--hyper {text!r} must be a JSON object of hyper-parameters")
+    return value
 
 
 def _layout(env: str, env_kwargs: dict[str, Any]) -> Any:
