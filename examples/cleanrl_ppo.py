@@ -5,7 +5,9 @@ gives the Rust batch; Gymnasium 1.x autoresets on the NEXT step, so the
 transition that starts a new episode is masked out of the loss (its action
 was ignored by the env); episode stats come from the vector
 ``RecordEpisodeStatistics`` wrapper's ``infos["episode"]``. Masked envs
-(TicketRouting) get ``invalid_action="fallback"``: this loop samples without masks.
+(TicketRouting, ConnectFour) get ``invalid_action="fallback"``: this loop samples without masks.
+Observations that are not flat vectors (Tuple, or ConnectFour's (2, 6, 7) planes)
+go through Gymnasium's vector ``FlattenObservation``: the agent is an MLP.
 
     python examples/cleanrl_ppo.py --env-id ferrogym/CartPole-v1 --total-timesteps 50000
 """
@@ -74,8 +76,10 @@ def train(args: Args) -> dict[str, Any]:
             f"{args.env_id}: this PPO (CleanRL's ppo.py) samples Discrete actions, not {envs.single_action_space}; "
             "CleanRL's ppo_continuous_action.py is the Box-action variant"
         )
-    if isinstance(envs.single_observation_space, gym.spaces.Tuple):
-        envs = gym.wrappers.vector.FlattenObservation(envs)  # Blackjack: one-hot parts, as for SB3
+    obs_space = envs.single_observation_space
+    if not (isinstance(obs_space, gym.spaces.Box) and len(obs_space.shape) == 1):
+        # The MLP takes flat vectors: Blackjack's Tuple one-hot (as for SB3), ConnectFour's planes reshaped.
+        envs = gym.wrappers.vector.FlattenObservation(envs)
     envs = gym.wrappers.vector.RecordEpisodeStatistics(envs)
     n_obs = int(np.prod(envs.single_observation_space.shape))  # type: ignore[arg-type]
     agent = Agent(n_obs, int(envs.single_action_space.n))  # type: ignore[attr-defined]

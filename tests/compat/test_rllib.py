@@ -13,7 +13,7 @@ import ray
 
 from ferrogym.integrations.rllib import make_env, register_envs, train
 
-from .envs import ALL_IDS, BOX_ACTION_IDS, ENV_IDS, TUPLE_OBS_IDS
+from .envs import ALL_IDS, BOX_ACTION_IDS, ENV_IDS, FLATTEN_IDS, TUPLE_OBS_IDS
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
 MODES = {"batched": "vector_entry_point", "single": "sync"}
@@ -43,8 +43,9 @@ def local_ray() -> Iterator[None]:
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # RLlib's own deprecations
 def test_rllib__ppo_trains_with_two_env_runners(local_ray: None, env_id: str, mode: str) -> None:
     # RLlib's default modules take flat observations: its own FlattenObservations
-    # connector one-hot encodes Tuple ones (Blackjack) inside the runners.
-    overrides = {"env_to_module_connector": _flatten} if env_id in TUPLE_OBS_IDS else {}
+    # connector one-hot encodes Tuple ones (Blackjack) and reshapes ConnectFour's
+    # planes (no default network for (2, 6, 7)) inside the runners.
+    overrides = {"env_to_module_connector": _flatten} if env_id in FLATTEN_IDS else {}
     result, algo = train(
         env_id,
         iterations=1,

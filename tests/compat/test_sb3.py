@@ -1,7 +1,8 @@
 """Stable-Baselines3 (PPO, A2C, DQN, SAC) and sb3-contrib MaskablePPO, single envs and the Rust batch.
 
-Tuple observations (Blackjack) run through the documented flattening
-(``make_vec_env(..., flatten_observation=True)``, Gymnasium's
+Tuple observations (Blackjack) and non-image planes (ConnectFour's
+(2, 6, 7), which SB3's checker asks to flatten) run through the documented
+flattening (``make_vec_env(..., flatten_observation=True)``, Gymnasium's
 ``FlattenObservation`` for single envs); an algorithm that cannot take an
 env's action space is refused by ``ferrogym.sb3.check_algorithm`` with
 UnsupportedSpace (an n/a cell).
@@ -13,6 +14,7 @@ import re
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 import pytest
 
 pytest.importorskip("stable_baselines3")
@@ -29,7 +31,7 @@ from ferrogym.errors import UnsupportedSpace
 from ferrogym.integrations import blind_kwargs
 from ferrogym.sb3 import ACTION_SPACES, check_algorithm, make_vec_env
 
-from .envs import _SPACES, BOX_ACTION_IDS, ENV_IDS, TUPLE_OBS_IDS
+from .envs import _SPACES, BOX_ACTION_IDS, ENV_IDS, FLATTEN_IDS, PLANE_OBS_IDS, TUPLE_OBS_IDS
 
 ALGOS: dict[str, tuple[type[Any], dict[str, Any]]] = {
     "PPO": (PPO, {"n_steps": 64, "batch_size": 64, "n_epochs": 1}),
@@ -42,7 +44,7 @@ MODES = ("single", "batched")
 
 
 def _venv(env_id: str, mode: str, kwargs: dict[str, Any]) -> VecEnv:
-    flatten = env_id in TUPLE_OBS_IDS
+    flatten = env_id in FLATTEN_IDS
     if mode == "batched":
         return make_vec_env(env_id, n_envs=4, seed=0, flatten_observation=flatten, **kwargs)
     wrapper = FlattenObservation if flatten else None
@@ -115,7 +117,7 @@ def test_sb3_contrib__maskable_ppo_trains_on_masks(algo: str, env_id: str, mode:
 @pytest.mark.filterwarnings("ignore:We recommend you to use a symmetric and normalized Box action space")
 def test_sb3__env_checker_passes(env_id: str) -> None:
     env = gym.make(env_id, **blind_kwargs(env_id, {}))
-    check_env(FlattenObservation(env) if env_id in TUPLE_OBS_IDS else env.unwrapped)
+    check_env(FlattenObservation(env) if env_id in FLATTEN_IDS else env.unwrapped)
 
 
 @pytest.mark.parametrize("env_id", TUPLE_OBS_IDS)
@@ -128,3 +130,14 @@ def test_sb3__tuple_observations_are_refused_with_the_way_out(env_id: str) -> No
     assert obs.shape == (2, *single.observation_space.shape)
     first, _ = single.reset(seed=3)
     assert (obs[0] == first).all()
+
+
+@pytest.mark.parametrize("env_id", PLANE_OBS_IDS)
+def test_sb3__flattened_planes_match_flatten_observation(env_id: str) -> None:
+    venv = make_vec_env(env_id, n_envs=2, seed=3, flatten_observation=True)
+    single = FlattenObservation(gym.make(env_id))
+    assert venv.observation_space == single.observation_space
+    obs = venv.reset()
+    first, _ = single.reset(seed=3)
+    np.testing.assert_array_equal(obs[0], first)
+    venv.close()
