@@ -26,6 +26,22 @@ def test_cli_list__shows_id_version_spaces_backend_and_batching() -> None:
     assert "Corridor" in table.output
 
 
+def test_cli_list__shows_the_multi_agent_envs_and_their_factories_build_them() -> None:
+    import importlib
+
+    result = runner.invoke(app, ["list", "--json"])
+    multi = [r for r in json.loads(result.output) if "factory" in r]
+    assert {r["name"] for r in multi} >= {"MultiTeamTicketRouting", "PredatorPrey", "ConnectFour (two players)"}
+    for r in multi:
+        module, func = r["factory"].split(":")
+        env = getattr(importlib.import_module(module), func)()
+        env.reset(seed=0)
+        assert env.possible_agents, r["name"]
+        env.close()
+    table = runner.invoke(app, ["list"])
+    assert "PredatorPrey" in table.output and "ParallelEnv" in table.output
+
+
 def test_cli_check__passing_env_exits_zero() -> None:
     result = runner.invoke(app, ["check", f"{EXAMPLES / 'inventory.py'}:InventoryEnv", *FAST])
     assert result.exit_code == 0, result.output

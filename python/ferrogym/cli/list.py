@@ -1,8 +1,10 @@
 """``ferrogym list``: every env ferrogym registers, with id, version, spaces,
-backend (Rust or Python) and whether it has batched stepping."""
+backend (Rust or Python) and whether it has batched stepping; then the
+multi-agent (PettingZoo) envs and how to build them."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Annotated, Any
 
@@ -11,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ferrogym.envs import ENVS
+from ferrogym.envs import ENVS, MULTI_AGENT_ENVS
 from ferrogym.registry import REGISTERED
 from ferrogym.rust_env import RustEnv
 
@@ -58,8 +60,9 @@ def run(
 ) -> None:
     """List the environments ferrogym registers."""
     rows = [describe_env(i) for i in env_ids()]
+    multi = [{"id": e.name, **dataclasses.asdict(e)} for e in MULTI_AGENT_ENVS]
     if json_out:
-        typer.echo(json.dumps(rows, indent=2))
+        typer.echo(json.dumps(rows + multi, indent=2))
         return
     table = Table(title="ferrogym environments")
     table.add_column("id", no_wrap=True)
@@ -74,4 +77,11 @@ def run(
             r["backend"],
             "yes" if r["batched"] else "no",
         )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    agents = Table(title="multi-agent environments (PettingZoo; pip install 'ferrogym[pettingzoo]')")
+    for col in ("name", "build with", "API", "backend"):
+        agents.add_column(col, overflow="fold")
+    for m in multi:
+        agents.add_row(m["name"], f"{m['factory']}()", m["api"], m["backend"])
+    console.print(agents)

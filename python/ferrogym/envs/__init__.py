@@ -41,6 +41,24 @@ ENVS: tuple[EnvEntry, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class MultiAgentEntry:
+    """A PettingZoo env (``pip install 'ferrogym[pettingzoo]'``); PettingZoo
+    has no registry, so ``factory`` is the ``module:function`` that builds one."""
+
+    name: str
+    factory: str
+    api: str
+    backend: str
+
+
+MULTI_AGENT_ENVS: tuple[MultiAgentEntry, ...] = (
+    MultiAgentEntry("MultiTeamTicketRouting", "ferrogym.integrations.pettingzoo:parallel_env", "ParallelEnv", "Rust"),
+    MultiAgentEntry("ConnectFour (two players)", "ferrogym.envs.connect_four_pz:env", "AECEnv", "Rust"),
+    MultiAgentEntry("PredatorPrey", "ferrogym.envs.predator_prey:parallel_env", "ParallelEnv", "Python (numpy)"),
+)
+
+
 def register_all() -> None:
     for e in ENVS:
         if e.id in gym.registry:
