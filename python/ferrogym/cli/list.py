@@ -79,7 +79,7 @@ def run(
         )
     console = Console()
     console.print(table)
-    agents = Table(title="multi-agent environments (PettingZoo; pip install 'ferrogym[pettingzoo]')")
+    agents = Table(title="multi-agent environments (PettingZoo; pip install 'ferrogym\\[pettingzoo]')")
     for col in ("name", "build with", "API", "backend"):
         agents.add_column(col, overflow="fold")
     for m in multi:
