@@ -200,3 +200,23 @@ def test_vector__state_masks_and_render_per_sub_env() -> None:
     rendered = images.render()
     assert rendered is not None and rendered[0].shape == (224, 224, 3)
     assert gym.make_vec("ferrogym/GridWorld-v0", num_envs=1, vectorization_mode="vector_entry_point").render() is None
+
+
+def test_vector__int32_actions_step_the_core_directly_like_int64() -> None:
+    # RLlib and torch samplers send int32: the binding widens them itself
+    # instead of failing into the Python layer's conversion and retry.
+    a = gym.make_vec("ferrogym/CartPole-v1", num_envs=4)
+    b = gym.make_vec("ferrogym/CartPole-v1", num_envs=4)
+    a.reset(seed=3)
+    b.reset(seed=3)
+    core = a.unwrapped._core  # type: ignore[attr-defined]
+    for _ in range(20):
+        acts = np.array([0, 1, 1, 0], dtype=np.int64)
+        got = core.step(acts.astype(np.int32))
+        want = b.step(acts)
+        for x, y in zip(got, want[:4], strict=True):
+            np.testing.assert_array_equal(x, y)
+    with pytest.raises(InvalidAction, match="sub-env 3"):
+        core.step(np.array([0, 1, 0, 7], dtype=np.int32))
+    with pytest.raises(InvalidActionType, match="int64"):
+        core.step(np.array([0, 1, 0, 1], dtype=np.int16))

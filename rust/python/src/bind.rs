@@ -73,16 +73,23 @@ impl PyAction for i64 {
         _n: usize,
         f: impl FnOnce(&[Self]) -> PyResult<R>,
     ) -> PyResult<R> {
-        let arr = obj.cast::<PyArray1<i64>>().map_err(|_| {
-            error::action_type(
-                py,
-                env,
-                obj,
-                "a 1-d int64 numpy array with one action per sub-env",
-            )
-        })?;
-        let ro = arr.try_readonly()?;
-        f(ro.as_slice()?)
+        if let Ok(arr) = obj.cast::<PyArray1<i64>>() {
+            let ro = arr.try_readonly()?;
+            return f(ro.as_slice()?);
+        }
+        // int32 is what RLlib and torch-based samplers hand over: widen it
+        // here rather than fail into the Python layer's conversion and retry.
+        if let Ok(arr) = obj.cast::<PyArray1<i32>>() {
+            let ro = arr.try_readonly()?;
+            let wide: Vec<i64> = ro.as_slice()?.iter().map(|&a| i64::from(a)).collect();
+            return f(&wide);
+        }
+        Err(error::action_type(
+            py,
+            env,
+            obj,
+            "a 1-d int64 numpy array with one action per sub-env",
+        ))
     }
 }
 
