@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import gymnasium as gym
 import pytest
 from fastapi.testclient import TestClient
 
@@ -17,6 +18,8 @@ from tests.web.conftest import TR, MakeClient
 
 pytest.importorskip("sb3_contrib")
 
+# The env's observation size, from its own space (it grows with the obs layout).
+OBS = int(gym.make(TR).observation_space.shape[0])  # type: ignore[index]
 SHORT = {"env_id": TR, "algo": "MaskablePPO", "total_timesteps": 256, "n_envs": 2, "n_steps": 64, "seed": 0}
 
 
@@ -126,9 +129,9 @@ def test_models__predict_respects_the_mask(trained: Any) -> None:
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        ({"observation": [0.0] * 3}, "expects (120,)"),
-        ({"observation": [0.0] * 120, "action_mask": [True] * 3}, "has 12 actions"),
-        ({"observation": [0.0] * 120, "action_mask": [False] * 12}, "allows no action"),
+        ({"observation": [0.0] * 3}, f"expects ({OBS},)"),
+        ({"observation": [0.0] * OBS, "action_mask": [True] * 3}, "has 12 actions"),
+        ({"observation": [0.0] * OBS, "action_mask": [False] * 12}, "allows no action"),
     ],
 )
 def test_models__bad_predict_is_4xx(trained: Any, body: dict, fragment: str | None) -> None:
@@ -141,7 +144,7 @@ def test_models__bad_predict_is_4xx(trained: Any, body: dict, fragment: str | No
 
 def test_models__predict_refuses_nan(trained: Any) -> None:
     client, _, _ = trained
-    body = '{"observation": [' + ", ".join(["NaN"] * 120) + "]}"
+    body = '{"observation": [' + ", ".join(["NaN"] * OBS) + "]}"
     r = client.post("/api/models/tiny/predict", content=body, headers={"content-type": "application/json"})
     assert r.status_code in (400, 422) and r.status_code != 500
 
