@@ -40,6 +40,27 @@ def frames() -> None:
     Image.fromarray(cart.render()).save(OUT / "cartpole_frame.png")
 
 
+def support_and_template() -> None:
+    """CustomerSupport mid-conversation (rule baseline) and the Corridor template."""
+    from ferrogym.policies.customer_support import RulePolicy
+
+    env = gym.make("ferrogym/CustomerSupport-v0", render_mode="rgb_array", scenario="fraud_report")
+    obs, _ = env.reset(seed=5)
+    policy = RulePolicy()
+    for _ in range(3):
+        mask = env.unwrapped.action_masks()  # type: ignore[attr-defined]
+        obs, _, term, trunc, _ = env.step(policy(obs, mask, env.unwrapped))  # type: ignore[arg-type]
+        if term or trunc:
+            break
+    (OUT / "envs").mkdir(exist_ok=True)
+    Image.fromarray(env.render()).save(OUT / "envs" / "customer_support.png")
+    corridor = gym.make("ferrogym/Corridor-v0", render_mode="rgb_array")
+    corridor.reset(seed=0)
+    for a in (1, 1, 0, 1, 1, 1):
+        corridor.step(a)
+    Image.fromarray(corridor.render()).save(OUT / "envs" / "corridor.png")
+
+
 def connect_four() -> None:
     """A finished game: random play (red) against the depth-4 minimax opponent (yellow)."""
     env = gym.make("ferrogym/ConnectFour-v0", render_mode="rgb_array", opponent="minimax", depth=4)
@@ -104,6 +125,7 @@ def recorded_plots(tmp: Path) -> None:
 if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)
     frames()
+    support_and_template()
     connect_four()
     template_envs()
     with tempfile.TemporaryDirectory() as d:
