@@ -4,7 +4,6 @@ heuristic; ``--json`` / ``--csv`` write every figure."""
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from pathlib import Path
@@ -16,6 +15,7 @@ from rich.table import Table
 
 from ferrogym import kpi
 from ferrogym.cli import evaluate_support as support
+from ferrogym.cli.report_files import write_outputs
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, Report, env_id, evaluate, make_batch
 from ferrogym.policies import POLICIES, make_policy
 
@@ -120,17 +120,6 @@ def print_report(console: Console, report: Report, full: bool = False) -> None:
     console.print(t2)
 
 
-def write_outputs(report: Report, json_path: Path | None, csv_path: Path | None) -> None:
-    if json_path is not None:
-        json_path.write_text(json.dumps(report.to_json(), indent=1, allow_nan=True))
-    if csv_path is not None:
-        rows = report.rows()
-        with csv_path.open("w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
-
-
 def run_evaluation(
     console: Console,
     env: str,
@@ -208,4 +197,4 @@ def _run_support(
     with console.status(f"running {len(policies)} policies x {len(scenarios)} scenarios x {seeds} seeds"):
         report = support.evaluate(policies, scenarios, seed_list)
     support.print_report(console, report)
-    support.write_outputs(report, json_out, csv_out)
+    write_outputs(report, json_out, csv_out)

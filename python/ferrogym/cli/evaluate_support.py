@@ -6,8 +6,6 @@ rich table and ``--json`` / ``--csv`` (the TicketRouting report's shape)."""
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,14 +131,3 @@ def print_report(console: Console, report: SupportReport) -> None:
         for policy, ms in by.items():
             table.add_row(policy, *(_cell(ms[m], m in METRICS[:3]) for m in METRICS))
         console.print(table)
-
-
-def write_outputs(report: SupportReport, json_path: Path | None, csv_path: Path | None) -> None:
-    if json_path is not None:
-        json_path.write_text(json.dumps(report.to_json(), indent=1, allow_nan=True))
-    if csv_path is not None:
-        rows = report.rows()
-        with csv_path.open("w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)

@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ferrogym import hyperparams
-from ferrogym.cli.evaluate import print_report, run_evaluation, write_outputs
+from ferrogym.cli.evaluate import print_report, run_evaluation
+from ferrogym.cli.report_files import write_outputs
 from ferrogym.errors import ConfigError, FerrogymError
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, env_id
 from ferrogym.policies import POLICIES, make_policy
