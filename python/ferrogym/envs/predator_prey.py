@@ -12,7 +12,6 @@ second binding, not a row in the ENVS table.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -176,12 +175,10 @@ class PredatorPrey(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
         self.walls = np.zeros((c.grid_size, c.grid_size), dtype=bool)
         self.cycle = 0
 
-    # PettingZoo wants the same object on every call.
-    @functools.cache  # noqa: B019 - one entry per agent of a live env
+    # PettingZoo wants the same object on every call: the dicts are built once.
     def observation_space(self, agent: str) -> gym.Space[Any]:
         return self.observation_spaces[agent]
 
-    @functools.cache  # noqa: B019
     def action_space(self, agent: str) -> gym.Space[Any]:
         return self.action_spaces[agent]
 

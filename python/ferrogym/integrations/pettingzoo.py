@@ -49,7 +49,6 @@ seed and actions).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -141,12 +140,10 @@ class MultiTeamTicketRouting(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
         }
         self.action_spaces = {a: gym.spaces.Discrete(n_actions) for a in self.possible_agents}
 
-    # PettingZoo wants the same object on every call.
-    @functools.cache  # noqa: B019 - one entry per agent of a live env
+    # PettingZoo wants the same object on every call: the dicts are built once.
     def observation_space(self, agent: str) -> gym.Space[Any]:
         return self.observation_spaces[agent]
 
-    @functools.cache  # noqa: B019
     def action_space(self, agent: str) -> gym.Space[Any]:
         return self.action_spaces[agent]
 
