@@ -144,6 +144,20 @@ struct Extra {
     last: Vec<[f64; N_COMPONENTS]>,
 }
 
+impl Extra {
+    /// Nothing handed over yet, for `k` teams.
+    fn new(k: usize) -> Self {
+        Extra {
+            transfers: Vec::new(),
+            out_step: vec![0; k],
+            in_step: vec![0; k],
+            out_total: vec![0; k],
+            in_total: vec![0; k],
+            last: vec![[0.0; N_COMPONENTS]; k],
+        }
+    }
+}
+
 /// What one dispatcher's action does.
 enum Decision {
     /// No ticket to route: nothing (its action is the no-op or ignored).
@@ -162,15 +176,7 @@ impl MultiTeamRouting {
             .iter()
             .map(|t| TicketRouting::new(&t.to_config()))
             .collect::<Result<Vec<_>, _>>()?;
-        let k = teams.len();
-        let state = Extra {
-            transfers: Vec::new(),
-            out_step: vec![0; k],
-            in_step: vec![0; k],
-            out_total: vec![0; k],
-            in_total: vec![0; k],
-            last: vec![[0.0; N_COMPONENTS]; k],
-        };
+        let state = Extra::new(teams.len());
         Ok(MultiTeamRouting { p, teams, state })
     }
 
@@ -266,15 +272,7 @@ impl MultiTeamRouting {
         for t in &mut self.teams {
             t.start_episode();
         }
-        let k = self.n_teams();
-        self.state = Extra {
-            transfers: Vec::new(),
-            out_step: vec![0; k],
-            in_step: vec![0; k],
-            out_total: vec![0; k],
-            in_total: vec![0; k],
-            last: vec![[0.0; N_COMPONENTS]; k],
-        };
+        self.state = Extra::new(self.n_teams());
         self.advance();
         self.write_obs(obs);
     }
