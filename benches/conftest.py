@@ -14,6 +14,21 @@ from typing import Any
 
 import pytest
 
+
+def single_env_loop(env: Any, actions: list[int]) -> Callable[[], None]:
+    """One timed round: ``env.step`` over ``actions``, resetting at episode ends
+    (the env must be reset once before)."""
+
+    def run() -> None:
+        step, reset = env.step, env.reset
+        for a in actions:
+            _, _, terminated, truncated, _ = step(a)
+            if terminated or truncated:
+                reset()
+
+    return run
+
+
 RESULTS: dict[str, float] = {}
 RATIOS: dict[str, dict[str, Any]] = {}
 OUT = Path(os.environ.get("FERROGYM_BENCH_OUT", "bench-results"))

@@ -10,31 +10,22 @@ import pytest
 
 import ferrogym  # noqa: F401  (registers ferrogym/ ids)
 
-from .conftest import RESULTS, gate, measure
+from .conftest import RESULTS, gate, measure, single_env_loop
 
 STEPS = 1000  # env.step calls per timed round (single env)
 BATCH_STEPS = 20  # batched steps per timed round
 
 
-def single_env_loop(env_id: str) -> Any:
+def cartpole_loop(env_id: str) -> Any:
     env = gym.make(env_id)
     env.reset(seed=0)
-    actions = [int(a) for a in np.random.default_rng(0).integers(0, 2, size=STEPS)]
-
-    def run() -> None:
-        step, reset = env.step, env.reset
-        for a in actions:
-            _, _, terminated, truncated, _ = step(a)
-            if terminated or truncated:
-                reset()
-
-    return run
+    return single_env_loop(env, [int(a) for a in np.random.default_rng(0).integers(0, 2, size=STEPS)])
 
 
 @pytest.mark.parametrize("side", ["gymnasium", "ferrogym"])
 def test_single_step_via_gym_make(benchmark: Any, side: str) -> None:
     env_id = "CartPole-v1" if side == "gymnasium" else "ferrogym/CartPole-v1"
-    measure(benchmark, f"single/{side}", single_env_loop(env_id), STEPS)
+    measure(benchmark, f"single/{side}", cartpole_loop(env_id), STEPS)
 
 
 def batched_loop(side: str, n: int) -> Any:

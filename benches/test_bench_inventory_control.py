@@ -11,7 +11,7 @@ import pytest
 
 import ferrogym  # noqa: F401  (registers ferrogym/ ids)
 
-from .conftest import gate, measure
+from .conftest import gate, measure, single_env_loop
 from .inventory_control_peer import NumpyInventoryBatch, PyInventoryControl
 
 ENV_ID = "ferrogym/InventoryControl-v0"
@@ -19,24 +19,15 @@ STEPS = 1000  # env.step calls per timed round (single env)
 BATCH_STEPS = 20  # batched steps per timed round
 
 
-def single_env_loop(side: str) -> Any:
+def inventory_loop(side: str) -> Any:
     env: gym.Env[Any, Any] = gym.make(ENV_ID) if side == "ferrogym" else PyInventoryControl()
     env.reset(seed=0)
-    actions = [int(a) for a in np.random.default_rng(0).integers(0, 11, size=STEPS)]
-
-    def run() -> None:
-        step, reset = env.step, env.reset
-        for a in actions:
-            _, _, terminated, truncated, _ = step(a)
-            if terminated or truncated:
-                reset()
-
-    return run
+    return single_env_loop(env, [int(a) for a in np.random.default_rng(0).integers(0, 11, size=STEPS)])
 
 
 @pytest.mark.parametrize("side", ["python", "ferrogym"])
 def test_inventory_single_step(benchmark: Any, side: str) -> None:
-    measure(benchmark, f"inventory/single/{side}", single_env_loop(side), STEPS)
+    measure(benchmark, f"inventory/single/{side}", inventory_loop(side), STEPS)
 
 
 def batched_loop(side: str, n: int) -> Any:

@@ -15,7 +15,7 @@ import ferrogym  # noqa: F401
 from ferrogym.envs.ticket_routing import TicketRoutingVectorEnv
 from ferrogym.envs.ticket_routing_config import TicketRoutingConfig
 
-from .conftest import gate, measure
+from .conftest import gate, measure, single_env_loop
 
 N = 1024
 STEPS = 50
@@ -56,14 +56,7 @@ def test_ticket_single_step_via_gym_make(benchmark: Any, env_id: str) -> None:
     env = gym.make(env_id, **kwargs)
     env.reset(seed=0)
     actions = np.random.default_rng(0).integers(0, env.action_space.n, size=2000).tolist()  # type: ignore[attr-defined]
-
-    def run() -> None:
-        for a in actions:
-            _, _, terminated, truncated, _ = env.step(a)
-            if terminated or truncated:
-                env.reset()
-
-    measure(benchmark, f"single/{env_id}", run, len(actions))
+    measure(benchmark, f"single/{env_id}", single_env_loop(env, actions), len(actions))
 
 
 def test_gate_ticket_routing_ratios() -> None:
