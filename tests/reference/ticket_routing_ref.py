@@ -222,12 +222,21 @@ class TicketRoutingSim:
         return self.rate_table[w * 24 + h]
 
     def next_arrival_after(self, t: float) -> float:
-        while True:
-            t += self.arrivals.exponential(self.peak)
-            if t >= self.horizon:
-                return t
-            if self.arrivals.uniform() < self.rate(t) / self.peak:
-                return t
+        """Inversion: the arrival comes when the intensity integrated from `t`
+        reaches a unit exponential draw; the intensity is constant per hour."""
+        need = self.arrivals.exponential(1.0)
+        hour = math.floor(t / 60.0)
+        while t < self.horizon:
+            end = (hour + 1) * 60.0
+            w = (self.c["start_weekday"] + hour // 24) % 7
+            r = self.rate_table[w * 24 + hour % 24]
+            mass = r * (end - t)
+            if need < mass:
+                return t + need / r
+            need -= mass
+            t = end
+            hour += 1
+        return t
 
     # -- episode ----------------------------------------------------------------------
 

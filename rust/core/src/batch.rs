@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::Env;
 use crate::error::EnvError;
+use crate::prefetch::prefetch_value;
 
 /// Gymnasium's `gymnasium.vector.AutoresetMode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,7 +116,18 @@ impl<'a, E: Env> Work<'a, E> {
 
     fn run_serial(self, rules: &Rules) {
         let ol = rules.obs_len;
-        for (i, slot) in self.slots.iter_mut().enumerate() {
+        let n = self.slots.len();
+        for i in 0..n {
+            // Memory ahead of its use: the env after next itself, then the
+            // next env's heap buffers (the pointers to them are in the env,
+            // loaded by the previous round's hint).
+            if let Some(later) = self.slots.get(i + 2) {
+                prefetch_value(later);
+            }
+            if let Some(next) = self.slots.get(i + 1) {
+                next.env.prefetch();
+            }
+            let slot = &mut self.slots[i];
             let obs = &mut self.obs[i * ol..(i + 1) * ol];
             let finals = if self.finals.is_empty() {
                 &mut []

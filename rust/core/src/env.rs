@@ -69,6 +69,12 @@ pub trait Env: Sized + Send + Clone {
 
     fn step(&mut self, action: Self::Action, obs: &mut [Self::Obs]) -> Step;
 
+    /// Hints the CPU to load the memory the next `step` will touch, beyond
+    /// the env value itself (its heap buffers). The batch calls it one env
+    /// ahead, so that envs whose state is larger than a few cache lines do not
+    /// wait on memory; nothing by default.
+    fn prefetch(&self) {}
+
     /// Accepts or rejects an action before any state changes.
     fn check_action(&self, action: Self::Action) -> Result<(), EnvError>;
 

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod env;
 pub mod envs;
 pub mod error;
+pub mod prefetch;
 pub mod render;
 pub mod rng;
 pub mod space;

@@ -82,6 +82,26 @@ impl Rng {
         -(1.0 - self.uniform()).ln() / rate
     }
 
+    /// `categorical` given the weights' running sums (`running_sums`), for
+    /// a distribution drawn from many times: the same index for the same
+    /// stream, without summing the weights on every draw.
+    pub fn categorical_cum(&mut self, cum: &[f64]) -> usize {
+        let last = cum.len() - 1;
+        let target = self.uniform() * cum[last];
+        cum.iter().position(|&c| target < c).unwrap_or(last)
+    }
+
+    /// Running sums of `weights`, in order (as `categorical` accumulates them).
+    pub fn running_sums(weights: &[f64]) -> Vec<f64> {
+        weights
+            .iter()
+            .scan(0.0, |acc, w| {
+                *acc += w;
+                Some(*acc)
+            })
+            .collect()
+    }
+
     /// Index drawn from unnormalised weights by inverse CDF.
     pub fn categorical(&mut self, weights: &[f64]) -> usize {
         let total: f64 = weights.iter().sum();
@@ -119,6 +139,16 @@ mod tests {
         let mut r = Rng::new(0);
         assert_eq!(r.next_u64(), 0x5317_5d61_490b_23df);
         assert_eq!(r.next_u64(), 0x61da_6f3d_c380_d507);
+    }
+
+    #[test]
+    fn categorical_cum_draws_what_categorical_draws() {
+        let weights = [0.1, 0.25, 0.05, 0.3, 0.3];
+        let cum = Rng::running_sums(&weights);
+        let (mut a, mut b) = (Rng::new(3), Rng::new(3));
+        for _ in 0..10_000 {
+            assert_eq!(a.categorical(&weights), b.categorical_cum(&cum));
+        }
     }
 
     #[test]

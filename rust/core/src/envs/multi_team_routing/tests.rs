@@ -72,7 +72,7 @@ fn one_team_reproduces_ticket_routing() {
                 assert_eq!(reward[0], s.reward, "{scenario:?} step {n}");
                 assert_eq!(truncated, s.truncated, "{scenario:?} step {n}");
                 if truncated {
-                    assert!(n > 50);
+                    assert!(n > 30, "{scenario:?} seed {seed} auto {auto}: {n} steps");
                     break;
                 }
             }

@@ -18,10 +18,13 @@ mod scenarios;
 mod sim;
 mod view;
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use crate::env::{InfoGroup, Table};
 use crate::error::EnvError;
+use crate::prefetch::{prefetch_ptr, prefetch_slice};
 use crate::render::Frame;
 use crate::rng::Rng;
 use crate::space::{DType, ObsField, Space};
@@ -66,9 +69,28 @@ pub struct TicketRouting {
     /// `top2[slot * types + kind]`: the slot's engineer is among the two
     /// most skilled for `kind`.
     top2: Vec<bool>,
-    /// No open ticket has an SLA deadline in `(now, deadline_floor)`, so an
-    /// interval ending before it has no breach to count (and no scan).
-    deadline_floor: f64,
+    /// `skill_by_kind[kind * slots + slot]`: the skill matrix kind-major, so
+    /// that a decision reads one contiguous row instead of one heap row per
+    /// engineer.
+    skill_by_kind: Vec<f64>,
+    /// `eta_work[kind * slots + slot]`: the mean work of `kind` in minutes at
+    /// the slot's speed (the observation's `eta` adds it to the queue).
+    eta_work: Vec<f64>,
+    /// Service minutes queued behind each slot's ticket in service, kept as
+    /// tickets join and leave, so that the observation's queued work does not
+    /// walk every queue.
+    queued: Vec<f64>,
+    /// Each slot's next event time (`Engineer::next_event`), contiguous, so
+    /// that finding the next event and the engineers it concerns does not
+    /// read every engineer record.
+    engineer_next: Vec<f64>,
+    /// SLA deadlines still ahead, earliest first: (deadline bits, the
+    /// ticket's `track`, priority). Non-negative floats order as their bits.
+    deadlines: BinaryHeap<Reverse<(u64, u32, u8)>>,
+    /// `open[track]`: the ticket admitted with that `track` is still open
+    /// here (not resolved, not handed to another team). A deadline passing
+    /// while it is open is a breach.
+    open: Vec<bool>,
 }
 
 /// Draws a skill matrix. First `offset = below(types)`; then per engineer
@@ -166,7 +188,12 @@ impl Env for TicketRouting {
             team,
             sim,
             top2: Vec::new(),
-            deadline_floor: f64::NEG_INFINITY,
+            skill_by_kind: Vec::new(),
+            eta_work: Vec::new(),
+            queued: Vec::new(),
+            engineer_next: Vec::new(),
+            deadlines: BinaryHeap::new(),
+            open: Vec::new(),
         })
     }
 
@@ -227,6 +254,19 @@ impl Env for TicketRouting {
             terminated: false,
             truncated: self.sim.ended,
         }
+    }
+
+    fn prefetch(&self) {
+        let sim = &self.sim;
+        prefetch_slice(&sim.engineers);
+        prefetch_slice(&sim.pending);
+        prefetch_slice(&self.skill_by_kind);
+        prefetch_slice(&self.eta_work);
+        prefetch_slice(&self.queued);
+        prefetch_slice(&self.engineer_next);
+        prefetch_slice(&self.top2);
+        // Where the next resolved ticket will be written.
+        prefetch_ptr(sim.resolved.as_ptr().wrapping_add(sim.resolved.len()));
     }
 
     fn check_action(&self, action: i64) -> Result<(), EnvError> {

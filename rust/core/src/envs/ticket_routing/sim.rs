@@ -7,8 +7,12 @@
 //!   (hour_profile[h] / mean(hour_profile)) * weekday_factor[w]` with
 //!   `d = floor(t / 1440)`, `h = floor((t - 1440 d) / 60)` and
 //!   `w = (start_weekday + d) % 7`; `peak` is its maximum over the week.
-//!   Next arrival after `t` (thinning): repeat `t += exponential(peak)`; stop
-//!   if `t >= horizon`; accept if `uniform() < rate(t) / peak`.
+//!   Next arrival after `t` (inversion; the intensity is constant per hour):
+//!   `need = exponential(1)`, `g = floor(t / 60)`; while `t < horizon`: with
+//!   `end = (g + 1) * 60` and `r` the intensity of episode hour `g` (day
+//!   `g / 24`, hour `g % 24`), `mass = r * (end - t)`; if `need < mass` the
+//!   arrival is at `t + need / r`; else `need -= mass`, `t = end`, `g += 1`.
+//!   Past the horizon it returns `t` (no more arrivals).
 //! - A new ticket draws, from the arrivals stream, `kind = categorical(
 //!   type_probs)`, `priority = categorical(priority_probs[kind])`,
 //!   `tier = categorical(tier_probs)`, then (after its own attributes) the time
@@ -28,6 +32,7 @@
 
 mod clock;
 
+use std::cmp::Reverse;
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
@@ -63,6 +68,11 @@ pub struct Ticket {
     pub pickup: f64,
     /// The engineer it went to was among the two most skilled for its type.
     pub top2: bool,
+    /// Index of its entry in the team's open-ticket flags, set when it
+    /// enters the team (bookkeeping for SLA breaches, rebuilt with the
+    /// caches, so not part of the saved state).
+    #[serde(skip)]
+    pub track: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,6 +137,16 @@ impl Engineer {
         }
     }
 
+    /// Time of this engineer's next event: completion or shift change.
+    #[inline]
+    pub fn next_event(&self) -> f64 {
+        if self.present {
+            self.completion.min(self.next_change)
+        } else {
+            self.completion
+        }
+    }
+
     #[inline]
     pub fn eligible(&self, cap: usize) -> bool {
         self.present && self.on_shift && self.queue.len() < cap
@@ -146,15 +166,6 @@ impl Engineer {
             };
             (t, left)
         })
-    }
-
-    /// Minutes of service left in the queue (actual work content).
-    pub fn busy_left(&self, now: f64) -> f64 {
-        let mut total = 0.0;
-        for (_, left) in self.service_left(now) {
-            total += left;
-        }
-        total
     }
 
     /// Sets the shift state at time 0 from the daily shift.
@@ -229,13 +240,20 @@ pub struct Resolved {
 /// Arrival intensity table and its maximum, built once per env.
 #[derive(Debug, Clone)]
 pub struct Rates {
-    pub peak: f64,
-    /// Intensity over `peak` (the thinning acceptance probability), indexed
-    /// `weekday * 24 + hour`.
+    /// Arrival intensity per minute, indexed `weekday * 24 + hour`.
+    pub rate: Vec<f64>,
+    /// Intensity over `peak` (the observation's `arrival_rate`), same index.
     pub share: Vec<f64>,
     pub mu: Vec<f64>,
     pub mean_work: Vec<f64>,
     pub horizon: f64,
+    /// `load[n] = n / cap` for `n <= cap`.
+    pub load: Vec<f32>,
+    /// Running sums of `type_probs`, of each type's `priority_probs` and of
+    /// `tier_probs` (`Rng::categorical_cum`).
+    pub type_cum: Vec<f64>,
+    pub priority_cum: Vec<Vec<f64>>,
+    pub tier_cum: Vec<f64>,
 }
 
 impl Rates {
@@ -258,8 +276,19 @@ impl Rates {
             .zip(&p.work_sigma)
             .map(|(m, s)| m * (0.5 * s * s).exp())
             .collect();
+        let load = (0..=p.cap)
+            .map(|n| (n as f64 / p.cap as f64) as f32)
+            .collect();
         Rates {
-            peak,
+            load,
+            type_cum: Rng::running_sums(&p.type_probs),
+            priority_cum: p
+                .priority_probs
+                .iter()
+                .map(|w| Rng::running_sums(w))
+                .collect(),
+            tier_cum: Rng::running_sums(&p.tier_probs),
+            rate: table,
             share,
             mu,
             mean_work,
@@ -278,27 +307,49 @@ impl Rates {
         w * 24 + h
     }
 
+    /// Intensity of episode hour `hour` (from the start of the episode).
+    #[inline]
+    fn hourly(&self, hour: u64, start_weekday: u32) -> f64 {
+        let w = (u64::from(start_weekday) + hour / 24) % 7;
+        self.rate[w as usize * 24 + (hour % 24) as usize]
+    }
+
     /// `rate(t) / peak` (the intensity of the header's definition over its
     /// weekly peak), read from a table computed once.
     #[inline]
     pub fn rate_share(&self, t: f64, start_weekday: u32) -> f64 {
         self.share[Self::cell(t, start_weekday)]
     }
+
+    /// `open / cap` as the observation's float32, from a table (no division
+    /// per engineer and decision).
+    #[inline]
+    pub fn load_share(&self, open: usize, cap: usize) -> f32 {
+        match self.load.get(open) {
+            Some(&share) => share,
+            None => (open as f64 / cap as f64) as f32,
+        }
+    }
 }
 
 impl TicketRouting {
-    /// Time of the first accepted arrival after `t` (thinning).
+    /// Time of the next arrival after `t`, by inversion (see the header):
+    /// one draw per arrival, and a walk over the hours it spans.
     pub(super) fn draw_next_arrival(&mut self, mut t: f64) -> f64 {
-        let peak = self.rates.peak;
-        loop {
-            t += self.sim.arrivals.exponential(peak);
-            if t >= self.rates.horizon {
-                return t;
+        let mut need = self.sim.arrivals.exponential(1.0);
+        let mut hour = floor_pos(t / 60.0) as u64;
+        while t < self.rates.horizon {
+            let end = (hour + 1) as f64 * 60.0;
+            let rate = self.rates.hourly(hour, self.p.start_weekday);
+            let mass = rate * (end - t);
+            if need < mass {
+                return t + need / rate;
             }
-            if self.sim.arrivals.uniform() < self.rates.rate_share(t, self.p.start_weekday) {
-                return t;
-            }
+            need -= mass;
+            t = end;
+            hour += 1;
         }
+        t
     }
 
     /// Runs events until a decision is due or the episode ends.
@@ -333,8 +384,12 @@ impl TicketRouting {
         if dt <= 0.0 {
             return;
         }
-        if t1 >= self.deadline_floor {
-            self.count_breaches(t0, t1);
+        if self
+            .deadlines
+            .peek()
+            .is_some_and(|Reverse((d, _, _))| f64::from_bits(*d) <= t1)
+        {
+            self.count_breaches(t1);
         }
         let sim = &mut self.sim;
         sim.acc.wait += sim.open_weight * dt;
@@ -366,24 +421,19 @@ impl TicketRouting {
         }
     }
 
-    /// Counts the open tickets whose SLA deadline falls in `(t0, t1]` and
-    /// moves `deadline_floor` to the earliest deadline after `t1`.
-    fn count_breaches(&mut self, t0: f64, t1: f64) {
-        let sim = &mut self.sim;
-        let mut floor = f64::INFINITY;
-        let queued = sim
-            .engineers
-            .iter()
-            .filter(|e| e.present)
-            .flat_map(|e| e.queue.iter());
-        for t in sim.pending.iter().chain(queued) {
-            if t0 < t.deadline && t.deadline <= t1 {
-                sim.acc.breaches[t.priority as usize] += 1;
-            } else if t.deadline > t1 && t.deadline < floor {
-                floor = t.deadline;
+    /// Counts the open tickets whose SLA deadline falls in `(now, t1]`:
+    /// every deadline up to `t1` leaves the heap (the earlier ones left in
+    /// earlier intervals), and counts if its ticket is still open.
+    fn count_breaches(&mut self, t1: f64) {
+        while let Some(&Reverse((d, track, priority))) = self.deadlines.peek() {
+            if f64::from_bits(d) > t1 {
+                break;
+            }
+            self.deadlines.pop();
+            if self.open[track as usize] {
+                self.sim.acc.breaches[priority as usize] += 1;
             }
         }
-        self.deadline_floor = floor;
     }
 
     /// Gives `ticket` to engineer `i` (who is eligible) at the current time.
@@ -394,12 +444,16 @@ impl TicketRouting {
         let e = &mut self.sim.engineers[i];
         e.last_assign = now;
         e.assigned += 1;
+        let service = ticket.work / e.skill[k];
         if e.queue.is_empty() {
             ticket.pickup = now;
             e.remaining = ticket.work;
-            e.completion = now + ticket.work / e.skill[k];
+            e.completion = now + service;
+        } else {
+            self.queued[i] += service;
         }
         e.queue.push_back(ticket);
+        self.engineer_next[i] = e.next_event();
     }
 
     fn complete(&mut self, i: usize) {
@@ -407,15 +461,25 @@ impl TicketRouting {
         let e = &mut self.sim.engineers[i];
         let Some(t) = e.queue.pop_front() else {
             e.completion = f64::INFINITY;
+            self.engineer_next[i] = e.next_event();
             return;
         };
         e.completion = f64::INFINITY;
         if let Some(next) = e.queue.front_mut() {
             next.pickup = now;
             e.remaining = next.work;
-            e.completion = now + next.work / e.skill[next.kind as usize];
+            let service = next.work / e.skill[next.kind as usize];
+            e.completion = now + service;
+            // Exactly zero once nothing waits (no rounding residue).
+            self.queued[i] = if e.queue.len() > 1 {
+                self.queued[i] - service
+            } else {
+                0.0
+            };
         }
+        self.engineer_next[i] = e.next_event();
         self.sim.open_weight -= t.weight;
+        self.open[t.track as usize] = false;
         self.sim.resolved.push(Resolved {
             kind: t.kind,
             priority: t.priority,
@@ -427,6 +491,21 @@ impl TicketRouting {
             top2: t.top2,
             engineer: i as u16,
         });
+    }
+
+    /// Minutes of service left in slot `i`'s queue: the ticket in service
+    /// (exact), plus the cached sum of the queued ones.
+    pub(super) fn busy_left(&self, i: usize) -> f64 {
+        let e = &self.sim.engineers[i];
+        let Some(head) = e.queue.front() else {
+            return 0.0;
+        };
+        let first = if e.on_shift {
+            e.completion - self.sim.now
+        } else {
+            e.remaining / e.skill[head.kind as usize]
+        };
+        first + self.queued[i]
     }
 
     fn change_shift(&mut self, i: usize) {
@@ -447,14 +526,16 @@ impl TicketRouting {
             }
             e.next_change = f64::from(e.shift_day) * DAY + e.shift_end;
         }
+        self.engineer_next[i] = e.next_event();
     }
 
     fn arrive(&mut self) {
         let p = &self.p;
         let now = self.sim.now;
-        let kind = self.sim.arrivals.categorical(&p.type_probs);
-        let priority = self.sim.arrivals.categorical(&p.priority_probs[kind]);
-        let tier = self.sim.arrivals.categorical(&p.tier_probs);
+        let r = &self.rates;
+        let kind = self.sim.arrivals.categorical_cum(&r.type_cum);
+        let priority = self.sim.arrivals.categorical_cum(&r.priority_cum[kind]);
+        let tier = self.sim.arrivals.categorical_cum(&r.tier_cum);
         let work = (self.rates.mu[kind] + p.work_sigma[kind] * self.sim.work.normal()).exp();
         let weight = p.priority_weights[priority] * p.tier_weights[tier];
         let ticket = Ticket {
@@ -468,6 +549,7 @@ impl TicketRouting {
             deadline: now + p.sla_minutes[priority],
             pickup: -1.0,
             top2: false,
+            track: 0,
         };
         self.sim.next_id += 1;
         self.admit(ticket);
@@ -479,20 +561,34 @@ impl TicketRouting {
     }
 
     /// Puts a new ticket in the backlog (every ticket enters here, so that
-    /// the open weight and the deadline floor stay right).
-    pub(super) fn admit(&mut self, ticket: Ticket) {
+    /// the open weight and the SLA bookkeeping stay right).
+    pub(super) fn admit(&mut self, mut ticket: Ticket) {
         self.sim.open_weight += ticket.weight;
-        self.deadline_floor = self.deadline_floor.min(ticket.deadline);
+        self.track(&mut ticket);
         self.sim.pending.push(ticket);
     }
 
-    /// Recomputes the caches derived from the state: `top2` from the skills
-    /// (fixed during an episode) and `deadline_floor` (a scan at the next
-    /// interval). Call after any change of `sim` made other than by the event
-    /// loop (reset, set_state).
+    /// Registers an open ticket for breach counting: its deadline, if still
+    /// ahead (a ticket handed over after its deadline breached at the team
+    /// that had it then).
+    fn track(&mut self, ticket: &mut Ticket) {
+        ticket.track = self.open.len() as u32;
+        self.open.push(true);
+        if ticket.deadline > self.sim.now {
+            let entry = (ticket.deadline.to_bits(), ticket.track, ticket.priority);
+            self.deadlines.push(Reverse(entry));
+        }
+    }
+
+    /// Recomputes the caches derived from the state: from the skills (fixed
+    /// during an episode) `top2`, `skill_by_kind` and `eta_work`; `queued`
+    /// from the queues; the SLA bookkeeping from the open tickets. Call
+    /// after any change of `sim` made other than by the event loop (reset,
+    /// set_state).
     pub(super) fn refresh_caches(&mut self) {
         let k = self.p.n_types();
         let es = &self.sim.engineers;
+        let m = es.len();
         self.top2.clear();
         for e in es {
             for (kind, &mine) in e.skill.iter().enumerate() {
@@ -503,8 +599,43 @@ impl TicketRouting {
                 self.top2.push(better < 2);
             }
         }
-        debug_assert_eq!(self.top2.len(), es.len() * k);
-        self.deadline_floor = f64::NEG_INFINITY;
+        debug_assert_eq!(self.top2.len(), m * k);
+        self.skill_by_kind.clear();
+        self.eta_work.clear();
+        for kind in 0..k {
+            for e in es {
+                let skill = e.skill[kind];
+                self.skill_by_kind.push(skill);
+                self.eta_work.push(self.rates.mean_work[kind] / skill);
+            }
+        }
+        self.queued.clear();
+        self.queued.extend(es.iter().map(|e| {
+            e.service_left(self.sim.now)
+                .skip(1)
+                .map(|(_, left)| left)
+                .sum::<f64>()
+        }));
+        self.engineer_next.clear();
+        self.engineer_next
+            .extend(es.iter().map(Engineer::next_event));
+        self.open.clear();
+        self.deadlines.clear();
+        let mut sim = std::mem::take(&mut self.sim.pending);
+        for t in &mut sim {
+            self.track(t);
+        }
+        self.sim.pending = sim;
+        let mut current = self.sim.current.take();
+        if let Some(t) = &mut current {
+            self.track(t);
+        }
+        self.sim.current = current;
+        let mut engineers = std::mem::take(&mut self.sim.engineers);
+        for t in engineers.iter_mut().flat_map(|e| e.queue.iter_mut()) {
+            self.track(t);
+        }
+        self.sim.engineers = engineers;
     }
 
     /// Ends the episode, charging the work left open (so that parking tickets

@@ -192,9 +192,16 @@ fn finish_time_follows_the_shift_calendar() {
     let mut e = Engineer::absent(1);
     e.shift_start = 480.0;
     e.shift_end = 960.0;
-    assert_eq!(obs::finish_time(&e, 0.0, 60.0), 540.0);
-    assert_eq!(obs::finish_time(&e, 900.0, 120.0), DAY + 480.0 + 60.0);
-    assert_eq!(obs::finish_time(&e, 1000.0, 10.0), DAY + 490.0);
+    assert_eq!(obs::finish_time_on(&e, 0.0, 0.0, 60.0), 540.0);
+    assert_eq!(
+        obs::finish_time_on(&e, 900.0, 0.0, 120.0),
+        DAY + 480.0 + 60.0
+    );
+    assert_eq!(obs::finish_time_on(&e, 1000.0, 0.0, 10.0), DAY + 490.0);
+    assert_eq!(
+        obs::finish_time_on(&e, DAY + 1000.0, 1.0, 10.0),
+        2.0 * DAY + 490.0
+    );
 }
 
 #[test]

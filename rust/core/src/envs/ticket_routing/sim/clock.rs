@@ -8,9 +8,10 @@
 //! With one team that is exactly `advance()`, which the multi-team test
 //! `one_team_reproduces_ticket_routing` checks trajectory by trajectory.
 
+use super::super::obs::finish_time_on;
 use super::super::reward::{self, N_COMPONENTS};
 use super::super::{generate_skills, TicketRouting};
-use super::{Acc, Ticket};
+use super::{floor_pos, Acc, Ticket, DAY};
 
 impl TicketRouting {
     /// Everything `reset` does before the first `advance()`: new purpose
@@ -53,8 +54,10 @@ impl TicketRouting {
         sim.overflow = false;
         sim.last = [0.0; N_COMPONENTS];
         sim.resolved.clear();
-        sim.resolved
-            .reserve(2 * (self.p.arrivals_per_day * f64::from(self.p.episode_days)) as usize);
+        let expected = 2 * (self.p.arrivals_per_day * f64::from(self.p.episode_days)) as usize;
+        sim.resolved.reserve(expected);
+        self.open.clear();
+        self.open.reserve(expected);
         sim.auto_assigned = 0;
         self.refresh_caches();
         self.sim.next_arrival = self.draw_next_arrival(0.0);
@@ -94,16 +97,13 @@ impl TicketRouting {
     }
 
     /// Time of the team's next event (the horizon at the latest), with the
-    /// same strict-`<` scan as `advance()`.
+    /// minimum as the strict-`<` scan of the header (ties do not matter for a time).
     #[inline]
     pub(crate) fn next_event_time(&self) -> f64 {
         let mut t_next = self.rates.horizon;
-        for e in &self.sim.engineers {
-            if e.completion < t_next {
-                t_next = e.completion;
-            }
-            if e.present && e.next_change < t_next {
-                t_next = e.next_change;
+        for &t in &self.engineer_next {
+            if t < t_next {
+                t_next = t;
             }
         }
         if self.sim.next_arrival < t_next {
@@ -131,6 +131,9 @@ impl TicketRouting {
         // (and completions the open weight and log, still in engineer
         // order), so only an engineer's own two events must stay ordered.
         for i in 0..self.sim.engineers.len() {
+            if self.engineer_next[i] != t {
+                continue;
+            }
             if self.sim.engineers[i].completion == t {
                 self.complete(i);
             }
@@ -170,6 +173,7 @@ impl TicketRouting {
     pub(crate) fn hand_out(&mut self) -> Option<Ticket> {
         let t = self.sim.current.take()?;
         self.sim.open_weight -= t.weight;
+        self.open[t.track as usize] = false;
         Some(t)
     }
 
@@ -208,14 +212,14 @@ impl TicketRouting {
     /// engineer (as the observation's `eta`); None if nobody is eligible.
     pub(crate) fn best_eta(&self, kind: usize, extra: f64) -> Option<f64> {
         let now = self.sim.now;
+        let day = floor_pos(now / DAY);
         let work = self.rates.mean_work[kind] + extra;
-        self.sim
-            .engineers
-            .iter()
-            .filter(|e| e.eligible(self.p.cap))
-            .map(|e| {
-                let busy = e.busy_left(now);
-                super::super::obs::finish_time(e, now, busy + work / e.skill[kind]) - now
+        (0..self.sim.engineers.len())
+            .filter(|&i| self.sim.engineers[i].eligible(self.p.cap))
+            .map(|i| {
+                let e = &self.sim.engineers[i];
+                let need = self.busy_left(i) + work / e.skill[kind];
+                finish_time_on(e, now, day, need) - now
             })
             .min_by(f64::total_cmp)
     }
