@@ -44,6 +44,12 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
     """A batch of one Rust env type, stepped together in Rust."""
 
     _batch_cls: ClassVar[type[_Batch]]
+    #: Sub-envs per unit of parallel work, and the threads used when the
+    #: caller does not say: envs whose step costs a microsecond or more (a
+    #: batch step of milliseconds) override both, since a thread hand-off is
+    #: then cheap next to the work it takes over.
+    _grain: ClassVar[int] = DEFAULT_GRAIN
+    _default_threads: ClassVar[int] = DEFAULT_THREADS
     metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 30}
 
     def __init__(
@@ -76,8 +82,8 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
             self.num_envs,
             mode.value,
             None if max_episode_steps is None else int(max_episode_steps),
-            DEFAULT_THREADS if threads is None else threads,
-            DEFAULT_GRAIN,
+            self._default_threads if threads is None else threads,
+            self._grain,
             **self._config,
         )
         self.single_observation_space = from_spec(self._core.observation_space())

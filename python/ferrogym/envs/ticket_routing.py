@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ferrogym import _core
@@ -119,6 +120,10 @@ class TicketRoutingVectorEnv(RustVectorEnv):
     """TicketRouting batched in Rust, with ``action_masks()``; see :class:`TicketRoutingEnv`."""
 
     _batch_cls = _core.TicketRoutingBatch
+    # A decision costs ~0.5 us, so a batch of 256 or more is worth splitting
+    # over the machine's cores (docs/performance.md, "Threads").
+    _grain = 128
+    _default_threads = os.cpu_count() or 1
     metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(self, num_envs: int = 1, *, config: TicketRoutingConfig | None = None, **kwargs: Any) -> None:
