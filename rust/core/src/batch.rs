@@ -47,6 +47,8 @@ struct Rules {
     obs_len: usize,
     /// Number of info values per env kept at a SAME_STEP reset (0: none).
     info_len: usize,
+    /// Number of info values per env after each step (0: no info groups).
+    step_info_len: usize,
 }
 
 pub struct Batch<E: Env> {
@@ -56,6 +58,9 @@ pub struct Batch<E: Env> {
     final_obs: Vec<E::Obs>,
     /// Their info values (SAME_STEP and envs with info groups only).
     final_info: Vec<f64>,
+    /// Every env's info values after the last step, read while the env was
+    /// in cache (gathering them afterwards costs a cache miss per env).
+    infos: Vec<f64>,
     pool: Option<rayon::ThreadPool>,
     /// Envs per unit of parallel work: below this a batch stays on one thread.
     grain: usize,
@@ -68,6 +73,7 @@ struct Work<'a, E: Env> {
     obs: &'a mut [E::Obs],
     finals: &'a mut [E::Obs],
     final_info: &'a mut [f64],
+    infos: &'a mut [f64],
     rewards: &'a mut [f64],
     terminated: &'a mut [bool],
     truncated: &'a mut [bool],
@@ -87,6 +93,7 @@ impl<'a, E: Env> Work<'a, E> {
         let (o0, o1) = self.obs.split_at_mut(mid * ol);
         let (f0, f1) = self.finals.split_at_mut(fmid);
         let (i0, i1) = self.final_info.split_at_mut(imid);
+        let (n0, n1) = self.infos.split_at_mut(mid * rules.step_info_len);
         let (r0, r1) = self.rewards.split_at_mut(mid);
         let (t0, t1) = self.terminated.split_at_mut(mid);
         let (u0, u1) = self.truncated.split_at_mut(mid);
@@ -97,6 +104,7 @@ impl<'a, E: Env> Work<'a, E> {
                 obs: o0,
                 finals: f0,
                 final_info: i0,
+                infos: n0,
                 rewards: r0,
                 terminated: t0,
                 truncated: u0,
@@ -107,6 +115,7 @@ impl<'a, E: Env> Work<'a, E> {
                 obs: o1,
                 finals: f1,
                 final_info: i1,
+                infos: n1,
                 rewards: r1,
                 terminated: t1,
                 truncated: u1,
@@ -140,7 +149,9 @@ impl<'a, E: Env> Work<'a, E> {
             } else {
                 &mut self.final_info[i * il..(i + 1) * il]
             };
-            let (r, te, tr) = step_slot(slot, self.actions[i], obs, finals, info, rules);
+            let sl = rules.step_info_len;
+            let infos = &mut self.infos[i * sl..(i + 1) * sl];
+            let (r, te, tr) = step_slot(slot, self.actions[i], obs, finals, info, infos, rules);
             self.rewards[i] = r;
             self.terminated[i] = te;
             self.truncated[i] = tr;
@@ -170,6 +181,7 @@ fn step_slot<E: Env>(
     obs: &mut [E::Obs],
     finals: &mut [E::Obs],
     final_info: &mut [f64],
+    info: &mut [f64],
     rules: &Rules,
 ) -> (f64, bool, bool) {
     if slot.done && rules.mode == AutoresetMode::NextStep {
@@ -192,6 +204,10 @@ fn step_slot<E: Env>(
         slot.done = false;
     } else {
         slot.done = done;
+        // (An env reset in this step reports no info, as in SyncVectorEnv.)
+        if !info.is_empty() {
+            slot.env.info_values(info);
+        }
     }
     (s.reward, s.terminated, truncated)
 }
@@ -223,8 +239,9 @@ impl<E: Env> Batch<E> {
         }
         let env = E::new(config)?;
         let obs_len = env.obs_len();
+        let step_info_len: usize = env.info_groups().iter().map(|g| g.names.len()).sum();
         let info_len = if mode == AutoresetMode::SameStep {
-            env.info_groups().iter().map(|g| g.names.len()).sum()
+            step_info_len
         } else {
             0
         };
@@ -252,6 +269,7 @@ impl<E: Env> Batch<E> {
             Vec::new()
         };
         let final_info = vec![0.0; num_envs * info_len];
+        let infos = vec![0.0; num_envs * step_info_len];
         Ok(Batch {
             slots,
             rules: Rules {
@@ -259,9 +277,11 @@ impl<E: Env> Batch<E> {
                 max_episode_steps,
                 obs_len,
                 info_len,
+                step_info_len,
             },
             final_obs,
             final_info,
+            infos,
             pool,
             grain: grain.max(1),
         })
@@ -363,6 +383,7 @@ impl<E: Env> Batch<E> {
             obs: out.obs,
             finals: &mut self.final_obs,
             final_info: &mut self.final_info,
+            infos: &mut self.infos,
             rewards: out.rewards,
             terminated: out.terminated,
             truncated: out.truncated,
@@ -370,7 +391,9 @@ impl<E: Env> Batch<E> {
         match &self.pool {
             Some(pool) if n >= 2 * self.grain => {
                 let threads = pool.current_num_threads() + 1;
-                let grain = n.div_ceil(threads).max(self.grain);
+                // A few pieces per thread, so that a thread that finishes
+                // early takes work from another (steps differ in cost).
+                let grain = n.div_ceil(4 * threads).max(self.grain);
                 pool.in_place_scope(|s| work.run_split(&rules, grain, s));
             }
             _ => work.run_serial(&rules),
@@ -382,6 +405,13 @@ impl<E: Env> Batch<E> {
     pub fn final_obs(&self, i: usize) -> &[E::Obs] {
         let ol = self.rules.obs_len;
         &self.final_obs[i * ol..(i + 1) * ol]
+    }
+
+    /// Info values of env `i` after the last step (not meaningful for an env
+    /// reset in that step); empty for envs without info groups.
+    pub fn info(&self, i: usize) -> &[f64] {
+        let sl = self.rules.step_info_len;
+        &self.infos[i * sl..(i + 1) * sl]
     }
 
     /// Info values of env `i` at its terminal step in the last step

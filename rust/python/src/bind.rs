@@ -305,14 +305,8 @@ pub fn batch_info_dict<'py, E: Env>(
     if groups.is_empty() || !present.contains(&true) {
         return Ok(PyDict::new(py));
     }
-    let width: usize = groups.iter().map(|g| g.names.len()).sum();
-    let mut values = vec![0.0; batch.num_envs() * width];
-    for (i, row) in values.chunks_exact_mut(width).enumerate() {
-        if present[i] {
-            batch.env(i).info_values(row);
-        }
-    }
-    vector_info_groups(py, groups, present, |i, k| values[i * width + k])
+    // Gathered by the step itself, while each env was in cache.
+    vector_info_groups(py, groups, present, |i, k| batch.info(i)[k])
 }
 
 /// Info values of the sub-envs that ended in the last step (SAME_STEP),
