@@ -102,6 +102,17 @@ def test_models__evaluate_against_the_heuristics_on_the_same_seeds(trained: Any)
     )
 
 
+def test_models__evaluate_reports_undefined_kpis_as_null(trained: Any) -> None:
+    # No critical tickets at all: their resolution KPIs have no value.
+    client, _, _ = trained
+    no_critical = {"scenario": "understaffed", "priority_probs": [[0.0, 0.3, 0.4, 0.3]] * 5}
+    r = client.post("/api/models/tiny/evaluate", json={"episodes": 2, "heuristics": ["sed"], "config": no_critical})
+    assert r.status_code == 200, r.text
+    for result in r.json()["results"]:
+        assert result["kpis"]["resolution_critical_mean"] == {"mean": None, "low": None, "high": None, "n": 0}
+        assert result["kpis"]["reward"]["n"] == 2
+
+
 @pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [

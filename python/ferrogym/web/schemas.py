@@ -164,9 +164,13 @@ class Evaluate(Strict):
 
 
 class Interval(BaseModel):
-    mean: float
-    low: float
-    high: float
+    """A KPI's mean over seeds with its 95% interval: ``None`` where undefined
+    (no seed had a value, e.g. no critical ticket resolved; no interval from
+    a single value)."""
+
+    mean: float | None
+    low: float | None
+    high: float | None
     n: int
 
 
