@@ -22,6 +22,9 @@ pub enum AutoresetMode {
     Disabled,
 }
 
+/// Pieces of a batch with fewer envs run without prefetch hints.
+const PREFETCH_MIN_ENVS: usize = 64;
+
 #[derive(Clone)]
 struct Slot<E> {
     env: E,
@@ -126,15 +129,19 @@ impl<'a, E: Env> Work<'a, E> {
     fn run_serial(self, rules: &Rules) {
         let ol = rules.obs_len;
         let n = self.slots.len();
+        // A small batch stays in cache between steps: hints would only cost.
+        let hint = n >= PREFETCH_MIN_ENVS;
         for i in 0..n {
             // Memory ahead of its use: the env after next itself, then the
             // next env's heap buffers (the pointers to them are in the env,
             // loaded by the previous round's hint).
-            if let Some(later) = self.slots.get(i + 2) {
-                prefetch_value(later);
-            }
-            if let Some(next) = self.slots.get(i + 1) {
-                next.env.prefetch();
+            if hint {
+                if let Some(later) = self.slots.get(i + 2) {
+                    prefetch_value(later);
+                }
+                if let Some(next) = self.slots.get(i + 1) {
+                    next.env.prefetch();
+                }
             }
             let slot = &mut self.slots[i];
             let obs = &mut self.obs[i * ol..(i + 1) * ol];
