@@ -202,3 +202,38 @@ def test_warm_start__imitation_makes_the_scorer_agree_with_the_teacher() -> None
     assert fit["accuracy"] == pytest.approx(float((after == demos.actions).mean()))
     # Near-uniform at first; mostly the teacher's choice after (~95% with the 256 episodes `train` uses).
     assert fit["accuracy"] > 0.6 > 0.5 > float((before == demos.actions).mean())
+
+
+def test_cli_train__resume_continues_the_saved_model(tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    args = ["train", "--policy-arch", "scorer", "--scenario", "specialists", "--timesteps", "128", "--n-envs", "2"]
+    hyper = ["--hyper", '{"n_steps": 64, "n_epochs": 1, "learning_rate": 1e-3, "learning_rate_end": 1e-4}']
+    assert runner.invoke(app, [*args, *hyper, "--out", str(first), "--eval-seeds", "0"]).exit_code == 0
+    before = load_model_policy(first).model.policy.state_dict()
+    more = tmp_path / "more"
+    result = runner.invoke(
+        app, ["train", "--resume", str(first), "--timesteps", "128", "--out", str(more), "--eval-seeds", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    meta = json.loads((more / "meta.json").read_text())
+    assert meta["timesteps"] >= 256 and meta["policy_arch"] == "scorer" and meta["n_envs"] == 2
+    assert meta["env_kwargs"] == {"scenario": "specialists"} and meta["hyperparameters"]["n_steps"] == 64
+    assert meta["resumed"] == [{"from": str(first), "steps_before": 128}]
+    after = load_model_policy(more).model
+    assert isinstance(after.policy, EngineerScorerPolicy) and after.num_timesteps == meta["timesteps"]
+    # The learning rate schedule runs on: below its start after the first run's steps.
+    assert after.lr_schedule(after._current_progress_remaining) < 1e-3
+    assert any(not th.equal(v, after.policy.state_dict()[k]) for k, v in before.items())
+
+
+def test_cli_train__resume_refuses_options_the_saved_model_fixes(tmp_path: Path) -> None:
+    base = ["train", "--resume", str(tmp_path), "--timesteps", "10", "--eval-seeds", "0"]
+    for extra, message in (
+        ([], "no readable meta.json"),
+        (["--warm-start", "sed"], "drop --warm-start"),
+        (["--library", "rllib"], "continues an SB3 model"),
+    ):
+        result = runner.invoke(app, [*base, *extra])
+        # rich wraps the message in a box: compare the words only.
+        words = " ".join(result.output.replace("│", " ").split())
+        assert result.exit_code == 2 and message in words, result.output

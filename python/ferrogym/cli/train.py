@@ -72,13 +72,16 @@ def train_model(
     arch: str = "mlp",
     warm_start: str | None = None,
     warm_episodes: int = 256,
+    resume: Path | None = None,
 ) -> Any:
     """Trains ``algo`` on ``n_envs`` Rust-batched sub-envs seeded ``seed + i``
     with a flat MLP policy or (``arch="scorer"``, MaskablePPO only) the
     permutation-equivariant engineer scorer. ``warm_start``: first imitate
     that heuristic on ``warm_episodes`` episodes (seeds ``seed + n_envs``
     onwards; MaskablePPO only). ``hyper["learning_rate_end"]`` makes the
-    learning rate decay linearly to it."""
+    learning rate decay linearly to it. ``resume``: continue the model saved
+    in that directory instead (its hyper-parameters and learning-rate
+    schedule, which runs on over the total of both runs' steps)."""
     cls = algo_class(algo)  # raises the clear "pip install ferrogym[sb3]" message first
     from ferrogym.sb3 import make_vec_env
 
@@ -100,14 +103,21 @@ def train_model(
         policy = EngineerScorerPolicy
         extra = {k: v for k, v in params.get("policy_kwargs", {}).items() if k != "net_arch"}
         params["policy_kwargs"] = {**scorer_policy_kwargs(venv.get_attr("obs_layout")[0]), **extra}
-    model = cls(policy, venv, seed=seed, device="cpu", verbose=0, **params)
+    if resume is not None:
+        model = cls.load(str(resume / MODEL_FILE), env=venv, device="cpu")
+    else:
+        model = cls(policy, venv, seed=seed, device="cpu", verbose=0, **params)
     if warm_start is not None:
         _imitate(model, algo, warm_start, env, kwargs, seed + n_envs, warm_episodes, console)
     columns = (TextColumn(f"training {algo}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
-        task = progress.add_task("train", total=timesteps)
+        task = progress.add_task("train", total=model.num_timesteps + timesteps)
         deadline = time.perf_counter() + 60 * max_minutes
-        model.learn(total_timesteps=timesteps, callback=make_progress_callback(progress, task, deadline))
+        model.learn(
+            total_timesteps=timesteps,
+            callback=make_progress_callback(progress, task, deadline),
+            reset_num_timesteps=resume is None,
+        )
     venv.close()
     return model
 
@@ -172,9 +182,22 @@ def run(
     config: Annotated[
         Path | None, typer.Option(help="YAML file of hyper-parameters (flat, or sections sb3:/rllib:).")
     ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            help="Continue training the SB3 model saved in this directory (its algo, scenario, architecture and "
+            "hyper-parameters) for --timesteps more steps; --out may be the same directory."
+        ),
+    ] = None,
 ) -> None:
     """Train an agent on the Rust-batched env (SB3 or RLlib), save it and compare it with the heuristics."""
     console = Console()
+    previous: dict[str, Any] = {}
+    if resume is not None:
+        fixed = warm_start is not None or policy_arch != "mlp" or hyper_json or config or learning_rate is not None
+        previous = _resumable(resume, library, bool(fixed))
+        algo, scenario, policy_arch = previous["algo"], previous["env_kwargs"]["scenario"], previous["policy_arch"]
+        n_envs = int(previous["n_envs"])
     if library not in hyperparams.LIBRARIES:
         raise typer.BadParameter(f"unknown library {library!r}; expected one of {list(hyperparams.LIBRARIES)}")
     if algo not in ALGOS:
@@ -216,6 +239,7 @@ def run(
             policy_arch,
             warm_start,
             warm_start_episodes,
+            resume,
         )
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
@@ -238,15 +262,39 @@ def run(
         "n_envs": n_envs,
         "seed": seed,
         "train_seconds": round(seconds, 1),
-        "hyperparameters": {
+        "hyperparameters": previous.get("hyperparameters")
+        or {
             **HYPER[algo],
             **hyper,
             "policy_kwargs": {k: v for k, v in model.policy_kwargs.items() if k != "layout"},
         },
     }
+    if resume is not None:
+        meta["warm_start"] = previous.get("warm_start")
+        meta["resumed"] = [*previous.get("resumed", []), {"from": str(resume), "steps_before": previous["timesteps"]}]
     (out / META_FILE).write_text(json.dumps(meta, indent=1))
     console.print(f"saved {out / MODEL_FILE} ({done} steps in {seconds:.0f} s)")
     _evaluate(console, ModelPolicy(model, algo, name=algo), env, env_kwargs, out, eval_seeds, eval_seed_start)
+
+
+def _resumable(resume: Path, library: str, fixed_options: bool) -> dict[str, Any]:
+    """The meta.json of the run ``--resume`` continues, after checking that
+    no option asks for something the saved model already fixes."""
+    if library != "sb3":
+        raise typer.BadParameter("--resume continues an SB3 model (RLlib runs resume from their checkpoints)")
+    if fixed_options:
+        raise typer.BadParameter(
+            "--resume keeps the saved model's architecture and hyper-parameters; "
+            "drop --warm-start, --policy-arch, --hyper, --config and --learning-rate"
+        )
+    try:
+        meta: dict[str, Any] = json.loads((resume / META_FILE).read_text())
+    except (OSError, ValueError) as e:
+        raise typer.BadParameter(f"--resume {resume}: no readable {META_FILE} from `ferrogym train` ({e})") from None
+    if meta.get("algo") not in ALGOS or not (resume / MODEL_FILE).is_file():
+        raise typer.BadParameter(f"--resume {resume}: not an SB3 run of `ferrogym train` (no {MODEL_FILE} or algo)")
+    meta.setdefault("policy_arch", "mlp")
+    return meta
 
 
 def _hyperparameters(
