@@ -32,8 +32,8 @@ use crate::Env;
 use crate::Step;
 
 pub use config::{
-    InvalidActionMode, Params, Scenario, TicketRoutingConfig, FIELD_NAMES, N_PRIORITIES, N_TIERS,
-    PRIORITY_NAMES, TIER_NAMES,
+    InvalidActionMode, Params, Scenario, Service, TicketRoutingConfig, FIELD_NAMES, N_PRIORITIES,
+    N_TIERS, PRIORITY_NAMES, TIER_NAMES,
 };
 pub use obs::ENGINEER_FEATURES;
 pub use reward::{COMPONENT_NAMES, N_COMPONENTS};

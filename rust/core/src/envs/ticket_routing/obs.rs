@@ -1,7 +1,7 @@
 //! The observation: declared once as a layout (names, shapes, bounds), and
 //! written from the simulation state by one pure function of it.
 
-use super::config::{Params, N_PRIORITIES, N_TIERS, PRIORITY_NAMES, TIER_NAMES};
+use super::config::{Params, Service, N_PRIORITIES, N_TIERS, PRIORITY_NAMES, TIER_NAMES};
 use super::sim::{floor_pos, Engineer, DAY};
 use super::TicketRouting;
 use crate::space::ObsField;
@@ -188,19 +188,31 @@ impl TicketRouting {
             ),
             None => (&[][..], &[][..]),
         };
+        let sharing = p.service == Service::ProcessorSharing;
         for (i, e) in sim.engineers.iter().enumerate() {
             if !e.present {
                 continue;
             }
             let row = &mut obs[o + i * nf..o + (i + 1) * nf];
-            let busy = self.busy_left(i);
+            // Processor sharing: busy and the new ticket's need both come
+            // from its finish-time recurrence (sim.rs).
+            let (busy, shared_need) = if sharing {
+                self.ps_busy_need(i, eta_work.get(i).copied().unwrap_or(0.0))
+            } else {
+                (self.busy_left(i), 0.0)
+            };
             row[0] = 1.0;
             row[1] = if e.on_shift { 1.0 } else { 0.0 };
             row[2] = self.rates.load_share(e.queue.len(), p.cap);
             row[3] = squash(busy) as f32;
             if kind.is_some() {
                 row[4] = skills[i] as f32;
-                let eta = finish_time_on(e, now, day, busy + eta_work[i]) - now;
+                let need = if sharing {
+                    shared_need
+                } else {
+                    busy + eta_work[i]
+                };
+                let eta = finish_time_on(e, now, day, need) - now;
                 row[5] = squash(eta) as f32;
             }
             let idle = now - e.last_assign;
