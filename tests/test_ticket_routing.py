@@ -17,7 +17,7 @@ from gymnasium.vector import AutoresetMode
 import ferrogym  # noqa: F401
 from ferrogym.envs.ticket_routing import TicketRoutingEnv, TicketRoutingVectorEnv
 from ferrogym.envs.ticket_routing_config import SCENARIOS, TicketRoutingConfig
-from ferrogym.errors import ConfigError, InvalidAction, InvalidActionType
+from ferrogym.errors import ConfigError, InvalidAction, InvalidActionType, StateError
 
 ID = "ferrogym/TicketRouting-v0"
 
@@ -271,6 +271,17 @@ def test_ticket_routing__pickle_and_state_roundtrip() -> None:
         o2, r2, *_ = clone.step(a)
         np.testing.assert_array_equal(o1, o2)
         assert r1 == r2
+
+
+def test_ticket_routing__state_with_a_queue_over_cap_is_refused() -> None:
+    env = TicketRoutingEnv(service="processor_sharing")
+    env.reset(seed=0)
+    state = env.get_state()
+    ticket = state["current"]
+    state["engineers"][0]["queue"] = [dict(ticket, id=100 + j) for j in range(6)]
+    with pytest.raises(StateError, match="holds 6 tickets; cap is 5"):
+        env.set_state(state)
+    env.step(first_valid(env.action_masks()))  # still usable
 
 
 def test_ticket_routing__renders_text_and_rgb() -> None:

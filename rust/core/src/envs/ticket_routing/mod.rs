@@ -342,6 +342,18 @@ impl Env for TicketRouting {
                 ));
             }
         }
+        // The simulation never exceeds `cap` (<= 64); processor sharing's
+        // finish times sort a queue in a buffer of that size.
+        if let Some(e) = state.engineers.iter().find(|e| e.queue.len() > self.p.cap) {
+            return Err(EnvError::state(
+                NAME,
+                format!(
+                    "an engineer holds {} tickets; cap is {}",
+                    e.queue.len(),
+                    self.p.cap
+                ),
+            ));
+        }
         if state.engineers.iter().any(|e| e.skill.len() != k) {
             return Err(EnvError::state(
                 NAME,

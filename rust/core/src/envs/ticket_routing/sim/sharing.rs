@@ -79,6 +79,7 @@ impl Engineer {
     /// Writes the open tickets' `tau_j = left_j(now) / skill[k_j]` into
     /// `out` in queue order; returns how many.
     fn ps_taus(&self, now: f64, p: f64, out: &mut [f64; MAX_OPEN]) -> usize {
+        // `set_state` refuses queues over `cap`, so this never truncates.
         let n = self.queue.len().min(MAX_OPEN - 1);
         let den = stretch(n, p);
         let dt = self.ps_elapsed(now);
