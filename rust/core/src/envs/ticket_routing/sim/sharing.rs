@@ -275,6 +275,11 @@ mod tests {
         assert_eq!(env.ps_busy_need(0, 45.0), (90.0, 120.0));
         // Shortest of all: it finishes first, at 3 * 10.
         assert_eq!(env.ps_busy_need(0, 10.0), (90.0, 30.0));
+        // The multi-team env's ETA of another team reads the same recurrence
+        // (24 h shift: no calendar in between).
+        let extra = 45.0 - env.rates.mean_work[0];
+        let eta = env.best_eta(0, extra).unwrap();
+        assert!((eta - 120.0).abs() < 1e-9, "{eta}");
     }
 
     #[test]
