@@ -119,7 +119,7 @@ class Ticket:
     deadline: float
     pickup: float = -1.0
     top2: bool = False
-    left: float = 0.0  # processor sharing: skill-1 minutes left as of the engineer's `updated`
+    tau: float = 0.0  # processor sharing: minutes of the engineer's undivided time still needed
 
 
 @dataclass
@@ -139,7 +139,7 @@ class Engineer:
     busy_minutes: float = 0.0
     shift_minutes: float = 0.0
     over_soft_minutes: float = 0.0
-    updated: float = 0.0  # processor sharing: when the tickets' `left` were brought up to date
+    updated: float = 0.0  # processor sharing: when the tickets' `tau` were brought up to date
 
     def eligible(self, cap: int) -> bool:
         return self.present and self.on_shift and len(self.queue) < cap
@@ -436,7 +436,7 @@ class TicketRoutingSim:
         if self.sharing:
             self.share_update(e)
             ticket.pickup = self.now
-            ticket.left = ticket.work
+            ticket.tau = ticket.work / e.skill[k]
             e.queue.append(ticket)
             self.share_schedule(e)
             return
@@ -453,7 +453,7 @@ class TicketRoutingSim:
             assert first is not None
             self.share_update(e)
             t = e.queue.pop(first[0])
-            t.left = 0.0
+            t.tau = 0.0
             self.share_schedule(e)
         else:
             t = e.queue.pop(0)
@@ -494,32 +494,33 @@ class TicketRoutingSim:
 
     # -- processor sharing: the engineer's set of tickets served at once
 
-    def share_left_now(self, e: Engineer, t: Ticket) -> float:
-        """`left` brought up to now at the current rates (progress only on shift)."""
-        dt = self.now - e.updated if e.on_shift else 0.0
-        rate = e.skill[t.kind] / stretch(len(e.queue), self.penalty)
-        return max(t.left - rate * dt, 0.0)
+    def share_drop(self, e: Engineer) -> float:
+        """How far each ticket's tau fell since `updated`: every ticket progresses at
+        skill / s(n) skill-1 minutes per on-shift minute, so tau = left / skill falls at 1 / s(n)."""
+        if not e.on_shift or not e.queue:
+            return 0.0
+        return (self.now - e.updated) / stretch(len(e.queue), self.penalty)
 
     def share_update(self, e: Engineer) -> None:
+        drop = self.share_drop(e)
         for t in e.queue:
-            t.left = self.share_left_now(e, t)
+            t.tau = max(t.tau - drop, 0.0)
         e.updated = self.now
 
     def share_first(self, e: Engineer) -> tuple[int, float] | None:
         """(queue position, minutes) of the ticket finishing first at the current rates."""
-        best: tuple[int, float] | None = None
-        for j, t in enumerate(e.queue):
-            minutes = t.left / (e.skill[t.kind] / stretch(len(e.queue), self.penalty))
-            if best is None or minutes < best[1]:
-                best = (j, minutes)
-        return best
+        if not e.queue:
+            return None
+        j = min(range(len(e.queue)), key=lambda j: (e.queue[j].tau, j))
+        return j, e.queue[j].tau * stretch(len(e.queue), self.penalty)
 
     def share_schedule(self, e: Engineer) -> None:
         first = self.share_first(e)
         e.completion = self.now + first[1] if e.on_shift and first is not None else INF
 
     def share_taus(self, e: Engineer) -> list[float]:
-        return [self.share_left_now(e, t) / e.skill[t.kind] for t in e.queue]
+        drop = self.share_drop(e)
+        return [max(t.tau - drop, 0.0) for t in e.queue]
 
     def share_busy_and_need(self, e: Engineer, tau_new: float) -> tuple[float, float]:
         """(finish of the last open ticket, finish of a new ticket of tau_new own minutes once added)."""

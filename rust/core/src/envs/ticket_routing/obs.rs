@@ -2,7 +2,7 @@
 //! written from the simulation state by one pure function of it.
 
 use super::config::{Params, Service, N_PRIORITIES, N_TIERS, PRIORITY_NAMES, TIER_NAMES};
-use super::sim::{floor_pos, Engineer, DAY};
+use super::sim::{floor_pos, Engineer, DAY, MAX_OPEN};
 use super::TicketRouting;
 use crate::space::ObsField;
 
@@ -212,13 +212,15 @@ impl TicketRouting {
         let (p, sim) = (&self.p, &self.sim);
         let now = sim.now;
         let nf = ENGINEER_FEATURES.len();
+        // Processor sharing's sort buffer, once for every engineer.
+        let mut scratch = [0.0; MAX_OPEN];
         for (i, e) in sim.engineers.iter().enumerate() {
             if !e.present {
                 continue;
             }
             let row = &mut obs[o + i * nf..o + (i + 1) * nf];
             let (busy, shared_need) = if SHARING {
-                self.ps_busy_need(i, eta_work.get(i).copied().unwrap_or(0.0))
+                self.ps_busy_need(i, eta_work.get(i).copied().unwrap_or(0.0), &mut scratch)
             } else {
                 (self.busy_left(i), 0.0)
             };

@@ -35,33 +35,37 @@
 //!   ticket `weight *` the on-shift minutes of service left in its queue up
 //!   to and including its own.
 //! - `service: processor_sharing` (`sim/sharing.rs`), with `p =
-//!   context_switch_penalty`: an engineer with n open tickets serves them
-//!   all at once; ticket j (type `k_j`, `left_j` skill-1 minutes left)
-//!   progresses at `rate_j = skill[k_j] / (n * (1 + p * (n - 1)))` per
-//!   on-shift minute (nothing off shift). Pickup is the assignment time. At
-//!   each of the engineer's events (assignment, completion, shift change)
-//!   every `left_j` is first brought up to date: if the engineer was on
-//!   shift since `updated`, `left_j = max(left_j - rate_j * (now -
-//!   updated), 0)` (the clamp only absorbs rounding); then `updated = now`
-//!   and, on shift with tickets open, `completion = now + min_j left_j /
-//!   rate_j` at the new rates (infinite otherwise). At a completion exactly
-//!   one ticket completes: the one attaining that minimum, the lowest queue
-//!   position on ties (found again from the `left_j` and rates, unchanged
-//!   since); an exact tie left over completes at the same time in a
-//!   zero-length step. Observation and truncation use `tau_j = left_j(now) /
-//!   skill[k_j]`, with `left_j(now)` brought up to date as above without
-//!   changing the state, sorted ascending: with `s(m) = m * (1 + p * (m -
-//!   1))`, the finish times with no new arrivals are `T_1 = tau_1 * s(n)`
-//!   and `T_i = T_(i-1) + (tau_i - tau_(i-1)) * s(n - i + 1)`. `busy` is
-//!   `T_n` (0 when idle); `eta` is the finish time of a ticket with `tau =
-//!   mean_work[k] / skill[k]` added to the set (the same recurrence over
-//!   n + 1 tickets; a tie gives the same time in either order), then
-//!   through the shift calendar as FIFO; truncation charges each queued
-//!   ticket `weight * T_j`, summed by ascending `(tau_j, queue position)`,
-//!   engineer by engineer. `remaining` and the `queued` cache are FIFO-only.
+//!   context_switch_penalty` and `s(m) = m * (1 + p * (m - 1))`: an engineer
+//!   with n open tickets serves them all at once; ticket j (type `k_j`,
+//!   `left_j` skill-1 minutes left) progresses at `rate_j = skill[k_j] /
+//!   s(n)` per on-shift minute (nothing off shift). Pickup is the assignment
+//!   time. Each ticket keeps `tau_j = left_j / skill[k_j]` (`work /
+//!   skill[k]` at assignment), which falls by 1 / s(n) per on-shift minute
+//!   for every ticket alike. At each of the engineer's events (assignment,
+//!   completion, shift change) every `tau_j` is first brought up to date:
+//!   if the engineer was on shift with tickets since `updated`, `tau_j =
+//!   max(tau_j - (now - updated) / s(n), 0)` (the clamp only absorbs
+//!   rounding); then `updated = now` and, on shift with tickets open,
+//!   `completion = now + min_j tau_j * s(n)` at the new n (infinite
+//!   otherwise). At a completion exactly one ticket completes: the one with
+//!   that minimum `tau_j`, the lowest queue position on ties (found again
+//!   from the `tau_j`, unchanged since); an exact tie left over completes at
+//!   the same time in a zero-length step. Observation and truncation use
+//!   the `tau_j` brought up to `now` as above (without changing the state),
+//!   sorted ascending: the finish times with no new arrivals are `T_1 =
+//!   tau_1 * s(n)` and `T_i = T_(i-1) + (tau_i - tau_(i-1)) * s(n - i +
+//!   1)`. `busy` is `T_n` (0 when idle); `eta` is the finish time of a
+//!   ticket with `tau = mean_work[k] / skill[k]` added to the set (the same
+//!   recurrence over n + 1 tickets; a tie gives the same time in either
+//!   order), then through the shift calendar as FIFO; truncation charges
+//!   each queued ticket `weight * T_j`, summed by ascending `(tau_j, queue
+//!   position)`, engineer by engineer. `remaining` and the `queued` cache
+//!   are FIFO-only.
 
 mod clock;
 mod sharing;
+
+pub(crate) use sharing::MAX_OPEN;
 
 use std::cmp::Reverse;
 use std::collections::VecDeque;
@@ -99,11 +103,12 @@ pub struct Ticket {
     pub pickup: f64,
     /// The engineer it went to was among the two most skilled for its type.
     pub top2: bool,
-    /// Processor sharing: skill-1 minutes of work left as of its engineer's
-    /// `updated` (`work` at assignment). Unused (0) under FIFO, where the
-    /// engineer's `remaining` tracks the one ticket in service.
+    /// Processor sharing: minutes of its engineer's undivided time it still
+    /// needs (skill-1 work left over the skill), as of the engineer's
+    /// `updated`; `work / skill` at assignment. Unused (0) under FIFO, where
+    /// the engineer's `remaining` tracks the one ticket in service.
     #[serde(default)]
-    pub left: f64,
+    pub tau: f64,
     /// Index of its entry in the team's open-ticket flags, set when it
     /// enters the team (bookkeeping for SLA breaches, rebuilt with the
     /// caches, so not part of the saved state).
@@ -616,7 +621,7 @@ impl TicketRouting {
             deadline: now + p.sla_minutes[priority],
             pickup: -1.0,
             top2: false,
-            left: 0.0,
+            tau: 0.0,
             track: 0,
         };
         self.sim.next_id += 1;

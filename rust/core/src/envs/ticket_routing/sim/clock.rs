@@ -12,7 +12,7 @@ use super::super::config::Service;
 use super::super::obs::finish_time_on;
 use super::super::reward::{self, N_COMPONENTS};
 use super::super::{generate_skills, TicketRouting};
-use super::{floor_pos, Acc, Ticket, DAY};
+use super::{floor_pos, Acc, Ticket, DAY, MAX_OPEN};
 
 impl TicketRouting {
     /// Everything `reset` does before the first `advance()`: new purpose
@@ -221,7 +221,10 @@ impl TicketRouting {
                 let e = &self.sim.engineers[i];
                 let need = match self.p.service {
                     Service::Fifo => self.busy_left(i) + work / e.skill[kind],
-                    Service::ProcessorSharing => self.ps_busy_need(i, work / e.skill[kind]).1,
+                    Service::ProcessorSharing => {
+                        let mut scratch = [0.0; MAX_OPEN];
+                        self.ps_busy_need(i, work / e.skill[kind], &mut scratch).1
+                    }
                 };
                 finish_time_on(e, now, day, need) - now
             })

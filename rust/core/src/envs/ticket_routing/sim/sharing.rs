@@ -1,6 +1,12 @@
 //! Processor sharing with a context-switch penalty (`service:
 //! processor_sharing`; the definition is in `sim.rs`'s header).
 //!
+//! Each ticket keeps `tau`, the minutes of its engineer's undivided time it
+//! still needs (skill-1 work left over the skill): all of an engineer's
+//! tickets progress at `rate_j = skill[k_j] / s(n)`, so every `tau` falls by
+//! the same elapsed on-shift minutes over `s(n)` (one division per engineer
+//! and event), and the first to finish is the lowest `tau`.
+//!
 //! Kept apart from the FIFO path: `assign`, `complete`, `change_shift` and
 //! `end` branch here once per event, and the observation once per engineer.
 //! Caches: `engineer_next` is updated with every `completion` change; the
@@ -11,7 +17,7 @@ use super::{Engineer, Ticket};
 
 /// The most open tickets an engineer can hold (`cap <= 64`), plus one for
 /// the ticket an ETA adds: the sort buffers live on the stack.
-const MAX_OPEN: usize = 65;
+pub(crate) const MAX_OPEN: usize = 65;
 
 /// `s(m) = m * (1 + p * (m - 1))`: how many times longer than alone a
 /// ticket takes while `m` tickets share the engineer.
@@ -22,53 +28,42 @@ fn stretch(m: usize, p: f64) -> f64 {
 }
 
 impl Engineer {
-    /// Minutes of the current interval that count as progress: since
-    /// `updated`, if on shift.
+    /// How far every open ticket's `tau` has fallen since `updated`: the
+    /// elapsed on-shift minutes over `s(n)` (0 off shift or idle).
     #[inline]
-    fn ps_elapsed(&self, now: f64) -> f64 {
-        if self.on_shift {
-            now - self.updated
+    fn ps_progress(&self, now: f64, p: f64) -> f64 {
+        let n = self.queue.len();
+        if self.on_shift && n > 0 {
+            (now - self.updated) / stretch(n, p)
         } else {
             0.0
         }
     }
 
-    /// `left` of ticket `t` brought up to `now` at the current rates.
-    #[inline]
-    fn ps_left(&self, t: &Ticket, den: f64, dt: f64) -> f64 {
-        let rate = self.skill[t.kind as usize] / den;
-        (t.left - rate * dt).max(0.0)
-    }
-
-    /// Brings every open ticket's `left` up to `now`.
+    /// Brings every open ticket's `tau` up to `now`.
     fn ps_update(&mut self, now: f64, p: f64) {
-        let dt = self.ps_elapsed(now);
-        if dt > 0.0 {
-            let den = stretch(self.queue.len(), p);
-            for j in 0..self.queue.len() {
-                let left = self.ps_left(&self.queue[j], den, dt);
-                self.queue[j].left = left;
+        let d = self.ps_progress(now, p);
+        if d > 0.0 {
+            for t in self.queue.iter_mut() {
+                t.tau = (t.tau - d).max(0.0);
             }
         }
         self.updated = now;
     }
 
-    /// The ticket that finishes first at the current rates (lowest queue
-    /// position on ties) and its minutes from `updated`.
+    /// The ticket that finishes first (the lowest `tau`, lowest queue
+    /// position on ties) and its minutes from `updated`: `tau * s(n)`.
     fn ps_first(&self, p: f64) -> Option<(usize, f64)> {
-        let den = stretch(self.queue.len(), p);
         let mut best: Option<(usize, f64)> = None;
         for (j, t) in self.queue.iter().enumerate() {
-            let rate = self.skill[t.kind as usize] / den;
-            let minutes = t.left / rate;
-            if best.is_none_or(|(_, b)| minutes < b) {
-                best = Some((j, minutes));
+            if best.is_none_or(|(_, b)| t.tau < b) {
+                best = Some((j, t.tau));
             }
         }
-        best
+        best.map(|(j, tau)| (j, tau * stretch(self.queue.len(), p)))
     }
 
-    /// Sets `completion` from up-to-date `left`s (`updated == now`).
+    /// Sets `completion` from up-to-date `tau`s (`updated == now`).
     fn ps_schedule(&mut self, p: f64) {
         self.completion = match self.ps_first(p) {
             Some((_, minutes)) if self.on_shift => self.updated + minutes,
@@ -76,15 +71,31 @@ impl Engineer {
         };
     }
 
-    /// Writes the open tickets' `tau_j = left_j(now) / skill[k_j]` into
-    /// `out` in queue order; returns how many.
+    /// Writes the open tickets' `tau` at `now` into `out` in queue order;
+    /// returns how many.
     fn ps_taus(&self, now: f64, p: f64, out: &mut [f64; MAX_OPEN]) -> usize {
         // `set_state` refuses queues over `cap`, so this never truncates.
         let n = self.queue.len().min(MAX_OPEN - 1);
-        let den = stretch(n, p);
-        let dt = self.ps_elapsed(now);
+        let d = self.ps_progress(now, p);
         for (j, t) in self.queue.iter().take(n).enumerate() {
-            out[j] = self.ps_left(t, den, dt) / self.skill[t.kind as usize];
+            out[j] = (t.tau - d).max(0.0);
+        }
+        n
+    }
+
+    /// The same `tau`s sorted ascending (insertion as they are read: queues
+    /// are short), for the observation.
+    fn ps_sorted_taus(&self, now: f64, p: f64, out: &mut [f64; MAX_OPEN]) -> usize {
+        let n = self.queue.len().min(MAX_OPEN - 1);
+        let d = self.ps_progress(now, p);
+        for (j, t) in self.queue.iter().take(n).enumerate() {
+            let tau = (t.tau - d).max(0.0);
+            let mut k = j;
+            while k > 0 && out[k - 1] > tau {
+                out[k] = out[k - 1];
+                k -= 1;
+            }
+            out[k] = tau;
         }
         n
     }
@@ -110,7 +121,7 @@ impl TicketRouting {
         let e = &mut self.sim.engineers[i];
         e.ps_update(now, p);
         ticket.pickup = now;
-        ticket.left = ticket.work;
+        ticket.tau = ticket.work / e.skill[ticket.kind as usize];
         e.queue.push_back(ticket);
         e.ps_schedule(p);
         self.engineer_next[i] = e.next_event();
@@ -127,7 +138,7 @@ impl TicketRouting {
         e.ps_schedule(p);
         self.engineer_next[i] = e.next_event();
         if let Some(mut t) = t {
-            t.left = 0.0;
+            t.tau = 0.0;
             self.resolve(t, i);
         }
     }
@@ -145,13 +156,17 @@ impl TicketRouting {
 
     /// The observation's on-shift minutes for slot `i`: `busy` (finish of
     /// the last open ticket) and, for a new ticket of `tau_new` own minutes,
-    /// its finish time once added to the set.
-    pub(crate) fn ps_busy_need(&self, i: usize, tau_new: f64) -> (f64, f64) {
+    /// its finish time once added to the set. `scratch` is a sort buffer
+    /// (one per observation rather than one per engineer).
+    pub(crate) fn ps_busy_need(
+        &self,
+        i: usize,
+        tau_new: f64,
+        scratch: &mut [f64; MAX_OPEN],
+    ) -> (f64, f64) {
         let p = self.p.context_switch_penalty;
-        let mut taus = [0.0; MAX_OPEN];
-        let n = self.sim.engineers[i].ps_taus(self.sim.now, p, &mut taus);
-        let taus = &mut taus[..n];
-        taus.sort_unstable_by(f64::total_cmp);
+        let n = self.sim.engineers[i].ps_sorted_taus(self.sim.now, p, scratch);
+        let taus = &scratch[..n];
         let mut busy = 0.0;
         finish_times(taus, p, |_, t| busy = t);
         // The new ticket goes before the first tau not below its own (an
@@ -236,7 +251,7 @@ mod tests {
             deadline: 1e9,
             pickup: -1.0,
             top2: false,
-            left: 0.0,
+            tau: 0.0,
             track: 0,
         });
         let t = env.sim.pending.pop().unwrap();
@@ -272,9 +287,10 @@ mod tests {
         give(&mut env, 60.0);
         // Finish at 60 and 90; a 45-minute ticket joining makes three:
         // 30 * 3 = 90, then 90 + 15 * 2 = 120 for it.
-        assert_eq!(env.ps_busy_need(0, 45.0), (90.0, 120.0));
+        let mut scratch = [0.0; super::MAX_OPEN];
+        assert_eq!(env.ps_busy_need(0, 45.0, &mut scratch), (90.0, 120.0));
         // Shortest of all: it finishes first, at 3 * 10.
-        assert_eq!(env.ps_busy_need(0, 10.0), (90.0, 30.0));
+        assert_eq!(env.ps_busy_need(0, 10.0, &mut scratch), (90.0, 30.0));
         // The multi-team env's ETA of another team reads the same recurrence
         // (24 h shift: no calendar in between).
         let extra = 45.0 - env.rates.mean_work[0];
@@ -294,12 +310,12 @@ mod tests {
         let t = env.next_event_time();
         assert_eq!(t, 60.0);
         env.run_to(t);
-        let lefts: Vec<f64> = env.sim.engineers[0].queue.iter().map(|t| t.left).collect();
-        assert_eq!(lefts, [10.0, 70.0]);
+        let taus: Vec<f64> = env.sim.engineers[0].queue.iter().map(|t| t.tau).collect();
+        assert_eq!(taus, [10.0, 70.0]);
         assert_eq!(env.sim.engineers[0].completion, f64::INFINITY);
         env.run_to(1000.0);
-        let lefts: Vec<f64> = env.sim.engineers[0].queue.iter().map(|t| t.left).collect();
-        assert_eq!(lefts, [10.0, 70.0]);
+        let taus: Vec<f64> = env.sim.engineers[0].queue.iter().map(|t| t.tau).collect();
+        assert_eq!(taus, [10.0, 70.0]);
         env.advance();
         assert_eq!(done_times(&env), [1460.0, 2900.0]);
     }
