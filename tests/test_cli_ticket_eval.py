@@ -70,6 +70,29 @@ def test_cli_evaluate__table_json_and_csv(tmp_path: Path) -> None:
     assert any(r["kpi"] == "sla_critical" for r in rows)
 
 
+def test_cli_evaluate__set_passes_config_fields_to_the_env(tmp_path: Path) -> None:
+    out_json = tmp_path / "e.json"
+    args = ["evaluate", "--seeds", "2", "--policy", "sed", "--json", str(out_json)]
+    sets = ["--set", "service=processor_sharing", "--set", "context_switch_penalty=0.25"]
+    result = runner.invoke(app, [*args, *sets])
+    assert result.exit_code == 0, result.output
+    kwargs = json.loads(out_json.read_text())["env_kwargs"]
+    assert kwargs == {"scenario": "balanced", "service": "processor_sharing", "context_switch_penalty": 0.25}
+    fifo = run_policy(make_policy("sed", make_batch(ID, 1).obs_layout), [10_000, 10_001], ID)
+    shared = json.loads(out_json.read_text())["per_seed"]["sed"]
+    assert [r["reward"] for r in shared] != [r["reward"] for r in fifo]
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [("service", "expected KEY=VALUE"), ("service=lifo", "processor_sharing"), ("cap=-1", "cap")],
+)
+def test_cli_evaluate__bad_set_is_a_usage_error(setting: str, message: str) -> None:
+    result = runner.invoke(app, ["evaluate", "--seeds", "2", "--policy", "sed", "--set", setting])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
 def test_cli_evaluate__unknown_policy_is_a_usage_error() -> None:
     result = runner.invoke(app, ["evaluate", "--policy", "nobody", "--seeds", "2"])
     assert result.exit_code == 2

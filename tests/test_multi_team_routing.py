@@ -47,11 +47,14 @@ def _max_engineers(env: MultiTeamTicketRouting) -> int:
     return next(s for s in env.obs_layout if s.name == "engineers").shape[0]
 
 
-@pytest.mark.parametrize("scenario", ["balanced", "specialists", "understaffed"])
-def test_multi_team__one_team_reproduces_ticket_routing(scenario: str) -> None:
+@pytest.mark.parametrize(
+    ("scenario", "service"),
+    [("balanced", "fifo"), ("specialists", "fifo"), ("understaffed", "fifo"), ("understaffed", "processor_sharing")],
+)
+def test_multi_team__one_team_reproduces_ticket_routing(scenario: str, service: str) -> None:
     # The proof that the shared clock is TicketRouting's event loop: same
     # observations, rewards and flags as the single env for the same seed and actions.
-    kw = {"scenario": scenario, "episode_days": 2}
+    kw = {"scenario": scenario, "episode_days": 2, "service": service}
     single = gym.make("ferrogym/TicketRouting-v0", **kw)
     multi = MultiTeamTicketRouting(n_teams=1, scenario="mirrored", teams=[kw], invalid_action="raise")
     s_obs, _ = single.reset(seed=21)

@@ -55,6 +55,20 @@ def test_policy__batched_actions_are_valid_and_match_single_calls(scenario: str,
     venv.close()
 
 
+@pytest.mark.parametrize("name", list(POLICIES))
+def test_policy__runs_under_processor_sharing(name: str) -> None:
+    venv = make_batch(ID, 4, scenario="specialists", service="processor_sharing")
+    obs, _ = venv.reset(seed=5)
+    policy = make_policy(name, venv.obs_layout, seed=0)
+    policy.reset(4)
+    for _ in range(100):
+        mask = venv.action_masks()
+        actions = policy(obs, mask)
+        assert mask[np.arange(4), actions].all()
+        obs, *_ = venv.step(actions)
+    venv.close()
+
+
 def engineer_obs(layout: tuple[ObsSlice, ...], rows: dict[str, list[float]]) -> np.ndarray:
     """An observation whose engineer rows have the given columns (others 0)."""
     obs = np.zeros(max(s.stop for s in layout), dtype=np.float32)

@@ -17,7 +17,7 @@ from gymnasium.vector import AutoresetMode
 import ferrogym  # noqa: F401
 from ferrogym.envs.ticket_routing import TicketRoutingEnv, TicketRoutingVectorEnv
 from ferrogym.envs.ticket_routing_config import SCENARIOS, TicketRoutingConfig
-from ferrogym.errors import ConfigError, InvalidAction, InvalidActionType
+from ferrogym.errors import ConfigError, InvalidAction, InvalidActionType, StateError
 
 ID = "ferrogym/TicketRouting-v0"
 
@@ -54,6 +54,22 @@ def test_ticket_routing__passes_sb3_check_env(scenario: str) -> None:
     from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
     sb3_check_env(gym.make(ID, scenario=scenario, invalid_action="fallback").unwrapped, warn=True)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_ticket_routing__processor_sharing_passes_both_env_checkers(scenario: str) -> None:
+    from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+    kwargs = {"scenario": scenario, "invalid_action": "fallback", "service": "processor_sharing"}
+    check_env(gym.make(ID, **kwargs).unwrapped, skip_render_check=False)
+    sb3_check_env(gym.make(ID, **kwargs).unwrapped, warn=True)
+
+
+def test_ticket_routing__processor_sharing_changes_the_trajectory_from_fifo() -> None:
+    # Same tickets, same actions: FIFO and sharing differ once an engineer holds two tickets.
+    a = rollout(gym.make(ID, scenario="understaffed"), seed=1, steps=40)
+    b = rollout(gym.make(ID, scenario="understaffed", service="processor_sharing"), seed=1, steps=40)
+    assert any(not np.array_equal(x[0], y[0]) for x, y in zip(a, b, strict=True))
 
 
 def test_ticket_routing__same_seed_same_trajectory() -> None:
@@ -203,6 +219,9 @@ def test_ticket_routing__fallback_maps_invalid_action_with_penalty() -> None:
         ({"cap": "five"}, "cap"),
         ({"shifts": [[18.0, 8.0]] * 8}, r"shifts\[0\]"),
         ({"max_engineers": 4}, "max_engineers"),
+        ({"service": "round_robin"}, r"service.*`fifo` or `processor_sharing`"),
+        ({"context_switch_penalty": -0.1}, r"context_switch_penalty.*>= 0"),
+        ({"context_switch_penalty": float("inf")}, r"context_switch_penalty.*finite"),
     ],
 )
 def test_ticket_routing__bad_config_raises_config_error(kwargs: dict[str, Any], match: str) -> None:
@@ -252,6 +271,17 @@ def test_ticket_routing__pickle_and_state_roundtrip() -> None:
         o2, r2, *_ = clone.step(a)
         np.testing.assert_array_equal(o1, o2)
         assert r1 == r2
+
+
+def test_ticket_routing__state_with_a_queue_over_cap_is_refused() -> None:
+    env = TicketRoutingEnv(service="processor_sharing")
+    env.reset(seed=0)
+    state = env.get_state()
+    ticket = state["current"]
+    state["engineers"][0]["queue"] = [dict(ticket, id=100 + j) for j in range(6)]
+    with pytest.raises(StateError, match="holds 6 tickets; cap is 5"):
+        env.set_state(state)
+    env.step(first_valid(env.action_masks()))  # still usable
 
 
 def test_ticket_routing__renders_text_and_rgb() -> None:
@@ -306,7 +336,14 @@ def test_ticket_routing_config__resolved_values_build_the_same_env(scenario: str
 
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
 def test_ticket_routing_config__file_roundtrip(tmp_path: Path, suffix: str) -> None:
-    cfg = TicketRoutingConfig(scenario="specialists", n_engineers=6, shifts=[[8.0, 16.0]] * 6, cap=4)
+    cfg = TicketRoutingConfig(
+        scenario="specialists",
+        n_engineers=6,
+        shifts=[[8.0, 16.0]] * 6,
+        cap=4,
+        service="processor_sharing",
+        context_switch_penalty=0.25,
+    )
     path = tmp_path / f"cfg{suffix}"
     cfg.save(path)
     assert TicketRoutingConfig.load(path) == cfg

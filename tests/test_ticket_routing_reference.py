@@ -94,6 +94,43 @@ def test_ticket_routing__matches_reference_with_options(options: dict[str, Any])
     assert run_side_by_side(3, policy, episodes=2, **options) > 2
 
 
+@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("policy", ["random", "first", "last"])
+@pytest.mark.parametrize("penalty", [0.0, 0.1, 0.5])
+def test_ticket_routing__processor_sharing_matches_reference_in_every_scenario(
+    scenario: str, policy: str, penalty: float
+) -> None:
+    for seed in (0, 1, 2):
+        steps = run_side_by_side(
+            seed, policy, scenario=scenario, service="processor_sharing", context_switch_penalty=penalty
+        )
+        assert steps > 20
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"episode_days": 7, "start_weekday": 4},
+        {"shifts": [[0.0, 24.0]] * 3 + [[0.0, 6.0]] * 2 + [[18.0, 24.0]] * 3, "soft_cap": 1, "cap": 2},
+        {"max_backlog": 10, "scenario": "understaffed", "arrivals_per_day": 150.0},
+        # Equal work and skills, and the night's backlog handed out at 7:00:
+        # tickets that finish at exactly the same time.
+        {
+            "scenario": "understaffed",
+            "skills": [[1.0] * 5] * 5,
+            "work_median_minutes": [30.0] * 5,
+            "work_sigma": [0.0] * 5,
+            "context_switch_penalty": 0.0,
+        },
+        {"cap": 12, "soft_cap": 8, "scenario": "understaffed", "arrivals_per_day": 120.0},
+    ],
+    ids=["week", "odd-shifts", "overflow", "ties", "deep-queues"],
+)
+def test_ticket_routing__processor_sharing_matches_reference_with_options(options: dict[str, Any]) -> None:
+    kwargs = {"service": "processor_sharing", **options}
+    assert run_side_by_side(3, "last", episodes=2, **kwargs) > 2
+
+
 def test_ticket_routing__gymnasium_env_match_with_reference() -> None:
     # Random actions from the action space need the fallback for invalid slots.
     kwargs = {"scenario": "specialists", "invalid_action": "fallback"}

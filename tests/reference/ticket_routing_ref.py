@@ -119,6 +119,7 @@ class Ticket:
     deadline: float
     pickup: float = -1.0
     top2: bool = False
+    tau: float = 0.0  # processor sharing: minutes of the engineer's undivided time still needed
 
 
 @dataclass
@@ -138,6 +139,7 @@ class Engineer:
     busy_minutes: float = 0.0
     shift_minutes: float = 0.0
     over_soft_minutes: float = 0.0
+    updated: float = 0.0  # processor sharing: when the tickets' `tau` were brought up to date
 
     def eligible(self, cap: int) -> bool:
         return self.present and self.on_shift and len(self.queue) < cap
@@ -160,6 +162,26 @@ class Acc:
     breaches: list[int] = field(default_factory=lambda: [0] * N_PRIORITIES)
     end: float = 0.0
     invalid: int = 0
+
+
+# -- processor sharing ----------------------------------------------------------------
+
+
+def stretch(m: int, p: float) -> float:
+    """How many times longer than alone a ticket takes while m tickets share an engineer."""
+    return m * (1.0 + p * (m - 1))
+
+
+def shared_finish_times(taus: list[float], p: float) -> list[float]:
+    """PS finish times of ascending own-minutes `taus`, with no arrivals:
+    T_1 = tau_1 s(n), T_i = T_(i-1) + (tau_i - tau_(i-1)) s(n - i + 1)."""
+    out = []
+    total, prev = 0.0, 0.0
+    for i, tau in enumerate(taus):
+        total += (tau - prev) * stretch(len(taus) - i, p)
+        prev = tau
+        out.append(total)
+    return out
 
 
 # -- the simulation -----------------------------------------------------------------
@@ -185,6 +207,8 @@ class TicketRoutingSim:
             m * math.exp(0.5 * s * s) for m, s in zip(cfg["work_median_minutes"], cfg["work_sigma"], strict=True)
         ]
         self.horizon = cfg["episode_days"] * DAY
+        self.sharing = cfg["service"] == "processor_sharing"
+        self.penalty = cfg["context_switch_penalty"]
         self.team = [Engineer(present=False, skill=[0.0] * self.k) for _ in range(self.m)]
         for i in range(cfg["n_engineers"]):
             e = self.team[i]
@@ -409,6 +433,13 @@ class TicketRoutingSim:
         ticket.top2 = better < 2
         e = self.engineers[i]
         e.last_assign = self.now
+        if self.sharing:
+            self.share_update(e)
+            ticket.pickup = self.now
+            ticket.tau = ticket.work / e.skill[k]
+            e.queue.append(ticket)
+            self.share_schedule(e)
+            return
         if not e.queue:
             ticket.pickup = self.now
             e.remaining = ticket.work
@@ -417,18 +448,37 @@ class TicketRoutingSim:
 
     def complete(self, i: int) -> None:
         e = self.engineers[i]
-        t = e.queue.pop(0)
-        e.completion = INF
-        if e.queue:
-            nxt = e.queue[0]
-            nxt.pickup = self.now
-            e.remaining = nxt.work
-            e.completion = self.now + nxt.work / e.skill[nxt.kind]
+        if self.sharing:
+            first = self.share_first(e)
+            assert first is not None
+            self.share_update(e)
+            t = e.queue.pop(first[0])
+            t.tau = 0.0
+            self.share_schedule(e)
+        else:
+            t = e.queue.pop(0)
+            e.completion = INF
+            if e.queue:
+                nxt = e.queue[0]
+                nxt.pickup = self.now
+                e.remaining = nxt.work
+                e.completion = self.now + nxt.work / e.skill[nxt.kind]
         self.open_weight -= t.weight
         self.resolved.append((t, self.now))
 
     def change_shift(self, i: int) -> None:
         e = self.engineers[i]
+        if self.sharing:
+            self.share_update(e)
+            if e.on_shift:
+                e.on_shift = False
+                e.shift_day += 1
+                e.next_change = float(e.shift_day) * DAY + e.shift_start
+            else:
+                e.on_shift = True
+                e.next_change = float(e.shift_day) * DAY + e.shift_end
+            self.share_schedule(e)
+            return
         if e.on_shift:
             e.on_shift = False
             if e.queue:
@@ -441,6 +491,44 @@ class TicketRoutingSim:
             if e.queue:
                 e.completion = self.now + e.remaining / e.skill[e.queue[0].kind]
             e.next_change = float(e.shift_day) * DAY + e.shift_end
+
+    # -- processor sharing: the engineer's set of tickets served at once
+
+    def share_drop(self, e: Engineer) -> float:
+        """How far each ticket's tau fell since `updated`: every ticket progresses at
+        skill / s(n) skill-1 minutes per on-shift minute, so tau = left / skill falls at 1 / s(n)."""
+        if not e.on_shift or not e.queue:
+            return 0.0
+        return (self.now - e.updated) / stretch(len(e.queue), self.penalty)
+
+    def share_update(self, e: Engineer) -> None:
+        drop = self.share_drop(e)
+        for t in e.queue:
+            t.tau = max(t.tau - drop, 0.0)
+        e.updated = self.now
+
+    def share_first(self, e: Engineer) -> tuple[int, float] | None:
+        """(queue position, minutes) of the ticket finishing first at the current rates."""
+        if not e.queue:
+            return None
+        j = min(range(len(e.queue)), key=lambda j: (e.queue[j].tau, j))
+        return j, e.queue[j].tau * stretch(len(e.queue), self.penalty)
+
+    def share_schedule(self, e: Engineer) -> None:
+        first = self.share_first(e)
+        e.completion = self.now + first[1] if e.on_shift and first is not None else INF
+
+    def share_taus(self, e: Engineer) -> list[float]:
+        drop = self.share_drop(e)
+        return [max(t.tau - drop, 0.0) for t in e.queue]
+
+    def share_busy_and_need(self, e: Engineer, tau_new: float) -> tuple[float, float]:
+        """(finish of the last open ticket, finish of a new ticket of tau_new own minutes once added)."""
+        taus = sorted(self.share_taus(e))
+        busy = shared_finish_times(taus, self.penalty)[-1] if taus else 0.0
+        pos = sum(1 for tau in taus if tau < tau_new)
+        with_new = [*taus[:pos], tau_new, *taus[pos:]]
+        return busy, shared_finish_times(with_new, self.penalty)[pos]
 
     def arrive(self) -> None:
         c = self.c
@@ -464,6 +552,13 @@ class TicketRoutingSim:
         for t in self.pending:
             cost += t.weight * (self.c["backlog_end_minutes"] + self.mean_work[t.kind])
         for e in self.engineers:
+            if self.sharing:
+                taus = self.share_taus(e)
+                order = sorted(range(len(taus)), key=lambda j: (taus[j], j))
+                times = shared_finish_times([taus[j] for j in order], self.penalty)
+                for j, finish in zip(order, times, strict=True):
+                    cost += e.queue[j].weight * finish
+                continue
             cum = 0.0
             for j, t in enumerate(e.queue):
                 cum += t.work / e.skill[t.kind] if j > 0 else e.head_time_left(self.now)
@@ -522,7 +617,12 @@ class TicketRoutingSim:
             if not e.present:
                 continue
             row = o + i * ENGINEER_FEATURES
-            busy = e.busy_left(now)
+            tau_new = self.mean_work[t.kind] / e.skill[t.kind] if t is not None else 0.0
+            if self.sharing:
+                busy, need = self.share_busy_and_need(e, tau_new)
+            else:
+                busy = e.busy_left(now)
+                need = busy + tau_new
             obs[row] = 1.0
             obs[row + 1] = 1.0 if e.on_shift else 0.0
             obs[row + 2] = len(e.queue) / c["cap"]
@@ -530,7 +630,7 @@ class TicketRoutingSim:
             if t is not None:
                 skill = e.skill[t.kind]
                 obs[row + 4] = skill
-                obs[row + 5] = squash(self.finish_time(e, now, busy + self.mean_work[t.kind] / skill) - now)
+                obs[row + 5] = squash(self.finish_time(e, now, need) - now)
             idle = now - e.last_assign
             obs[row + 6] = squash(idle) if math.isfinite(idle) else 1.0
             obs[row + 7] = e.fatigue

@@ -67,6 +67,23 @@ def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> 
     return out
 
 
+def parse_settings(settings: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs as env arguments: a value that parses as JSON is
+    that (``0.5``, ``true``, ``[[8, 16]]``), any other a plain string
+    (``service=processor_sharing``)."""
+    out: dict[str, Any] = {}
+    for item in settings:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"--set {item!r}: expected KEY=VALUE, e.g. service=processor_sharing")
+        try:
+            value: Any = json.loads(text)
+        except ValueError:
+            value = text
+        out[key.strip()] = value
+    return out
+
+
 def _rllib_run(path: Path) -> bool:
     """A ``ferrogym train --library rllib`` directory (its meta.json says so)."""
     meta = path / "meta.json"
@@ -158,14 +175,24 @@ def run(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the full report as JSON.")] = None,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Write KPI rows as CSV.")] = None,
     full: Annotated[bool, typer.Option(help="Show every KPI in the table.")] = False,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="TicketRouting: a config field over the scenario's, KEY=VALUE (repeatable; VALUE as JSON or "
+            "a string), e.g. --set service=processor_sharing --set context_switch_penalty=0.2.",
+        ),
+    ] = None,
 ) -> None:
     """Run policies on the same seeds and report KPIs with 95% intervals (TicketRouting: dispatch
     policies; CustomerSupport: its baselines and models, by scenario)."""
     console = Console()
     if env_id(env) == support.ENV_ID:
+        if settings:
+            raise typer.BadParameter("--set is for TicketRouting's config; CustomerSupport takes --scenario")
         _run_support(console, policy, scenario, seeds, seed_start, json_out, csv_out)
         return
-    env_kwargs: dict[str, Any] = {"scenario": scenario or "balanced"}
+    env_kwargs: dict[str, Any] = {"scenario": scenario or "balanced", **parse_settings(settings or [])}
     names = policy or list(POLICIES)
     seed_list = list(range(seed_start, seed_start + seeds))
     try:

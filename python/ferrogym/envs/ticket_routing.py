@@ -27,7 +27,9 @@ class TicketRoutingEnv(RustEnv):
     decisions the simulator runs arrivals, work completions and shift changes.
     Engineers work their queue first-in first-out at a speed given by their
     skill for the ticket's type, only while on shift, and take at most ``cap``
-    open tickets. When nobody eligible has capacity, tickets wait in a backlog
+    open tickets (``service="processor_sharing"`` instead serves all of them at
+    once, each at a share of the speed that ``context_switch_penalty`` shrinks
+    further per extra ticket). When nobody eligible has capacity, tickets wait in a backlog
     ordered by priority, then age. Arrivals and work content come from random
     streams of their own, so every policy sees the same tickets for a given
     seed (paired comparisons).

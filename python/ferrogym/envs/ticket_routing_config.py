@@ -66,3 +66,5 @@ class TicketRoutingConfig(RustEnvConfig):
     auto_assign_single: bool | None = None
     invalid_action: str | None = None
     invalid_action_penalty: float | None = None
+    service: str | None = None
+    context_switch_penalty: float | None = None

@@ -6,7 +6,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use ferrogym_core::envs::ticket_routing::{
-    InvalidActionMode, Scenario, TicketRouting, TicketRoutingConfig,
+    InvalidActionMode, Scenario, Service, TicketRouting, TicketRoutingConfig,
 };
 use ferrogym_core::{Env, Rng};
 
@@ -58,13 +58,16 @@ fn episodes(env: &mut TicketRouting, obs: &mut [f32], rng: &mut Rng, episodes: u
 
 #[test]
 fn ticket_routing_steps_and_resets_do_not_allocate_once_warm() {
-    for scenario in [
-        Scenario::Balanced,
-        Scenario::Specialists,
-        Scenario::Understaffed,
-    ] {
+    let cases = [
+        (Scenario::Balanced, Service::Fifo),
+        (Scenario::Specialists, Service::Fifo),
+        (Scenario::Understaffed, Service::Fifo),
+        (Scenario::Understaffed, Service::ProcessorSharing),
+    ];
+    for (scenario, service) in cases {
         let cfg = TicketRoutingConfig {
             scenario,
+            service: Some(service),
             invalid_action: Some(InvalidActionMode::Fallback),
             shuffle_slots: Some(true),
             resample_skills: Some(true),
@@ -77,11 +80,11 @@ fn ticket_routing_steps_and_resets_do_not_allocate_once_warm() {
         episodes(&mut env, &mut obs, &mut rng, 2);
         let before = allocations();
         let steps = episodes(&mut env, &mut obs, &mut rng, 5);
-        assert!(steps > 100, "{scenario:?}: only {steps} steps");
+        assert!(steps > 100, "{scenario:?} {service:?}: only {steps} steps");
         assert_eq!(
             allocations() - before,
             0,
-            "{scenario:?}: allocations in {steps} steps"
+            "{scenario:?} {service:?}: allocations in {steps} steps"
         );
     }
 }

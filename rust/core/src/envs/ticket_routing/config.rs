@@ -31,6 +31,18 @@ pub enum Scenario {
 
 pub use crate::env::InvalidActionMode;
 
+/// How an engineer works through their open tickets (`sim.rs` defines both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    /// One ticket at a time, in assignment order.
+    #[default]
+    Fifo,
+    /// Every open ticket at once, at a share of the engineer's speed that
+    /// shrinks with each extra ticket (`context_switch_penalty`).
+    ProcessorSharing,
+}
+
 /// Declares the user config (`Option` fields), the resolved `Params` (plain
 /// fields) and the merge between them, from one list of fields.
 macro_rules! config_fields {
@@ -158,6 +170,11 @@ config_fields! {
     invalid_action: InvalidActionMode,
     /// Reward added (subtracted) when the fallback reroutes an invalid action.
     invalid_action_penalty: f64,
+    /// Service discipline of every engineer: "fifo" or "processor_sharing".
+    service: Service,
+    /// Processor sharing only: with n open tickets an engineer works at
+    /// `1 / (1 + penalty * (n - 1))` of their speed, shared equally.
+    context_switch_penalty: f64,
 }
 
 fn err(field: &str, value: impl std::fmt::Debug, expected: &str) -> EnvError {
@@ -433,6 +450,7 @@ impl Params {
             ));
         }
         finite_nonneg("invalid_action_penalty", self.invalid_action_penalty)?;
+        finite_nonneg("context_switch_penalty", self.context_switch_penalty)?;
         Ok(())
     }
 }

@@ -32,8 +32,8 @@ use crate::Env;
 use crate::Step;
 
 pub use config::{
-    InvalidActionMode, Params, Scenario, TicketRoutingConfig, FIELD_NAMES, N_PRIORITIES, N_TIERS,
-    PRIORITY_NAMES, TIER_NAMES,
+    InvalidActionMode, Params, Scenario, Service, TicketRoutingConfig, FIELD_NAMES, N_PRIORITIES,
+    N_TIERS, PRIORITY_NAMES, TIER_NAMES,
 };
 pub use obs::ENGINEER_FEATURES;
 pub use reward::{COMPONENT_NAMES, N_COMPONENTS};
@@ -341,6 +341,18 @@ impl Env for TicketRouting {
                     format!("ticket {} has an unknown type, priority or tier", t.id),
                 ));
             }
+        }
+        // The simulation never exceeds `cap` (<= 64); processor sharing's
+        // finish times sort a queue in a buffer of that size.
+        if let Some(e) = state.engineers.iter().find(|e| e.queue.len() > self.p.cap) {
+            return Err(EnvError::state(
+                NAME,
+                format!(
+                    "an engineer holds {} tickets; cap is {}",
+                    e.queue.len(),
+                    self.p.cap
+                ),
+            ));
         }
         if state.engineers.iter().any(|e| e.skill.len() != k) {
             return Err(EnvError::state(

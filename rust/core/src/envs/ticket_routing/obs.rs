@@ -1,8 +1,8 @@
 //! The observation: declared once as a layout (names, shapes, bounds), and
 //! written from the simulation state by one pure function of it.
 
-use super::config::{Params, N_PRIORITIES, N_TIERS, PRIORITY_NAMES, TIER_NAMES};
-use super::sim::{floor_pos, Engineer, DAY};
+use super::config::{Params, Service, N_PRIORITIES, N_TIERS, PRIORITY_NAMES, TIER_NAMES};
+use super::sim::{floor_pos, Engineer, DAY, MAX_OPEN};
 use super::TicketRouting;
 use crate::space::ObsField;
 
@@ -177,7 +177,6 @@ impl TicketRouting {
         obs[o + 1] = (full as f64 / present as f64) as f32;
         obs[o + 2] = (now / self.rates.horizon).min(1.0) as f32;
         o += 3;
-        let nf = ENGINEER_FEATURES.len();
         let m = sim.engineers.len();
         // This ticket type's skills and mean service times, one row each.
         let kind = sim.current.as_ref().map(|t| t.kind as usize);
@@ -188,19 +187,55 @@ impl TicketRouting {
             ),
             None => (&[][..], &[][..]),
         };
+        // One loop per discipline (a const parameter), so that FIFO's has no
+        // branch on it.
+        if p.service == Service::ProcessorSharing {
+            self.write_engineer_rows::<true>(obs, o, day, kind, skills, eta_work);
+        } else {
+            self.write_engineer_rows::<false>(obs, o, day, kind, skills, eta_work);
+        }
+    }
+
+    /// The engineer rows; `SHARING`: processor sharing, whose `busy` and
+    /// the new ticket's need both come from its finish-time recurrence
+    /// (sim.rs), else FIFO's queued work.
+    #[inline(always)]
+    fn write_engineer_rows<const SHARING: bool>(
+        &self,
+        obs: &mut [f32],
+        o: usize,
+        day: f64,
+        kind: Option<usize>,
+        skills: &[f64],
+        eta_work: &[f64],
+    ) {
+        let (p, sim) = (&self.p, &self.sim);
+        let now = sim.now;
+        let nf = ENGINEER_FEATURES.len();
+        // Processor sharing's sort buffer, once for every engineer.
+        let mut scratch = [0.0; MAX_OPEN];
         for (i, e) in sim.engineers.iter().enumerate() {
             if !e.present {
                 continue;
             }
             let row = &mut obs[o + i * nf..o + (i + 1) * nf];
-            let busy = self.busy_left(i);
+            let (busy, shared_need) = if SHARING {
+                self.ps_busy_need(i, eta_work.get(i).copied().unwrap_or(0.0), &mut scratch)
+            } else {
+                (self.busy_left(i), 0.0)
+            };
             row[0] = 1.0;
             row[1] = if e.on_shift { 1.0 } else { 0.0 };
             row[2] = self.rates.load_share(e.queue.len(), p.cap);
             row[3] = squash(busy) as f32;
             if kind.is_some() {
                 row[4] = skills[i] as f32;
-                let eta = finish_time_on(e, now, day, busy + eta_work[i]) - now;
+                let need = if SHARING {
+                    shared_need
+                } else {
+                    busy + eta_work[i]
+                };
+                let eta = finish_time_on(e, now, day, need) - now;
                 row[5] = squash(eta) as f32;
             }
             let idle = now - e.last_assign;

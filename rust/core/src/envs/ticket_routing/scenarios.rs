@@ -1,6 +1,6 @@
 //! Built-in scenario presets: the defaults of every config field.
 
-use super::config::{InvalidActionMode, Params, Scenario};
+use super::config::{InvalidActionMode, Params, Scenario, Service};
 
 /// Office-hours arrival profile: quiet nights, busy 8:00-18:00.
 const OFFICE_HOURS: [f64; 24] = [
@@ -80,6 +80,8 @@ fn balanced() -> Params {
         auto_assign_single: false,
         invalid_action: InvalidActionMode::Raise,
         invalid_action_penalty: 0.1,
+        service: Service::Fifo,
+        context_switch_penalty: 0.1,
     }
 }
 

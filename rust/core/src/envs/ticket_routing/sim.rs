@@ -19,6 +19,7 @@
 //!   of the next arrival; from the work stream `work = exp(ln(median[kind]) +
 //!   sigma[kind] * normal())` minutes at skill 1. An engineer serves it at
 //!   speed `skill[kind]`, FIFO, only while on shift (work pauses off shift).
+//!   (This is the default `service: fifo`; `processor_sharing` is below.)
 //! - Loop: if a ticket waits and an engineer is eligible (present, on shift,
 //!   fewer than `cap` open tickets), the backlog head (lowest priority index,
 //!   then earliest arrival, then lowest id) becomes the decision (or is
@@ -29,15 +30,49 @@
 //!   interval is integrated (`integrate`), then the events at that exact time
 //!   are applied: completions (engineer order), shift changes (engineer
 //!   order), the arrival. A backlog longer than `max_backlog` ends the episode.
+//! - Truncation (horizon or overflow) charges each backlog ticket `weight *
+//!   (backlog_end_minutes + mean_work[kind])` and, under FIFO, each queued
+//!   ticket `weight *` the on-shift minutes of service left in its queue up
+//!   to and including its own.
+//! - `service: processor_sharing` (`sim/sharing.rs`), with `p =
+//!   context_switch_penalty` and `s(m) = m * (1 + p * (m - 1))`: an engineer
+//!   with n open tickets serves them all at once; ticket j (type `k_j`,
+//!   `left_j` skill-1 minutes left) progresses at `rate_j = skill[k_j] /
+//!   s(n)` per on-shift minute (nothing off shift). Pickup is the assignment
+//!   time. Each ticket keeps `tau_j = left_j / skill[k_j]` (`work /
+//!   skill[k]` at assignment), which falls by 1 / s(n) per on-shift minute
+//!   for every ticket alike. At each of the engineer's events (assignment,
+//!   completion, shift change) every `tau_j` is first brought up to date:
+//!   if the engineer was on shift with tickets since `updated`, `tau_j =
+//!   max(tau_j - (now - updated) / s(n), 0)` (the clamp only absorbs
+//!   rounding); then `updated = now` and, on shift with tickets open,
+//!   `completion = now + min_j tau_j * s(n)` at the new n (infinite
+//!   otherwise). At a completion exactly one ticket completes: the one with
+//!   that minimum `tau_j`, the lowest queue position on ties (found again
+//!   from the `tau_j`, unchanged since); an exact tie left over completes at
+//!   the same time in a zero-length step. Observation and truncation use
+//!   the `tau_j` brought up to `now` as above (without changing the state),
+//!   sorted ascending: the finish times with no new arrivals are `T_1 =
+//!   tau_1 * s(n)` and `T_i = T_(i-1) + (tau_i - tau_(i-1)) * s(n - i +
+//!   1)`. `busy` is `T_n` (0 when idle); `eta` is the finish time of a
+//!   ticket with `tau = mean_work[k] / skill[k]` added to the set (the same
+//!   recurrence over n + 1 tickets; a tie gives the same time in either
+//!   order), then through the shift calendar as FIFO; truncation charges
+//!   each queued ticket `weight * T_j`, summed by ascending `(tau_j, queue
+//!   position)`, engineer by engineer. `remaining` and the `queued` cache
+//!   are FIFO-only.
 
 mod clock;
+mod sharing;
+
+pub(crate) use sharing::MAX_OPEN;
 
 use std::cmp::Reverse;
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use super::config::{InvalidActionMode, Params, N_PRIORITIES};
+use super::config::{InvalidActionMode, Params, Service, N_PRIORITIES};
 use super::TicketRouting;
 use crate::rng::Rng;
 
@@ -68,6 +103,12 @@ pub struct Ticket {
     pub pickup: f64,
     /// The engineer it went to was among the two most skilled for its type.
     pub top2: bool,
+    /// Processor sharing: minutes of its engineer's undivided time it still
+    /// needs (skill-1 work left over the skill), as of the engineer's
+    /// `updated`; `work / skill` at assignment. Unused (0) under FIFO, where
+    /// the engineer's `remaining` tracks the one ticket in service.
+    #[serde(default)]
+    pub tau: f64,
     /// Index of its entry in the team's open-ticket flags, set when it
     /// enters the team (bookkeeping for SLA breaches, rebuilt with the
     /// caches, so not part of the saved state).
@@ -99,6 +140,10 @@ pub struct Engineer {
     pub shift_minutes: f64,
     pub over_soft_minutes: f64,
     pub assigned: u32,
+    /// Processor sharing: when the tickets' `left` were last brought up to
+    /// date. Unused (0) under FIFO.
+    #[serde(default)]
+    pub updated: f64,
 }
 
 impl Engineer {
@@ -134,6 +179,7 @@ impl Engineer {
             shift_minutes: 0.0,
             over_soft_minutes: 0.0,
             assigned: 0,
+            updated: 0.0,
         }
     }
 
@@ -152,8 +198,8 @@ impl Engineer {
         self.present && self.on_shift && self.queue.len() < cap
     }
 
-    /// Each queued ticket with its own minutes of service left, in queue
-    /// order: the front one's remaining time, the others' whole work.
+    /// FIFO: each queued ticket with its own minutes of service left, in
+    /// queue order: the front one's remaining time, the others' whole work.
     pub fn service_left(&self, now: f64) -> impl Iterator<Item = (&Ticket, f64)> + '_ {
         self.queue.iter().enumerate().map(move |(j, t)| {
             let s = self.skill[t.kind as usize];
@@ -166,6 +212,19 @@ impl Engineer {
             };
             (t, left)
         })
+    }
+
+    /// Goes off or on shift (the calendar part of a shift change).
+    #[inline]
+    pub fn toggle_shift(&mut self) {
+        if self.on_shift {
+            self.on_shift = false;
+            self.shift_day += 1;
+            self.next_change = f64::from(self.shift_day) * DAY + self.shift_start;
+        } else {
+            self.on_shift = true;
+            self.next_change = f64::from(self.shift_day) * DAY + self.shift_end;
+        }
     }
 
     /// Sets the shift state at time 0 from the daily shift.
@@ -444,6 +503,10 @@ impl TicketRouting {
         let e = &mut self.sim.engineers[i];
         e.last_assign = now;
         e.assigned += 1;
+        if self.p.service == Service::ProcessorSharing {
+            self.ps_join(ticket, i);
+            return;
+        }
         let service = ticket.work / e.skill[k];
         if e.queue.is_empty() {
             ticket.pickup = now;
@@ -457,6 +520,10 @@ impl TicketRouting {
     }
 
     fn complete(&mut self, i: usize) {
+        if self.p.service == Service::ProcessorSharing {
+            self.ps_complete(i);
+            return;
+        }
         let now = self.sim.now;
         let e = &mut self.sim.engineers[i];
         let Some(t) = e.queue.pop_front() else {
@@ -478,6 +545,13 @@ impl TicketRouting {
             };
         }
         self.engineer_next[i] = e.next_event();
+        self.resolve(t, i);
+    }
+
+    /// Records `t` as resolved by slot `i` now: it stops counting as open.
+    #[inline]
+    fn resolve(&mut self, t: Ticket, i: usize) {
+        let now = self.sim.now;
         self.sim.open_weight -= t.weight;
         self.open[t.track as usize] = false;
         self.sim.resolved.push(Resolved {
@@ -493,8 +567,8 @@ impl TicketRouting {
         });
     }
 
-    /// Minutes of service left in slot `i`'s queue: the ticket in service
-    /// (exact), plus the cached sum of the queued ones.
+    /// FIFO: minutes of service left in slot `i`'s queue: the ticket in
+    /// service (exact), plus the cached sum of the queued ones.
     pub(super) fn busy_left(&self, i: usize) -> f64 {
         let e = &self.sim.engineers[i];
         let Some(head) = e.queue.front() else {
@@ -509,23 +583,21 @@ impl TicketRouting {
     }
 
     fn change_shift(&mut self, i: usize) {
+        if self.p.service == Service::ProcessorSharing {
+            self.ps_change_shift(i);
+            return;
+        }
         let now = self.sim.now;
         let e = &mut self.sim.engineers[i];
-        if e.on_shift {
-            e.on_shift = false;
-            if let Some(head) = e.queue.front() {
+        if let Some(head) = e.queue.front() {
+            if e.on_shift {
                 e.remaining = (e.completion - now) * e.skill[head.kind as usize];
                 e.completion = f64::INFINITY;
-            }
-            e.shift_day += 1;
-            e.next_change = f64::from(e.shift_day) * DAY + e.shift_start;
-        } else {
-            e.on_shift = true;
-            if let Some(head) = e.queue.front() {
+            } else {
                 e.completion = now + e.remaining / e.skill[head.kind as usize];
             }
-            e.next_change = f64::from(e.shift_day) * DAY + e.shift_end;
         }
+        e.toggle_shift();
         self.engineer_next[i] = e.next_event();
     }
 
@@ -549,6 +621,7 @@ impl TicketRouting {
             deadline: now + p.sla_minutes[priority],
             pickup: -1.0,
             top2: false,
+            tau: 0.0,
             track: 0,
         };
         self.sim.next_id += 1;
@@ -610,7 +683,12 @@ impl TicketRouting {
             }
         }
         self.queued.clear();
+        // FIFO only (under processor sharing nothing waits behind a ticket).
+        let fifo = self.p.service == Service::Fifo;
         self.queued.extend(es.iter().map(|e| {
+            if !fifo {
+                return 0.0;
+            }
             e.service_left(self.sim.now)
                 .skip(1)
                 .map(|(_, left)| left)
@@ -646,11 +724,15 @@ impl TicketRouting {
         for t in &self.sim.pending {
             cost += t.weight * (self.p.backlog_end_minutes + self.rates.mean_work[t.kind as usize]);
         }
-        for e in &self.sim.engineers {
-            let mut cum = 0.0;
-            for (t, left) in e.service_left(now) {
-                cum += left;
-                cost += t.weight * cum;
+        if self.p.service == Service::ProcessorSharing {
+            cost += self.ps_end_cost();
+        } else {
+            for e in &self.sim.engineers {
+                let mut cum = 0.0;
+                for (t, left) in e.service_left(now) {
+                    cum += left;
+                    cost += t.weight * cum;
+                }
             }
         }
         self.sim.acc.end = cost;

@@ -8,10 +8,11 @@
 //! With one team that is exactly `advance()`, which the multi-team test
 //! `one_team_reproduces_ticket_routing` checks trajectory by trajectory.
 
+use super::super::config::Service;
 use super::super::obs::finish_time_on;
 use super::super::reward::{self, N_COMPONENTS};
 use super::super::{generate_skills, TicketRouting};
-use super::{floor_pos, Acc, Ticket, DAY};
+use super::{floor_pos, Acc, Ticket, DAY, MAX_OPEN};
 
 impl TicketRouting {
     /// Everything `reset` does before the first `advance()`: new purpose
@@ -218,7 +219,13 @@ impl TicketRouting {
             .filter(|&i| self.sim.engineers[i].eligible(self.p.cap))
             .map(|i| {
                 let e = &self.sim.engineers[i];
-                let need = self.busy_left(i) + work / e.skill[kind];
+                let need = match self.p.service {
+                    Service::Fifo => self.busy_left(i) + work / e.skill[kind],
+                    Service::ProcessorSharing => {
+                        let mut scratch = [0.0; MAX_OPEN];
+                        self.ps_busy_need(i, work / e.skill[kind], &mut scratch).1
+                    }
+                };
                 finish_time_on(e, now, day, need) - now
             })
             .min_by(f64::total_cmp)
