@@ -5,6 +5,8 @@
 //! thread runs it, and envs never share state, so results do not depend on
 //! the number of threads.
 
+use std::sync::Mutex;
+
 use serde::{Deserialize, Serialize};
 
 use crate::env::Env;
@@ -165,18 +167,17 @@ impl<'a, E: Env> Work<'a, E> {
         }
     }
 
-    fn run_split<'s>(self, rules: &'s Rules, grain: usize, scope: &rayon::Scope<'s>)
-    where
-        'a: 's,
-    {
-        let n = self.slots.len();
-        if n <= grain {
-            self.run_serial(rules);
-        } else {
-            let (left, right) = self.split(n / 2, rules);
-            scope.spawn(move |s| right.run_split(rules, grain, s));
-            left.run_split(rules, grain, scope);
+    /// Cuts the work into pieces of `grain` envs (the last one shorter).
+    fn pieces(self, grain: usize, rules: &Rules) -> Vec<Self> {
+        let mut out = Vec::with_capacity(self.slots.len().div_ceil(grain));
+        let mut rest = self;
+        while rest.slots.len() > grain {
+            let (piece, tail) = rest.split(grain, rules);
+            out.push(piece);
+            rest = tail;
         }
+        out.push(rest);
+        out
     }
 }
 
@@ -401,7 +402,22 @@ impl<E: Env> Batch<E> {
                 // A few pieces per thread, so that a thread that finishes
                 // early takes work from another (steps differ in cost).
                 let grain = n.div_ceil(4 * threads).max(self.grain);
-                pool.in_place_scope(|s| work.run_split(&rules, grain, s));
+                // Every thread, the caller included, takes the next piece
+                // until none is left: a thread that finishes early takes more
+                // (the caller is not a pool worker, so it could not steal).
+                let queue = Mutex::new(work.pieces(grain, &rules).into_iter());
+                let next = || queue.lock().ok().and_then(|mut q| q.next());
+                let run = || {
+                    while let Some(piece) = next() {
+                        piece.run_serial(&rules);
+                    }
+                };
+                pool.in_place_scope(|s| {
+                    for _ in 1..threads {
+                        s.spawn(|_| run());
+                    }
+                    run();
+                });
             }
             _ => work.run_serial(&rules),
         }
