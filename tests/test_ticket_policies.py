@@ -36,10 +36,11 @@ def test_policy__single_env_actions_are_always_valid(scenario: str, name: str) -
     assert steps > 10
 
 
+@pytest.mark.parametrize("service", ["fifo", "processor_sharing"])
 @pytest.mark.parametrize("scenario", SCENARIOS)
 @pytest.mark.parametrize("name", list(POLICIES))
-def test_policy__batched_actions_are_valid_and_match_single_calls(scenario: str, name: str) -> None:
-    venv = make_batch(ID, 6, scenario=scenario)
+def test_policy__batched_actions_are_valid_and_match_single_calls(scenario: str, name: str, service: str) -> None:
+    venv = make_batch(ID, 6, scenario=scenario, service=service)
     obs, _ = venv.reset(seed=11)
     policy = make_policy(name, venv.obs_layout, seed=0)
     policy.reset(6)
@@ -51,20 +52,6 @@ def test_policy__batched_actions_are_valid_and_match_single_calls(scenario: str,
         assert mask[np.arange(6), actions].all()
         if name not in ("random", "round-robin"):  # stateless rules: row by row gives the same answer
             assert [policy(o, m) for o, m in zip(obs, mask, strict=True)] == actions.tolist()
-        obs, *_ = venv.step(actions)
-    venv.close()
-
-
-@pytest.mark.parametrize("name", list(POLICIES))
-def test_policy__runs_under_processor_sharing(name: str) -> None:
-    venv = make_batch(ID, 4, scenario="specialists", service="processor_sharing")
-    obs, _ = venv.reset(seed=5)
-    policy = make_policy(name, venv.obs_layout, seed=0)
-    policy.reset(4)
-    for _ in range(100):
-        mask = venv.action_masks()
-        actions = policy(obs, mask)
-        assert mask[np.arange(4), actions].all()
         obs, *_ = venv.step(actions)
     venv.close()
 
