@@ -166,19 +166,6 @@ impl<'a, E: Env> Work<'a, E> {
             self.truncated[i] = tr;
         }
     }
-
-    /// Cuts the work into pieces of `grain` envs (the last one shorter).
-    fn pieces(self, grain: usize, rules: &Rules) -> Vec<Self> {
-        let mut out = Vec::with_capacity(self.slots.len().div_ceil(grain));
-        let mut rest = self;
-        while rest.slots.len() > grain {
-            let (piece, tail) = rest.split(grain, rules);
-            out.push(piece);
-            rest = tail;
-        }
-        out.push(rest);
-        out
-    }
 }
 
 /// The serial kernel: one env, one step, with autoreset and time limit.
@@ -399,14 +386,22 @@ impl<E: Env> Batch<E> {
         match &self.pool {
             Some(pool) if n >= 2 * self.grain => {
                 let threads = pool.current_num_threads() + 1;
-                // A few pieces per thread, so that a thread that finishes
-                // early takes work from another (steps differ in cost).
+                // A few pieces per thread; every thread, the caller included,
+                // cuts the next one off what is left, so one that finishes
+                // early takes more (steps differ in cost; the caller is not a
+                // pool worker, so it could not steal).
                 let grain = n.div_ceil(4 * threads).max(self.grain);
-                // Every thread, the caller included, takes the next piece
-                // until none is left: a thread that finishes early takes more
-                // (the caller is not a pool worker, so it could not steal).
-                let queue = Mutex::new(work.pieces(grain, &rules).into_iter());
-                let next = || queue.lock().ok().and_then(|mut q| q.next());
+                let rest = Mutex::new(Some(work));
+                let next = || {
+                    let mut rest = rest.lock().ok()?;
+                    let work = rest.take()?;
+                    if work.slots.len() <= grain {
+                        return Some(work);
+                    }
+                    let (piece, tail) = work.split(grain, &rules);
+                    *rest = Some(tail);
+                    Some(piece)
+                };
                 let run = || {
                     while let Some(piece) = next() {
                         piece.run_serial(&rules);

@@ -18,8 +18,6 @@ mod scenarios;
 mod sim;
 mod view;
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use crate::env::{InfoGroup, Table};
@@ -40,7 +38,7 @@ pub use reward::{COMPONENT_NAMES, N_COMPONENTS};
 pub use sim::{Engineer, Resolved, Sim, Ticket};
 pub use view::PRIORITY_COLORS;
 
-use sim::{Acc, Rates, DAY};
+use sim::{Acc, Rates, SlaBook, DAY};
 
 pub(crate) const NAME: &str = "TicketRouting";
 
@@ -84,13 +82,8 @@ pub struct TicketRouting {
     /// that finding the next event and the engineers it concerns does not
     /// read every engineer record.
     engineer_next: Vec<f64>,
-    /// SLA deadlines still ahead, earliest first: (deadline bits, the
-    /// ticket's `track`, priority). Non-negative floats order as their bits.
-    deadlines: BinaryHeap<Reverse<(u64, u32, u8)>>,
-    /// `open[track]`: the ticket admitted with that `track` is still open
-    /// here (not resolved, not handed to another team). A deadline passing
-    /// while it is open is a breach.
-    open: Vec<bool>,
+    /// Open tickets and their SLA deadlines, for counting breaches.
+    sla: SlaBook,
 }
 
 /// Draws a skill matrix. First `offset = below(types)`; then per engineer
@@ -192,8 +185,7 @@ impl Env for TicketRouting {
             eta_work: Vec::new(),
             queued: Vec::new(),
             engineer_next: Vec::new(),
-            deadlines: BinaryHeap::new(),
-            open: Vec::new(),
+            sla: SlaBook::default(),
         })
     }
 

@@ -209,7 +209,7 @@ impl TicketRouting {
         skills: &[f64],
         eta_work: &[f64],
     ) {
-        let (p, sim) = (&self.p, &self.sim);
+        let sim = &self.sim;
         let now = sim.now;
         let nf = ENGINEER_FEATURES.len();
         // Processor sharing's sort buffer, once for every engineer.
@@ -226,7 +226,7 @@ impl TicketRouting {
             };
             row[0] = 1.0;
             row[1] = if e.on_shift { 1.0 } else { 0.0 };
-            row[2] = self.rates.load_share(e.queue.len(), p.cap);
+            row[2] = self.rates.load_share(e.queue.len());
             row[3] = squash(busy) as f32;
             if kind.is_some() {
                 row[4] = skills[i] as f32;

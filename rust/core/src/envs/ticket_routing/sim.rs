@@ -64,10 +64,11 @@
 
 mod clock;
 mod sharing;
+mod sla;
 
 pub(crate) use sharing::MAX_OPEN;
+pub(crate) use sla::SlaBook;
 
-use std::cmp::Reverse;
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
@@ -381,13 +382,11 @@ impl Rates {
     }
 
     /// `open / cap` as the observation's float32, from a table (no division
-    /// per engineer and decision).
+    /// per engineer and decision). `open <= cap`: the simulation never
+    /// exceeds the cap and `set_state` refuses a state that does.
     #[inline]
-    pub fn load_share(&self, open: usize, cap: usize) -> f32 {
-        match self.load.get(open) {
-            Some(&share) => share,
-            None => (open as f64 / cap as f64) as f32,
-        }
+    pub fn load_share(&self, open: usize) -> f32 {
+        self.load[open]
     }
 }
 
@@ -443,13 +442,7 @@ impl TicketRouting {
         if dt <= 0.0 {
             return;
         }
-        if self
-            .deadlines
-            .peek()
-            .is_some_and(|Reverse((d, _, _))| f64::from_bits(*d) <= t1)
-        {
-            self.count_breaches(t1);
-        }
+        self.sla.count_until(t1, &mut self.sim.acc.breaches);
         let sim = &mut self.sim;
         sim.acc.wait += sim.open_weight * dt;
         let soft = self.p.soft_cap;
@@ -476,21 +469,6 @@ impl TicketRouting {
                 if load > 0 {
                     e.busy_minutes += dt;
                 }
-            }
-        }
-    }
-
-    /// Counts the open tickets whose SLA deadline falls in `(now, t1]`:
-    /// every deadline up to `t1` leaves the heap (the earlier ones left in
-    /// earlier intervals), and counts if its ticket is still open.
-    fn count_breaches(&mut self, t1: f64) {
-        while let Some(&Reverse((d, track, priority))) = self.deadlines.peek() {
-            if f64::from_bits(d) > t1 {
-                break;
-            }
-            self.deadlines.pop();
-            if self.open[track as usize] {
-                self.sim.acc.breaches[priority as usize] += 1;
             }
         }
     }
@@ -553,7 +531,7 @@ impl TicketRouting {
     fn resolve(&mut self, t: Ticket, i: usize) {
         let now = self.sim.now;
         self.sim.open_weight -= t.weight;
-        self.open[t.track as usize] = false;
+        self.sla.close(&t);
         self.sim.resolved.push(Resolved {
             kind: t.kind,
             priority: t.priority,
@@ -637,20 +615,8 @@ impl TicketRouting {
     /// the open weight and the SLA bookkeeping stay right).
     pub(super) fn admit(&mut self, mut ticket: Ticket) {
         self.sim.open_weight += ticket.weight;
-        self.track(&mut ticket);
+        self.sla.track(&mut ticket, self.sim.now);
         self.sim.pending.push(ticket);
-    }
-
-    /// Registers an open ticket for breach counting: its deadline, if still
-    /// ahead (a ticket handed over after its deadline breached at the team
-    /// that had it then).
-    fn track(&mut self, ticket: &mut Ticket) {
-        ticket.track = self.open.len() as u32;
-        self.open.push(true);
-        if ticket.deadline > self.sim.now {
-            let entry = (ticket.deadline.to_bits(), ticket.track, ticket.priority);
-            self.deadlines.push(Reverse(entry));
-        }
     }
 
     /// Recomputes the caches derived from the state: from the skills (fixed
@@ -697,23 +663,17 @@ impl TicketRouting {
         self.engineer_next.clear();
         self.engineer_next
             .extend(es.iter().map(Engineer::next_event));
-        self.open.clear();
-        self.deadlines.clear();
-        let mut sim = std::mem::take(&mut self.sim.pending);
-        for t in &mut sim {
-            self.track(t);
+        let sim = &mut self.sim;
+        self.sla.clear();
+        let queued = sim.engineers.iter_mut().flat_map(|e| e.queue.iter_mut());
+        for t in sim
+            .pending
+            .iter_mut()
+            .chain(sim.current.iter_mut())
+            .chain(queued)
+        {
+            self.sla.track(t, sim.now);
         }
-        self.sim.pending = sim;
-        let mut current = self.sim.current.take();
-        if let Some(t) = &mut current {
-            self.track(t);
-        }
-        self.sim.current = current;
-        let mut engineers = std::mem::take(&mut self.sim.engineers);
-        for t in engineers.iter_mut().flat_map(|e| e.queue.iter_mut()) {
-            self.track(t);
-        }
-        self.sim.engineers = engineers;
     }
 
     /// Ends the episode, charging the work left open (so that parking tickets

@@ -57,8 +57,8 @@ impl TicketRouting {
         sim.resolved.clear();
         let expected = 2 * (self.p.arrivals_per_day * f64::from(self.p.episode_days)) as usize;
         sim.resolved.reserve(expected);
-        self.open.clear();
-        self.open.reserve(expected);
+        self.sla.clear();
+        self.sla.reserve(expected);
         sim.auto_assigned = 0;
         self.refresh_caches();
         self.sim.next_arrival = self.draw_next_arrival(0.0);
@@ -174,7 +174,7 @@ impl TicketRouting {
     pub(crate) fn hand_out(&mut self) -> Option<Ticket> {
         let t = self.sim.current.take()?;
         self.sim.open_weight -= t.weight;
-        self.open[t.track as usize] = false;
+        self.sla.close(&t);
         Some(t)
     }
 

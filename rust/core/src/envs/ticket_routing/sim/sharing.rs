@@ -71,18 +71,6 @@ impl Engineer {
         };
     }
 
-    /// Writes the open tickets' `tau` at `now` into `out` in queue order;
-    /// returns how many.
-    fn ps_taus(&self, now: f64, p: f64, out: &mut [f64; MAX_OPEN]) -> usize {
-        // `set_state` refuses queues over `cap`, so this never truncates.
-        let n = self.queue.len().min(MAX_OPEN - 1);
-        let d = self.ps_progress(now, p);
-        for (j, t) in self.queue.iter().take(n).enumerate() {
-            out[j] = (t.tau - d).max(0.0);
-        }
-        n
-    }
-
     /// The same `tau`s sorted ascending (insertion as they are read: queues
     /// are short), for the observation.
     fn ps_sorted_taus(&self, now: f64, p: f64, out: &mut [f64; MAX_OPEN]) -> usize {
@@ -192,9 +180,12 @@ impl TicketRouting {
         let mut taus = [0.0; MAX_OPEN];
         let mut order = [(0.0, 0usize); MAX_OPEN];
         for e in &self.sim.engineers {
-            let n = e.ps_taus(now, p, &mut taus);
-            for j in 0..n {
-                order[j] = (taus[j], j);
+            // The `tau`s at `now` with their queue positions (`set_state`
+            // refuses queues over `cap`, so this never truncates).
+            let n = e.queue.len().min(MAX_OPEN - 1);
+            let d = e.ps_progress(now, p);
+            for (j, t) in e.queue.iter().take(n).enumerate() {
+                order[j] = ((t.tau - d).max(0.0), j);
             }
             let order = &mut order[..n];
             order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
