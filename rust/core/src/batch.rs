@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::env::Env;
 use crate::error::EnvError;
 use crate::prefetch::prefetch_value;
+use crate::workers::Workers;
 
 /// Gymnasium's `gymnasium.vector.AutoresetMode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,8 +25,11 @@ pub enum AutoresetMode {
     Disabled,
 }
 
-/// Pieces of a batch with fewer envs run without prefetch hints.
+/// Batches with fewer envs run without prefetch hints (they stay in cache
+/// between steps: hints would only cost).
 const PREFETCH_MIN_ENVS: usize = 64;
+/// The smallest piece a thread takes in a parallel step.
+const MIN_PIECE: usize = 16;
 
 #[derive(Clone)]
 struct Slot<E> {
@@ -54,6 +58,8 @@ struct Rules {
     info_len: usize,
     /// Number of info values per env after each step (0: no info groups).
     step_info_len: usize,
+    /// Hint the memory of the next envs (`PREFETCH_MIN_ENVS`).
+    prefetch: bool,
 }
 
 pub struct Batch<E: Env> {
@@ -66,7 +72,8 @@ pub struct Batch<E: Env> {
     /// Every env's info values after the last step, read while the env was
     /// in cache (gathering them afterwards costs a cache miss per env).
     infos: Vec<f64>,
-    pool: Option<rayon::ThreadPool>,
+    /// Helper threads (None with one thread).
+    workers: Option<Workers>,
     /// Envs per unit of parallel work: below this a batch stays on one thread.
     grain: usize,
 }
@@ -128,11 +135,28 @@ impl<'a, E: Env> Work<'a, E> {
         )
     }
 
+    /// `parts` consecutive pieces of (nearly) equal length.
+    fn split_even(self, parts: usize, rules: &Rules) -> Vec<Mutex<Option<Self>>> {
+        let mut out = Vec::with_capacity(parts);
+        let mut rest = self;
+        for left in (1..=parts).rev() {
+            let len = rest.slots.len().div_ceil(left);
+            if left == 1 || len >= rest.slots.len() {
+                out.push(Mutex::new(Some(rest)));
+                break;
+            }
+            let (head, tail) = rest.split(len, rules);
+            out.push(Mutex::new(Some(head)));
+            rest = tail;
+        }
+        out.resize_with(parts, || Mutex::new(None));
+        out
+    }
+
     fn run_serial(self, rules: &Rules) {
         let ol = rules.obs_len;
         let n = self.slots.len();
-        // A small batch stays in cache between steps: hints would only cost.
-        let hint = n >= PREFETCH_MIN_ENVS;
+        let hint = rules.prefetch;
         for i in 0..n {
             // Memory ahead of its use: the env after next itself, then the
             // next env's heap buffers (the pointers to them are in the env,
@@ -166,6 +190,27 @@ impl<'a, E: Env> Work<'a, E> {
             self.truncated[i] = tr;
         }
     }
+}
+
+/// Cuts a piece off the front (or the back) of what is left of `region`:
+/// half of it, at least `MIN_PIECE` envs, so that pieces shrink towards the
+/// end of the step and the threads finish close together; None once empty.
+fn take_piece<'a, E: Env>(
+    region: &Mutex<Option<Work<'a, E>>>,
+    rules: &Rules,
+    back: bool,
+) -> Option<Work<'a, E>> {
+    let mut rest = region.lock().ok()?;
+    let work = rest.take()?;
+    let len = work.slots.len();
+    let piece = len.div_ceil(2).max(MIN_PIECE);
+    if len <= piece {
+        return Some(work);
+    }
+    let (head, tail) = work.split(if back { len - piece } else { piece }, rules);
+    let (piece, left) = if back { (tail, head) } else { (head, tail) };
+    *rest = Some(left);
+    Some(piece)
 }
 
 /// The serial kernel: one env, one step, with autoreset and time limit.
@@ -248,13 +293,10 @@ impl<E: Env> Batch<E> {
             };
             num_envs
         ];
-        let pool = if threads > 1 {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads - 1)
-                .thread_name(|i| format!("ferrogym-{i}"))
-                .build()
+        let workers = if threads > 1 {
+            let workers = Workers::new(threads)
                 .map_err(|e| EnvError::config(E::NAME, "threads", threads, e.to_string()))?;
-            Some(pool)
+            Some(workers)
         } else {
             None
         };
@@ -273,11 +315,12 @@ impl<E: Env> Batch<E> {
                 obs_len,
                 info_len,
                 step_info_len,
+                prefetch: num_envs >= PREFETCH_MIN_ENVS,
             },
             final_obs,
             final_info,
             infos,
-            pool,
+            workers,
             grain: grain.max(1),
         })
     }
@@ -383,36 +426,27 @@ impl<E: Env> Batch<E> {
             terminated: out.terminated,
             truncated: out.truncated,
         };
-        match &self.pool {
-            Some(pool) if n >= 2 * self.grain => {
-                let threads = pool.current_num_threads() + 1;
-                // A few pieces per thread; every thread, the caller included,
-                // cuts the next one off what is left, so one that finishes
-                // early takes more (steps differ in cost; the caller is not a
-                // pool worker, so it could not steal).
-                let grain = n.div_ceil(4 * threads).max(self.grain);
-                let rest = Mutex::new(Some(work));
-                let next = || {
-                    let mut rest = rest.lock().ok()?;
-                    let work = rest.take()?;
-                    if work.slots.len() <= grain {
-                        return Some(work);
-                    }
-                    let (piece, tail) = work.split(grain, &rules);
-                    *rest = Some(tail);
-                    Some(piece)
-                };
-                let run = || {
-                    while let Some(piece) = next() {
+        match &self.workers {
+            Some(workers) if n >= 2 * self.grain => {
+                let threads = workers.threads();
+                // Thread t works through the t-th of `threads` equal runs of
+                // envs from the front, the same run every step, so each env
+                // stays in one core's cache; then it takes pieces off the
+                // back of the others' runs (steps differ in cost: resets,
+                // busy days).
+                let regions = work.split_even(threads, &rules);
+                let run = |t: usize| {
+                    while let Some(piece) = take_piece(&regions[t], &rules, false) {
                         piece.run_serial(&rules);
                     }
-                };
-                pool.in_place_scope(|s| {
-                    for _ in 1..threads {
-                        s.spawn(|_| run());
+                    for k in 1..threads {
+                        let region = &regions[(t + k) % threads];
+                        while let Some(piece) = take_piece(region, &rules, true) {
+                            piece.run_serial(&rules);
+                        }
                     }
-                    run();
-                });
+                };
+                workers.run(&run);
             }
             _ => work.run_serial(&rules),
         }

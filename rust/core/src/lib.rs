@@ -10,6 +10,7 @@ pub mod prefetch;
 pub mod render;
 pub mod rng;
 pub mod space;
+pub mod workers;
 
 pub use batch::{AutoresetMode, Batch, BatchStep};
 pub use env::{Env, InfoGroup, Step, Table};
