@@ -85,6 +85,29 @@ def test_vector__results_do_not_depend_on_thread_count() -> None:
             np.testing.assert_array_equal(x, y)
 
 
+def _step_in_child(envs: Any, actions: Any, out: Any) -> None:
+    out.put(envs.step(actions)[0])
+
+
+def test_vector__a_forked_child_steps_a_threaded_batch() -> None:
+    # The helper threads stay in the parent: the child must step every share
+    # itself rather than wait for helpers that do not exist there.
+    import multiprocessing
+
+    n = 4096
+    envs = gym.make_vec("ferrogym/CartPole-v1", num_envs=n, vectorization_mode="vector_entry_point", threads=2)
+    envs.reset(seed=5)
+    actions = np.random.default_rng(5).integers(0, 2, size=n)
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    child = ctx.Process(target=_step_in_child, args=(envs, actions, out))
+    child.start()
+    from_child = out.get(timeout=60)
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    np.testing.assert_array_equal(from_child, envs.step(actions)[0])
+
+
 def test_vector__seed_list_and_none_follow_sync_vector_env() -> None:
     native, reference = make_pair("ferrogym/CartPole-v1", {}, 3, AutoresetMode.NEXT_STEP)
     a, _ = native.reset(seed=[4, 9, 2])

@@ -160,6 +160,9 @@ impl Shared {
 pub struct Workers {
     shared: Arc<Shared>,
     handles: Vec<JoinHandle<()>>,
+    /// The process that started the helpers: a child made by `fork` (Python's
+    /// multiprocessing) has none of them.
+    pid: u32,
 }
 
 impl Workers {
@@ -180,6 +183,7 @@ impl Workers {
         let mut workers = Workers {
             shared,
             handles: Vec::new(),
+            pid: std::process::id(),
         };
         for index in 1..threads.max(1) {
             let shared = Arc::clone(&workers.shared);
@@ -203,6 +207,13 @@ impl Workers {
     pub fn run<'a>(&self, job: &'a (dyn Fn(usize) + Sync + 'a)) {
         if self.handles.is_empty() {
             job(0);
+            return;
+        }
+        if std::process::id() != self.pid {
+            // Forked: the helpers stayed in the parent; do every share here.
+            for index in 0..self.threads() {
+                job(index);
+            }
             return;
         }
         let shared = &*self.shared;
@@ -236,6 +247,10 @@ impl Workers {
 
 impl Drop for Workers {
     fn drop(&mut self) {
+        if std::process::id() != self.pid {
+            // Forked: nothing to stop or join in this process.
+            return;
+        }
         self.shared.stop.store(true, SeqCst);
         {
             let _guard = self.shared.lock();
