@@ -5,7 +5,7 @@
 //! thread runs it, and envs never share state, so results do not depend on
 //! the number of threads.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +80,8 @@ pub struct Batch<E: Env> {
 
 /// A borrowed slice of the batch and its outputs, which can be split in two.
 struct Work<'a, E: Env> {
+    /// Index in the batch of the first env.
+    start: usize,
     slots: &'a mut [Slot<E>],
     actions: &'a [E::Action],
     obs: &'a mut [E::Obs],
@@ -111,6 +113,7 @@ impl<'a, E: Env> Work<'a, E> {
         let (u0, u1) = self.truncated.split_at_mut(mid);
         (
             Work {
+                start: self.start,
                 slots: s0,
                 actions: a0,
                 obs: o0,
@@ -122,6 +125,7 @@ impl<'a, E: Env> Work<'a, E> {
                 truncated: u0,
             },
             Work {
+                start: self.start + mid,
                 slots: s1,
                 actions: a1,
                 obs: o1,
@@ -151,6 +155,49 @@ impl<'a, E: Env> Work<'a, E> {
         }
         out.resize_with(parts, || Mutex::new(None));
         out
+    }
+
+    /// Checks every action that will be used (not those of envs about to be
+    /// autoreset); the error names the env by its index in the batch.
+    fn check(&self, rules: &Rules) -> Result<(), (usize, EnvError)> {
+        for (k, (slot, &a)) in self.slots.iter().zip(self.actions).enumerate() {
+            let i = self.start + k;
+            if slot.done {
+                match rules.mode {
+                    AutoresetMode::NextStep => continue,
+                    AutoresetMode::Disabled => {
+                        let reason = format!(
+                            "sub-env {i} has ended and autoreset is DISABLED; call \
+                             reset(options={{\"reset_mask\": mask}}) for it before stepping"
+                        );
+                        return Err((
+                            i,
+                            EnvError::ResetNeeded {
+                                env: E::NAME,
+                                reason,
+                            },
+                        ));
+                    }
+                    AutoresetMode::SameStep => {}
+                }
+            }
+            slot.env.check_action(a).map_err(|e| {
+                let e = match e {
+                    EnvError::InvalidAction {
+                        env,
+                        value,
+                        expected,
+                    } => EnvError::InvalidAction {
+                        env,
+                        value: format!("{value} for sub-env {i}"),
+                        expected,
+                    },
+                    other => other,
+                };
+                (i, e)
+            })?;
+        }
+        Ok(())
     }
 
     fn run_serial(self, rules: &Rules) {
@@ -364,41 +411,6 @@ impl<E: Env> Batch<E> {
         }
     }
 
-    /// Checks every action that will be used (not those of envs about to be
-    /// autoreset) before any env moves, so a bad batch changes nothing.
-    fn check_actions(&self, actions: &[E::Action]) -> Result<(), EnvError> {
-        for (i, (slot, &a)) in self.slots.iter().zip(actions).enumerate() {
-            if slot.done {
-                match self.rules.mode {
-                    AutoresetMode::NextStep => continue,
-                    AutoresetMode::Disabled => {
-                        return Err(EnvError::ResetNeeded {
-                            env: E::NAME,
-                            reason: format!(
-                                "sub-env {i} has ended and autoreset is DISABLED; call \
-                                 reset(options={{\"reset_mask\": mask}}) for it before stepping"
-                            ),
-                        })
-                    }
-                    AutoresetMode::SameStep => {}
-                }
-            }
-            slot.env.check_action(a).map_err(|e| match e {
-                EnvError::InvalidAction {
-                    env,
-                    value,
-                    expected,
-                } => EnvError::InvalidAction {
-                    env,
-                    value: format!("{value} for sub-env {i}"),
-                    expected,
-                },
-                other => other,
-            })?;
-        }
-        Ok(())
-    }
-
     /// Steps every env once. Outputs must hold `num_envs` rows.
     pub fn step(
         &mut self,
@@ -413,9 +425,11 @@ impl<E: Env> Batch<E> {
                 expected: format!("one action per sub-env ({n})"),
             });
         }
-        self.check_actions(actions)?;
         let rules = self.rules;
+        // Every action is checked before any env moves, so a bad batch
+        // changes nothing.
         let work = Work {
+            start: 0,
             slots: &mut self.slots,
             actions,
             obs: out.obs,
@@ -435,6 +449,24 @@ impl<E: Env> Batch<E> {
                 // back of the others' runs (steps differ in cost: resets,
                 // busy days).
                 let regions = work.split_even(threads, &rules);
+                // The checks read the envs, so each thread checks the run it
+                // then steps (its cache, not the caller's, gets their memory).
+                let first_error = Mutex::new(None::<(usize, EnvError)>);
+                workers.run(&|t| {
+                    let region = regions[t].lock().unwrap_or_else(PoisonError::into_inner);
+                    if let Some(Err((i, e))) = region.as_ref().map(|w| w.check(&rules)) {
+                        let mut first = first_error.lock().unwrap_or_else(PoisonError::into_inner);
+                        if first.as_ref().is_none_or(|(j, _)| i < *j) {
+                            *first = Some((i, e));
+                        }
+                    }
+                });
+                let first_error = first_error
+                    .into_inner()
+                    .unwrap_or_else(PoisonError::into_inner);
+                if let Some((_, e)) = first_error {
+                    return Err(e);
+                }
                 let run = |t: usize| {
                     while let Some(piece) = take_piece(&regions[t], &rules, false) {
                         piece.run_serial(&rules);
@@ -448,7 +480,10 @@ impl<E: Env> Batch<E> {
                 };
                 workers.run(&run);
             }
-            _ => work.run_serial(&rules),
+            _ => {
+                work.check(&rules).map_err(|(_, e)| e)?;
+                work.run_serial(&rules);
+            }
         }
         Ok(())
     }
@@ -656,5 +691,32 @@ mod tests {
         assert!(Batch::<CartPole>::new(&cfg, 0, AutoresetMode::NextStep, None, 1, 1).is_err());
         assert!(Batch::<CartPole>::new(&cfg, 2, AutoresetMode::NextStep, Some(0), 1, 1).is_err());
         assert!(Batch::<CartPole>::new(&cfg, 2, AutoresetMode::NextStep, None, 0, 1).is_err());
+    }
+
+    #[test]
+    fn a_bad_action_in_a_threaded_batch_names_the_first_and_moves_nothing() {
+        let n = 64;
+        let cfg = Default::default();
+        let mut b = Batch::<CartPole>::new(&cfg, n, AutoresetMode::NextStep, None, 2, 4).unwrap();
+        let mut obs = vec![0f32; n * 4];
+        b.reset(None, &mut obs);
+        let before = obs.clone();
+        let (mut rew, mut term, mut trunc) = (vec![0.0; n], vec![false; n], vec![false; n]);
+        let mut actions = vec![0i64; n];
+        // Bad actions in both threads' runs: the lower index is reported.
+        actions[n - 3] = 9;
+        actions[5] = 7;
+        let out = BatchStep {
+            obs: &mut obs,
+            rewards: &mut rew,
+            terminated: &mut term,
+            truncated: &mut trunc,
+        };
+        let err = b.step(&actions, out).unwrap_err().to_string();
+        assert!(err.contains("7 for sub-env 5"), "{err}");
+        assert_eq!(obs, before, "nothing was written");
+        for (i, slot) in b.slots.iter().enumerate() {
+            assert_eq!(slot.elapsed, 0, "sub-env {i} moved");
+        }
     }
 }

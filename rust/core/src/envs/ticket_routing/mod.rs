@@ -264,8 +264,9 @@ impl Env for TicketRouting {
     fn check_action(&self, action: i64) -> Result<(), EnvError> {
         let m = self.p.max_engineers as i64;
         crate::env::check_discrete(NAME, action, m)?;
-        if self.sim.current.is_none()
-            || self.p.invalid_action == InvalidActionMode::Fallback
+        // The mode first: it is shared by the batch (in cache), the state is not.
+        if self.p.invalid_action == InvalidActionMode::Fallback
+            || self.sim.current.is_none()
             || self.valid(action as usize)
         {
             return Ok(());
