@@ -16,6 +16,7 @@ mod obs;
 mod reward;
 mod scenarios;
 mod sim;
+mod tables;
 mod view;
 
 use std::sync::Arc;
@@ -39,6 +40,7 @@ pub use sim::{Engineer, Resolved, Sim, Ticket};
 pub use view::PRIORITY_COLORS;
 
 use sim::{Acc, Rates, SlaBook, DAY};
+use tables::SkillTables;
 
 pub(crate) const NAME: &str = "TicketRouting";
 
@@ -64,16 +66,9 @@ pub struct TicketRouting {
     team: Vec<Engineer>,
     sim: Sim,
     /// Caches derived from `sim` (not part of the state; `refresh_caches`).
-    /// `top2[slot * types + kind]`: the slot's engineer is among the two
-    /// most skilled for `kind`.
-    top2: Vec<bool>,
-    /// `skill_by_kind[kind * slots + slot]`: the skill matrix kind-major, so
-    /// that a decision reads one contiguous row instead of one heap row per
-    /// engineer.
-    skill_by_kind: Vec<f64>,
-    /// `eta_work[kind * slots + slot]`: the mean work of `kind` in minutes at
-    /// the slot's speed (the observation's `eta` adds it to the queue).
-    eta_work: Vec<f64>,
+    tables: Arc<SkillTables>,
+    /// The buffer `refresh_caches` computes the tables into.
+    scratch_tables: SkillTables,
     /// Service minutes queued behind each slot's ticket in service, kept as
     /// tickets join and leave, so that the observation's queued work does not
     /// walk every queue.
@@ -157,6 +152,10 @@ impl Env for TicketRouting {
         let p = config.resolve()?;
         let rates = Rates::new(&p);
         let team = Self::build_team(&p);
+        // Computed before the batch clones this env, so that the clones
+        // share one copy (see `SkillTables`).
+        let (mut tables, mut scratch_tables) = (Arc::default(), SkillTables::default());
+        tables::refresh(&mut tables, &mut scratch_tables, &team, &rates);
         let sim = Sim {
             rng: Rng::new(0),
             arrivals: Rng::new(0),
@@ -180,9 +179,8 @@ impl Env for TicketRouting {
             rates: Arc::new(rates),
             team,
             sim,
-            top2: Vec::new(),
-            skill_by_kind: Vec::new(),
-            eta_work: Vec::new(),
+            tables,
+            scratch_tables,
             queued: Vec::new(),
             engineer_next: Vec::new(),
             sla: SlaBook::default(),
@@ -252,11 +250,8 @@ impl Env for TicketRouting {
         let sim = &self.sim;
         prefetch_slice(&sim.engineers);
         prefetch_slice(&sim.pending);
-        prefetch_slice(&self.skill_by_kind);
-        prefetch_slice(&self.eta_work);
         prefetch_slice(&self.queued);
         prefetch_slice(&self.engineer_next);
-        prefetch_slice(&self.top2);
         // Where the next resolved ticket will be written.
         prefetch_ptr(sim.resolved.as_ptr().wrapping_add(sim.resolved.len()));
     }

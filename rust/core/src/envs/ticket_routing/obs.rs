@@ -182,8 +182,8 @@ impl TicketRouting {
         let kind = sim.current.as_ref().map(|t| t.kind as usize);
         let (skills, eta_work) = match kind {
             Some(kind) => (
-                &self.skill_by_kind[kind * m..(kind + 1) * m],
-                &self.eta_work[kind * m..(kind + 1) * m],
+                &self.tables.skill_by_kind[kind * m..(kind + 1) * m],
+                &self.tables.eta_work[kind * m..(kind + 1) * m],
             ),
             None => (&[][..], &[][..]),
         };

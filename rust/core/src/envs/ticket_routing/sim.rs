@@ -74,7 +74,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::config::{InvalidActionMode, Params, Service, N_PRIORITIES};
-use super::TicketRouting;
+use super::{tables, TicketRouting};
 use crate::rng::Rng;
 
 pub const DAY: f64 = 1440.0;
@@ -477,7 +477,7 @@ impl TicketRouting {
     pub(super) fn assign(&mut self, mut ticket: Ticket, i: usize) {
         let now = self.sim.now;
         let k = ticket.kind as usize;
-        ticket.top2 = self.top2[i * self.p.n_types() + k];
+        ticket.top2 = self.tables.top2[i * self.p.n_types() + k];
         let e = &mut self.sim.engineers[i];
         e.last_assign = now;
         e.assigned += 1;
@@ -620,34 +620,18 @@ impl TicketRouting {
     }
 
     /// Recomputes the caches derived from the state: from the skills (fixed
-    /// during an episode) `top2`, `skill_by_kind` and `eta_work`; `queued`
+    /// during an episode) the skill tables; `queued`
     /// from the queues; the SLA bookkeeping from the open tickets. Call
     /// after any change of `sim` made other than by the event loop (reset,
     /// set_state).
     pub(super) fn refresh_caches(&mut self) {
-        let k = self.p.n_types();
+        tables::refresh(
+            &mut self.tables,
+            &mut self.scratch_tables,
+            &self.sim.engineers,
+            &self.rates,
+        );
         let es = &self.sim.engineers;
-        let m = es.len();
-        self.top2.clear();
-        for e in es {
-            for (kind, &mine) in e.skill.iter().enumerate() {
-                let better = es
-                    .iter()
-                    .filter(|o| o.present && o.skill[kind] > mine)
-                    .count();
-                self.top2.push(better < 2);
-            }
-        }
-        debug_assert_eq!(self.top2.len(), m * k);
-        self.skill_by_kind.clear();
-        self.eta_work.clear();
-        for kind in 0..k {
-            for e in es {
-                let skill = e.skill[kind];
-                self.skill_by_kind.push(skill);
-                self.eta_work.push(self.rates.mean_work[kind] / skill);
-            }
-        }
         self.queued.clear();
         // FIFO only (under processor sharing nothing waits behind a ticket).
         let fifo = self.p.service == Service::Fifo;

@@ -347,3 +347,41 @@ fn understaffed_builds_a_backlog() {
     };
     assert!(run_backlog(Scenario::Understaffed) > run_backlog(Scenario::Balanced));
 }
+
+#[test]
+fn clones_share_the_skill_tables_until_their_skills_differ() {
+    let cfg = TicketRoutingConfig {
+        scenario: Scenario::Specialists,
+        ..Default::default()
+    };
+    let env = TicketRouting::new(&cfg).unwrap();
+    let mut obs = vec![0f32; env.obs_len()];
+    let (mut a, mut b) = (env.clone(), env);
+    a.seed(1);
+    b.seed(2);
+    a.reset(&mut obs);
+    b.reset(&mut obs);
+    assert!(Arc::ptr_eq(&a.tables, &b.tables), "one team: one copy");
+    // Other skills (resampled per episode): its own, correct, tables.
+    let cfg = TicketRoutingConfig {
+        resample_skills: Some(true),
+        ..cfg
+    };
+    let env = TicketRouting::new(&cfg).unwrap();
+    let (mut a, mut b) = (env.clone(), env);
+    a.seed(1);
+    b.seed(2);
+    a.reset(&mut obs);
+    b.reset(&mut obs);
+    assert!(!Arc::ptr_eq(&a.tables, &b.tables));
+    for env in [&a, &b] {
+        let mut fresh = SkillTables::default();
+        tables::refresh(
+            &mut Arc::new(SkillTables::default()),
+            &mut fresh,
+            &env.sim.engineers,
+            &env.rates,
+        );
+        assert_eq!(*env.tables, fresh);
+    }
+}
