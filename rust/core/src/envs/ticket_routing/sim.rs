@@ -478,6 +478,7 @@ impl TicketRouting {
         let now = self.sim.now;
         let k = ticket.kind as usize;
         ticket.top2 = self.tables.top2[i * self.p.n_types() + k];
+        let skill = self.tables.skill(self.sim.engineers.len(), i, k);
         let e = &mut self.sim.engineers[i];
         e.last_assign = now;
         e.assigned += 1;
@@ -485,7 +486,7 @@ impl TicketRouting {
             self.ps_join(ticket, i);
             return;
         }
-        let service = ticket.work / e.skill[k];
+        let service = ticket.work / skill;
         if e.queue.is_empty() {
             ticket.pickup = now;
             e.remaining = ticket.work;
@@ -503,6 +504,7 @@ impl TicketRouting {
             return;
         }
         let now = self.sim.now;
+        let slots = self.sim.engineers.len();
         let e = &mut self.sim.engineers[i];
         let Some(t) = e.queue.pop_front() else {
             e.completion = f64::INFINITY;
@@ -513,7 +515,7 @@ impl TicketRouting {
         if let Some(next) = e.queue.front_mut() {
             next.pickup = now;
             e.remaining = next.work;
-            let service = next.work / e.skill[next.kind as usize];
+            let service = next.work / self.tables.skill(slots, i, next.kind as usize);
             e.completion = now + service;
             // Exactly zero once nothing waits (no rounding residue).
             self.queued[i] = if e.queue.len() > 1 {
@@ -555,7 +557,8 @@ impl TicketRouting {
         let first = if e.on_shift {
             e.completion - self.sim.now
         } else {
-            e.remaining / e.skill[head.kind as usize]
+            let slots = self.sim.engineers.len();
+            e.remaining / self.tables.skill(slots, i, head.kind as usize)
         };
         first + self.queued[i]
     }
@@ -566,13 +569,15 @@ impl TicketRouting {
             return;
         }
         let now = self.sim.now;
+        let slots = self.sim.engineers.len();
         let e = &mut self.sim.engineers[i];
         if let Some(head) = e.queue.front() {
+            let skill = self.tables.skill(slots, i, head.kind as usize);
             if e.on_shift {
-                e.remaining = (e.completion - now) * e.skill[head.kind as usize];
+                e.remaining = (e.completion - now) * skill;
                 e.completion = f64::INFINITY;
             } else {
-                e.completion = now + e.remaining / e.skill[head.kind as usize];
+                e.completion = now + e.remaining / skill;
             }
         }
         e.toggle_shift();

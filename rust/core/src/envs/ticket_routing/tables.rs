@@ -23,6 +23,13 @@ pub(crate) struct SkillTables {
 }
 
 impl SkillTables {
+    /// The skill of `slot` (of `slots`) for `kind`: what the engineer's own
+    /// `skill` row holds, read here because this table is in cache.
+    #[inline]
+    pub fn skill(&self, slots: usize, slot: usize, kind: usize) -> f64 {
+        self.skill_by_kind[kind * slots + slot]
+    }
+
     /// Recomputes the tables from the engineers' skills, reusing the buffers.
     fn fill(&mut self, engineers: &[Engineer], rates: &Rates) {
         let k = rates.mean_work.len();
