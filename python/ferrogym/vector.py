@@ -23,8 +23,8 @@ from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec, unflatten, un
 if TYPE_CHECKING:
     from ferrogym._core import _Batch
 
-#: Sub-envs per unit of parallel work; smaller batches stay on the calling
-#: thread because a thread hand-off costs more than it saves.
+#: A batch splits across threads from twice this many sub-envs; smaller ones
+#: stay on the calling thread because a thread hand-off costs more than it saves.
 DEFAULT_GRAIN = 1024
 #: Stepping in the calling thread (GIL released) measured fastest on a 2-core
 #: machine where the learner uses the other core (benches/, README); pass

@@ -74,7 +74,7 @@ pub struct Batch<E: Env> {
     infos: Vec<f64>,
     /// Helper threads (None with one thread).
     workers: Option<Workers>,
-    /// Envs per unit of parallel work: below this a batch stays on one thread.
+    /// A batch of fewer than `2 * grain` envs stays on the calling thread.
     grain: usize,
 }
 
@@ -301,7 +301,8 @@ fn step_slot<E: Env>(
 
 impl<E: Env> Batch<E> {
     /// `threads`: 1 steps in the calling thread; more splits batches of at
-    /// least `2 * grain` envs across a pool in which the caller takes part.
+    /// least `2 * grain` envs across `threads - 1` helper threads and the
+    /// caller.
     pub fn new(
         config: &E::Config,
         num_envs: usize,
