@@ -144,7 +144,7 @@ impl<'a, E: Env> Work<'a, E> {
         let mut out = Vec::with_capacity(parts);
         let mut rest = self;
         for left in (1..=parts).rev() {
-            let len = rest.slots.len().div_ceil(left);
+            let len = run_len(rest.slots.len(), left);
             if left == 1 || len >= rest.slots.len() {
                 out.push(Mutex::new(Some(rest)));
                 break;
@@ -511,14 +511,62 @@ impl<E: Env> Batch<E> {
 
     /// Action masks of all envs, `num_envs * n_actions` booleans.
     /// Envs without a Discrete action space have no masks (`n_actions` 0).
-    pub fn action_masks(&self, n_actions: usize, out: &mut [bool]) {
+    pub fn action_masks(&mut self, n_actions: usize, out: &mut [bool]) {
         if n_actions == 0 {
             return;
         }
-        for (slot, row) in self.slots.iter().zip(out.chunks_exact_mut(n_actions)) {
-            slot.env.action_mask(row);
+        let n = self.slots.len();
+        match &self.workers {
+            // Read by the threads that step the envs, as the action checks
+            // are: each core reads the envs already in its cache.
+            Some(workers) if n >= 2 * self.grain => {
+                let runs = split_runs(&mut self.slots, out, n_actions, workers.threads());
+                workers.run(&|t| {
+                    let run = runs[t]
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .take();
+                    if let Some((slots, out)) = run {
+                        write_masks(slots, out, n_actions);
+                    }
+                });
+            }
+            _ => write_masks(&self.slots, out, n_actions),
         }
     }
+}
+
+fn write_masks<E: Env>(slots: &[Slot<E>], out: &mut [bool], n_actions: usize) {
+    for (slot, row) in slots.iter().zip(out.chunks_exact_mut(n_actions)) {
+        slot.env.action_mask(row);
+    }
+}
+
+/// Splits `slots` and `out` (`per_env` values per env) into `parts`
+/// consecutive runs with the bounds of `Work::split_even`, so that thread t
+/// gets the envs it steps.
+#[allow(clippy::type_complexity)]
+fn split_runs<'a, S, T>(
+    mut slots: &'a mut [S],
+    mut out: &'a mut [T],
+    per_env: usize,
+    parts: usize,
+) -> Vec<Mutex<Option<(&'a mut [S], &'a mut [T])>>> {
+    let mut runs = Vec::with_capacity(parts);
+    for left in (1..=parts).rev() {
+        let len = run_len(slots.len(), left);
+        let (s0, s1) = std::mem::take(&mut slots).split_at_mut(len);
+        let (o0, o1) = std::mem::take(&mut out).split_at_mut(len * per_env);
+        runs.push(Mutex::new(Some((s0, o0))));
+        (slots, out) = (s1, o1);
+    }
+    runs
+}
+
+/// Length of the next of `left` runs over `rest` envs (the runs differ by at
+/// most one env).
+fn run_len(rest: usize, left: usize) -> usize {
+    rest.div_ceil(left)
 }
 
 #[cfg(test)]
@@ -719,5 +767,43 @@ mod tests {
         for (i, slot) in b.slots.iter().enumerate() {
             assert_eq!(slot.elapsed, 0, "sub-env {i} moved");
         }
+    }
+
+    #[test]
+    fn threaded_action_masks_equal_the_serial_ones() {
+        use crate::envs::ticket_routing::{InvalidActionMode, TicketRouting, TicketRoutingConfig};
+        let cfg = TicketRoutingConfig {
+            invalid_action: Some(InvalidActionMode::Fallback),
+            ..Default::default()
+        };
+        let n = 103;
+        let masks = |threads: usize| {
+            let mut b =
+                Batch::<TicketRouting>::new(&cfg, n, AutoresetMode::NextStep, None, threads, 8)
+                    .unwrap();
+            let m = b.env(0).params().max_engineers;
+            let mut obs = vec![0f32; n * b.obs_len()];
+            b.reset(None, &mut obs);
+            let (mut rew, mut term, mut trunc) = (vec![0.0; n], vec![false; n], vec![false; n]);
+            let mut all = Vec::new();
+            for t in 0..30 {
+                let actions: Vec<i64> = (0..n as i64).map(|i| (i + t) % m as i64).collect();
+                let out = BatchStep {
+                    obs: &mut obs,
+                    rewards: &mut rew,
+                    terminated: &mut term,
+                    truncated: &mut trunc,
+                };
+                b.step(&actions, out).unwrap();
+                let mut mask = vec![false; n * m];
+                b.action_masks(m, &mut mask);
+                all.extend(mask);
+            }
+            all
+        };
+        let serial = masks(1);
+        assert!(serial.iter().any(|&v| !v), "some slot was unavailable");
+        assert_eq!(serial, masks(2));
+        assert_eq!(serial, masks(3));
     }
 }

@@ -690,7 +690,7 @@ macro_rules! bind_env {
                 })
             }
 
-            fn action_masks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<bool>>> {
+            fn action_masks<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<bool>>> {
                 let n = self.batch.num_envs();
                 $crate::bind::new_array(py, &[n, self.n_actions], |m| self.batch.action_masks(self.n_actions, m))
             }
