@@ -599,7 +599,10 @@ mod tests {
         trunc: Vec<bool>,
     }
 
-    fn step(b: &mut Batch<GridWorld>, actions: &[i64]) -> Result<Out, EnvError> {
+    fn step<E: Env<Obs = f32, Action = i64>>(
+        b: &mut Batch<E>,
+        actions: &[i64],
+    ) -> Result<Out, EnvError> {
         let n = b.num_envs();
         let mut o = Out {
             obs: vec![0.0; n * b.obs_len()],
@@ -784,17 +787,10 @@ mod tests {
             let m = b.env(0).params().max_engineers;
             let mut obs = vec![0f32; n * b.obs_len()];
             b.reset(None, &mut obs);
-            let (mut rew, mut term, mut trunc) = (vec![0.0; n], vec![false; n], vec![false; n]);
             let mut all = Vec::new();
             for t in 0..30 {
                 let actions: Vec<i64> = (0..n as i64).map(|i| (i + t) % m as i64).collect();
-                let out = BatchStep {
-                    obs: &mut obs,
-                    rewards: &mut rew,
-                    terminated: &mut term,
-                    truncated: &mut trunc,
-                };
-                b.step(&actions, out).unwrap();
+                step(&mut b, &actions).unwrap();
                 let mut mask = vec![false; n * m];
                 b.action_masks(m, &mut mask);
                 all.extend(mask);
