@@ -15,7 +15,8 @@
 //! between steps (a policy on the CPU) does not lose a core to spinning.
 //! Between checks a spinning thread yields its core to any other runnable
 //! thread: with more threads than cores (measured: 4 on 2 cores), spinning
-//! without yielding ran at a third of the speed of one thread.
+//! without yielding ran at 0.9 M TicketRouting decisions/s, below one
+//! thread's 1.5 M.
 //! `run` gives every thread the same index each round, so the batch can
 //! keep each env on one core.
 
