@@ -495,18 +495,17 @@ impl<E: Env> Batch<E> {
         &self.final_obs[i * ol..(i + 1) * ol]
     }
 
-    /// Info values of env `i` after the last step (not meaningful for an env
-    /// reset in that step); empty for envs without info groups.
-    pub fn info(&self, i: usize) -> &[f64] {
-        let sl = self.rules.step_info_len;
-        &self.infos[i * sl..(i + 1) * sl]
+    /// Every env's info values after the last step, env-major (the values
+    /// of an env reset in that step are not meaningful); empty for envs
+    /// without info groups.
+    pub fn infos(&self) -> &[f64] {
+        &self.infos
     }
 
-    /// Info values of env `i` at its terminal step in the last step
-    /// (SAME_STEP only; empty for envs without info groups).
-    pub fn final_info(&self, i: usize) -> &[f64] {
-        let il = self.rules.info_len;
-        &self.final_info[i * il..(i + 1) * il]
+    /// Every env's info values at its terminal step in the last step,
+    /// env-major (SAME_STEP only; empty for envs without info groups).
+    pub fn final_infos(&self) -> &[f64] {
+        &self.final_info
     }
 
     /// Action masks of all envs, `num_envs * n_actions` booleans.
