@@ -117,34 +117,42 @@ pub struct Ticket {
     pub track: u32,
 }
 
+/// One slot's engineer, laid out by when a decision touches it (a batch's
+/// state is several MB, so each line read per decision costs a miss): the
+/// first cache line holds what every decision reads for each present
+/// engineer (eligibility, observation, the integral's load and fatigue),
+/// the second what only this engineer's own events touch (completion,
+/// shift change, assignment), the KPI counters after. `engineer_layout` in
+/// tests.rs pins the offsets, so that a field added in the wrong place fails.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[repr(C, align(64))]
 pub struct Engineer {
+    /// Open tickets; the front is in service.
+    pub queue: VecDeque<Ticket>,
+    /// Completion time of the front ticket; infinite when idle or paused.
+    pub completion: f64,
+    pub last_assign: f64,
+    pub fatigue: f64,
     pub present: bool,
-    pub skill: Vec<f64>,
+    pub on_shift: bool,
+    /// Next shift start or end (infinite for a 24 h shift).
+    pub next_change: f64,
+    /// Work (skill-1 minutes) left on the front ticket; exact while paused.
+    pub remaining: f64,
     /// Daily shift in minutes, `[start, end)`.
     pub shift_start: f64,
     pub shift_end: f64,
-    pub on_shift: bool,
     /// Day index of `next_change`.
     pub shift_day: u32,
-    /// Next shift start or end (infinite for a 24 h shift).
-    pub next_change: f64,
-    /// Open tickets; the front is in service.
-    pub queue: VecDeque<Ticket>,
-    /// Work (skill-1 minutes) left on the front ticket; exact while paused.
-    pub remaining: f64,
-    /// Completion time of the front ticket; infinite when idle or paused.
-    pub completion: f64,
-    pub fatigue: f64,
-    pub last_assign: f64,
-    pub busy_minutes: f64,
-    pub shift_minutes: f64,
-    pub over_soft_minutes: f64,
     pub assigned: u32,
+    pub skill: Vec<f64>,
     /// Processor sharing: when the tickets' `left` were last brought up to
     /// date. Unused (0) under FIFO.
     #[serde(default)]
     pub updated: f64,
+    pub busy_minutes: f64,
+    pub shift_minutes: f64,
+    pub over_soft_minutes: f64,
 }
 
 impl Engineer {
@@ -449,7 +457,8 @@ impl TicketRouting {
         // The two decay factors are computed at most once, and only when an
         // engineer needs them (exp dominates this loop otherwise).
         let (mut rise, mut decay) = (f64::NAN, f64::NAN);
-        for e in sim.engineers.iter_mut().filter(|e| e.present) {
+        for &i in &self.tables.present {
+            let e = &mut sim.engineers[i as usize];
             let load = e.queue.len();
             if load > soft {
                 sim.acc.over += (load - soft) as f64 * dt;

@@ -76,10 +76,10 @@ impl TicketRouting {
         while !self.sim.ended && !self.sim.pending.is_empty() {
             let mut n_eligible = 0;
             let mut only = 0;
-            for (i, e) in self.sim.engineers.iter().enumerate() {
-                if e.eligible(cap) {
+            for &i in &self.tables.present {
+                if self.sim.engineers[i as usize].eligible(cap) {
                     n_eligible += 1;
-                    only = i;
+                    only = i as usize;
                 }
             }
             if n_eligible == 0 {
@@ -226,7 +226,7 @@ impl TicketRouting {
                         self.ps_busy_need(i, work / e.skill[kind], &mut scratch).1
                     }
                 };
-                finish_time_on(e, now, day, need) - now
+                finish_time_on([e.shift_start, e.shift_end], now, day, need) - now
             })
             .min_by(f64::total_cmp)
     }
