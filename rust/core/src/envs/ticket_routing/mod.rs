@@ -69,6 +69,11 @@ pub struct TicketRouting {
     tables: Arc<SkillTables>,
     /// The buffer `refresh_caches` computes the tables into.
     scratch_tables: SkillTables,
+    /// `tables` are those of `team` in its own slot order, so a reset that
+    /// copies the team unchanged (no resampling, no shuffling) keeps them
+    /// instead of recomputing them (O(slots^2 * types), about every 60
+    /// decisions). `set_state` clears it.
+    tables_from_team: bool,
     /// Service minutes queued behind each slot's ticket in service, kept as
     /// tickets join and leave, so that the observation's queued work does not
     /// walk every queue.
@@ -181,6 +186,7 @@ impl Env for TicketRouting {
             sim,
             tables,
             scratch_tables,
+            tables_from_team: true,
             queued: Vec::new(),
             engineer_next: Vec::new(),
             sla: SlaBook::default(),
@@ -354,7 +360,8 @@ impl Env for TicketRouting {
             ));
         }
         self.sim = state;
-        self.refresh_caches();
+        self.tables_from_team = false;
+        self.refresh_caches(true);
         Ok(())
     }
 

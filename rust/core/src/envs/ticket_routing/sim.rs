@@ -633,18 +633,20 @@ impl TicketRouting {
         self.sim.pending.push(ticket);
     }
 
-    /// Recomputes the caches derived from the state: from the skills (fixed
-    /// during an episode) the skill tables; `queued`
+    /// Recomputes the caches derived from the state: from the team (fixed
+    /// during an episode) the skill tables when `team_changed`; `queued`
     /// from the queues; the SLA bookkeeping from the open tickets. Call
     /// after any change of `sim` made other than by the event loop (reset,
     /// set_state).
-    pub(super) fn refresh_caches(&mut self) {
-        tables::refresh(
-            &mut self.tables,
-            &mut self.scratch_tables,
-            &self.sim.engineers,
-            &self.rates,
-        );
+    pub(super) fn refresh_caches(&mut self, team_changed: bool) {
+        if team_changed {
+            tables::refresh(
+                &mut self.tables,
+                &mut self.scratch_tables,
+                &self.sim.engineers,
+                &self.rates,
+            );
+        }
         let es = &self.sim.engineers;
         self.queued.clear();
         // FIFO only (under processor sharing nothing waits behind a ticket).

@@ -373,15 +373,44 @@ fn clones_share_the_skill_tables_until_their_skills_differ() {
     b.reset(&mut obs);
     assert!(!Arc::ptr_eq(&a.tables, &b.tables));
     for env in [&a, &b] {
-        let mut fresh = SkillTables::default();
-        tables::refresh(
-            &mut Arc::new(SkillTables::default()),
-            &mut fresh,
-            &env.sim.engineers,
-            &env.rates,
-        );
-        assert_eq!(*env.tables, fresh);
+        assert_eq!(*env.tables, fresh_tables(env));
     }
+}
+
+fn fresh_tables(env: &TicketRouting) -> SkillTables {
+    let mut fresh = SkillTables::default();
+    tables::refresh(
+        &mut Arc::new(SkillTables::default()),
+        &mut fresh,
+        &env.sim.engineers,
+        &env.rates,
+    );
+    fresh
+}
+
+#[test]
+fn a_reset_after_set_state_restores_the_team_tables() {
+    // Resets of a fixed team keep the tables; a state with another team
+    // must not leave its tables behind for the next episode.
+    let cfg = TicketRoutingConfig {
+        scenario: Scenario::Specialists,
+        ..Default::default()
+    };
+    let mut env = TicketRouting::new(&cfg).unwrap();
+    let mut obs = vec![0f32; env.obs_len()];
+    env.reset(&mut obs);
+    let team = fresh_tables(&env);
+    let mut state = env.state();
+    state.engineers[0].skill[0] = 0.01;
+    state.engineers[1].present = false;
+    state.engineers[2].shift_start = 60.0;
+    env.set_state(state).unwrap();
+    assert_eq!(*env.tables, fresh_tables(&env));
+    assert_ne!(*env.tables, team);
+    env.reset(&mut obs);
+    assert_eq!(*env.tables, team);
+    env.reset(&mut obs);
+    assert_eq!(*env.tables, team);
 }
 
 #[test]

@@ -60,7 +60,11 @@ impl TicketRouting {
         self.sla.clear();
         self.sla.reserve(expected);
         sim.auto_assigned = 0;
-        self.refresh_caches();
+        // The engineers are a copy of `team` in its slot order unless
+        // resampled or shuffled: then the tables of `team` still hold.
+        let as_team = !self.p.resample_skills && !self.p.shuffle_slots;
+        self.refresh_caches(!(as_team && self.tables_from_team));
+        self.tables_from_team = as_team;
         self.sim.next_arrival = self.draw_next_arrival(0.0);
     }
 
