@@ -254,11 +254,14 @@ impl Env for TicketRouting {
 
     fn prefetch(&self) {
         let sim = &self.sim;
-        // Only what every decision reads: line 0 of each present engineer
-        // (see `Engineer`); an event's lines are the event's own miss.
+        // Only what decisions read: lines 0 and 1 of each present engineer
+        // (see `Engineer`; line 1 at least for those on shift, which the
+        // integral updates), not the absent ones nor line 2.
         let engineers = sim.engineers.as_ptr();
         for &i in &self.tables.present {
-            prefetch_ptr(engineers.wrapping_add(i as usize));
+            let e = engineers.wrapping_add(i as usize).cast::<u8>();
+            prefetch_ptr(e);
+            prefetch_ptr(e.wrapping_add(64));
         }
         prefetch_slice(&sim.pending);
         prefetch_slice(&self.queued);
