@@ -214,9 +214,16 @@ impl Engineer {
 
     /// FIFO: each queued ticket with its own minutes of service left, in
     /// queue order: the front one's remaining time, the others' whole work.
-    pub fn service_left(&self, now: f64) -> impl Iterator<Item = (&Ticket, f64)> + '_ {
+    /// `skill(kind)` is this engineer's skill, which the caller reads from
+    /// the shared tables (the engineer's own row is on a cold line and the
+    /// heap: two misses per engineer at every truncation).
+    pub fn service_left<'a>(
+        &'a self,
+        now: f64,
+        skill: impl Fn(usize) -> f64 + 'a,
+    ) -> impl Iterator<Item = (&'a Ticket, f64)> + 'a {
         self.queue.iter().enumerate().map(move |(j, t)| {
-            let s = self.skill[t.kind as usize];
+            let s = skill(t.kind as usize);
             let left = if j > 0 {
                 t.work / s
             } else if self.on_shift {
@@ -656,11 +663,12 @@ impl TicketRouting {
         self.queued.clear();
         // FIFO only (under processor sharing nothing waits behind a ticket).
         let fifo = self.p.service == Service::Fifo;
-        self.queued.extend(es.iter().map(|e| {
+        let (tables, slots) = (&self.tables, es.len());
+        self.queued.extend(es.iter().enumerate().map(|(i, e)| {
             if !fifo {
                 return 0.0;
             }
-            e.service_left(self.sim.now)
+            e.service_left(self.sim.now, |k| tables.skill(slots, i, k))
                 .skip(1)
                 .map(|(_, left)| left)
                 .sum::<f64>()
@@ -692,9 +700,10 @@ impl TicketRouting {
         if self.p.service == Service::ProcessorSharing {
             cost += self.ps_end_cost();
         } else {
-            for e in &self.sim.engineers {
+            let (tables, slots) = (&self.tables, self.sim.engineers.len());
+            for (i, e) in self.sim.engineers.iter().enumerate() {
                 let mut cum = 0.0;
-                for (t, left) in e.service_left(now) {
+                for (t, left) in e.service_left(now, |k| tables.skill(slots, i, k)) {
                     cum += left;
                     cost += t.weight * cum;
                 }
