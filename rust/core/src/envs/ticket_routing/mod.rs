@@ -69,6 +69,11 @@ pub struct TicketRouting {
     tables: Arc<SkillTables>,
     /// The buffer `refresh_caches` computes the tables into.
     scratch_tables: SkillTables,
+    /// `tables` are those of `team` in its own slot order, so a reset that
+    /// copies the team unchanged (no resampling, no shuffling) keeps them
+    /// instead of recomputing them (O(slots^2 * types), about every 60
+    /// decisions). `set_state` clears it.
+    tables_from_team: bool,
     /// Service minutes queued behind each slot's ticket in service, kept as
     /// tickets join and leave, so that the observation's queued work does not
     /// walk every queue.
@@ -181,6 +186,7 @@ impl Env for TicketRouting {
             sim,
             tables,
             scratch_tables,
+            tables_from_team: true,
             queued: Vec::new(),
             engineer_next: Vec::new(),
             sla: SlaBook::default(),
@@ -248,7 +254,15 @@ impl Env for TicketRouting {
 
     fn prefetch(&self) {
         let sim = &self.sim;
-        prefetch_slice(&sim.engineers);
+        // Only what decisions read: lines 0 and 1 of each present engineer
+        // (see `Engineer`; line 1 at least for those on shift, which the
+        // integral updates), not the absent ones nor line 2.
+        let engineers = sim.engineers.as_ptr();
+        for &i in &self.tables.present {
+            let e = engineers.wrapping_add(i as usize).cast::<u8>();
+            prefetch_ptr(e);
+            prefetch_ptr(e.wrapping_add(64));
+        }
         prefetch_slice(&sim.pending);
         prefetch_slice(&self.queued);
         prefetch_slice(&self.engineer_next);
@@ -349,7 +363,8 @@ impl Env for TicketRouting {
             ));
         }
         self.sim = state;
-        self.refresh_caches();
+        self.tables_from_team = false;
+        self.refresh_caches(true);
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! written from the simulation state by one pure function of it.
 
 use super::config::{Params, Service, N_PRIORITIES, N_TIERS, PRIORITY_NAMES, TIER_NAMES};
-use super::sim::{floor_pos, Engineer, DAY, MAX_OPEN};
+use super::sim::{floor_pos, DAY, MAX_OPEN};
 use super::TicketRouting;
 use crate::space::ObsField;
 
@@ -76,21 +76,22 @@ fn squash(minutes: f64) -> f64 {
 }
 
 /// Wall-clock time at which `need` minutes of on-shift work done from `now`
-/// are finished, following the engineer's daily shift. `day` is
+/// are finished, following the daily shift `[start, end)` (minutes). `day` is
 /// `floor(now / DAY)`, which the observation computes once for every
 /// engineer; later days are counted rather than divided out (for a shift
 /// start within the day, `floor(((d + 1) * DAY + start) / DAY)` is `d + 1`).
-pub fn finish_time_on(e: &Engineer, now: f64, mut day: f64, mut need: f64) -> f64 {
+pub fn finish_time_on(shift: [f64; 2], now: f64, mut day: f64, mut need: f64) -> f64 {
     if need <= 0.0 {
         return now;
     }
-    if e.shift_start == 0.0 && e.shift_end == DAY {
+    let [shift_start, shift_end] = shift;
+    if shift_start == 0.0 && shift_end == DAY {
         return now + need;
     }
     let mut t = now;
     loop {
-        let start = day * DAY + e.shift_start;
-        let end = day * DAY + e.shift_end;
+        let start = day * DAY + shift_start;
+        let end = day * DAY + shift_end;
         if t < start {
             t = start;
         }
@@ -102,7 +103,7 @@ pub fn finish_time_on(e: &Engineer, now: f64, mut day: f64, mut need: f64) -> f6
             need -= avail;
         }
         day += 1.0;
-        t = day * DAY + e.shift_start;
+        t = day * DAY + shift_start;
     }
 }
 
@@ -168,11 +169,12 @@ impl TicketRouting {
             obs[o + i] = (n / (n + BACKLOG_HALF)) as f32;
         }
         o += N_PRIORITIES;
-        let (mut present, mut full) = (0usize, 0usize);
-        for e in sim.engineers.iter().filter(|e| e.present) {
-            present += 1;
-            full += usize::from(e.queue.len() >= p.cap);
-        }
+        let slots = &self.tables.present;
+        let present = slots.len();
+        let full = slots
+            .iter()
+            .filter(|&&i| sim.engineers[i as usize].queue.len() >= p.cap)
+            .count();
         obs[o] = self.rates.rate_share(now, p.start_weekday) as f32;
         obs[o + 1] = (full as f64 / present as f64) as f32;
         obs[o + 2] = (now / self.rates.horizon).min(1.0) as f32;
@@ -214,10 +216,9 @@ impl TicketRouting {
         let nf = ENGINEER_FEATURES.len();
         // Processor sharing's sort buffer, once for every engineer.
         let mut scratch = [0.0; MAX_OPEN];
-        for (i, e) in sim.engineers.iter().enumerate() {
-            if !e.present {
-                continue;
-            }
+        for &i in &self.tables.present {
+            let i = i as usize;
+            let e = &sim.engineers[i];
             let row = &mut obs[o + i * nf..o + (i + 1) * nf];
             let (busy, shared_need) = if SHARING {
                 self.ps_busy_need(i, eta_work.get(i).copied().unwrap_or(0.0), &mut scratch)
@@ -235,7 +236,7 @@ impl TicketRouting {
                 } else {
                     busy + eta_work[i]
                 };
-                let eta = finish_time_on(e, now, day, need) - now;
+                let eta = finish_time_on(self.tables.shifts[i], now, day, need) - now;
                 row[5] = squash(eta) as f32;
             }
             let idle = now - e.last_assign;

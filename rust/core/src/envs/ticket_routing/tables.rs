@@ -1,4 +1,5 @@
-//! Tables derived from the skill matrix, which is fixed during an episode.
+//! Tables derived from the team (skills, presence, shifts), which is fixed
+//! during an episode.
 
 use std::sync::Arc;
 
@@ -20,6 +21,12 @@ pub(crate) struct SkillTables {
     /// `eta_work[kind * slots + slot]`: the mean work of `kind` in minutes at
     /// the slot's speed (the observation's `eta` adds it to the queue).
     pub eta_work: Vec<f64>,
+    /// The present slots, ascending: loops over the team skip absent slots
+    /// without reading their records.
+    pub present: Vec<u32>,
+    /// `shifts[slot]`: the daily shift `[start, end)` in minutes, for the
+    /// observation's finish times (the records' copy is on a colder line).
+    pub shifts: Vec<[f64; 2]>,
 }
 
 impl SkillTables {
@@ -52,6 +59,14 @@ impl SkillTables {
                 self.eta_work.push(rates.mean_work[kind] / skill);
             }
         }
+        self.present.clear();
+        self.shifts.clear();
+        for (i, e) in engineers.iter().enumerate() {
+            if e.present {
+                self.present.push(i as u32);
+            }
+            self.shifts.push([e.shift_start, e.shift_end]);
+        }
     }
 }
 
@@ -71,5 +86,7 @@ pub(crate) fn refresh(
         own.top2.clone_from(&scratch.top2);
         own.skill_by_kind.clone_from(&scratch.skill_by_kind);
         own.eta_work.clone_from(&scratch.eta_work);
+        own.present.clone_from(&scratch.present);
+        own.shifts.clone_from(&scratch.shifts);
     }
 }

@@ -189,17 +189,15 @@ fn work_pauses_off_shift_and_resumes() {
 
 #[test]
 fn finish_time_follows_the_shift_calendar() {
-    let mut e = Engineer::absent(1);
-    e.shift_start = 480.0;
-    e.shift_end = 960.0;
-    assert_eq!(obs::finish_time_on(&e, 0.0, 0.0, 60.0), 540.0);
+    let shift = [480.0, 960.0];
+    assert_eq!(obs::finish_time_on(shift, 0.0, 0.0, 60.0), 540.0);
     assert_eq!(
-        obs::finish_time_on(&e, 900.0, 0.0, 120.0),
+        obs::finish_time_on(shift, 900.0, 0.0, 120.0),
         DAY + 480.0 + 60.0
     );
-    assert_eq!(obs::finish_time_on(&e, 1000.0, 0.0, 10.0), DAY + 490.0);
+    assert_eq!(obs::finish_time_on(shift, 1000.0, 0.0, 10.0), DAY + 490.0);
     assert_eq!(
-        obs::finish_time_on(&e, DAY + 1000.0, 1.0, 10.0),
+        obs::finish_time_on(shift, DAY + 1000.0, 1.0, 10.0),
         2.0 * DAY + 490.0
     );
 }
@@ -375,13 +373,80 @@ fn clones_share_the_skill_tables_until_their_skills_differ() {
     b.reset(&mut obs);
     assert!(!Arc::ptr_eq(&a.tables, &b.tables));
     for env in [&a, &b] {
-        let mut fresh = SkillTables::default();
-        tables::refresh(
-            &mut Arc::new(SkillTables::default()),
-            &mut fresh,
-            &env.sim.engineers,
-            &env.rates,
-        );
-        assert_eq!(*env.tables, fresh);
+        assert_eq!(*env.tables, fresh_tables(env));
+    }
+}
+
+fn fresh_tables(env: &TicketRouting) -> SkillTables {
+    let mut fresh = SkillTables::default();
+    tables::refresh(
+        &mut Arc::new(SkillTables::default()),
+        &mut fresh,
+        &env.sim.engineers,
+        &env.rates,
+    );
+    fresh
+}
+
+#[test]
+fn a_reset_after_set_state_restores_the_team_tables() {
+    // Resets of a fixed team keep the tables; a state with another team
+    // must not leave its tables behind for the next episode.
+    let cfg = TicketRoutingConfig {
+        scenario: Scenario::Specialists,
+        ..Default::default()
+    };
+    let mut env = TicketRouting::new(&cfg).unwrap();
+    let mut obs = vec![0f32; env.obs_len()];
+    env.reset(&mut obs);
+    let team = fresh_tables(&env);
+    let mut state = env.state();
+    state.engineers[0].skill[0] = 0.01;
+    state.engineers[1].present = false;
+    state.engineers[2].shift_start = 60.0;
+    env.set_state(state).unwrap();
+    assert_eq!(*env.tables, fresh_tables(&env));
+    assert_ne!(*env.tables, team);
+    env.reset(&mut obs);
+    assert_eq!(*env.tables, team);
+    env.reset(&mut obs);
+    assert_eq!(*env.tables, team);
+}
+
+#[test]
+fn engineer_layout() {
+    // What each decision reads for every present engineer fills line 0;
+    // the integral and the engineer's own events touch line 1; line 2 is
+    // not read per decision under FIFO (see `Engineer`).
+    use std::mem::{align_of, offset_of, size_of};
+    assert_eq!(align_of::<Engineer>(), 64);
+    assert_eq!(size_of::<Engineer>(), 192);
+    let line = |offset: usize| offset / 64;
+    for hot in [
+        offset_of!(Engineer, queue),
+        offset_of!(Engineer, queue) + size_of::<std::collections::VecDeque<Ticket>>() - 1,
+        offset_of!(Engineer, completion),
+        offset_of!(Engineer, last_assign),
+        offset_of!(Engineer, fatigue),
+        offset_of!(Engineer, present),
+        offset_of!(Engineer, on_shift),
+    ] {
+        assert_eq!(line(hot), 0);
+    }
+    for warm in [
+        offset_of!(Engineer, next_change),
+        offset_of!(Engineer, remaining),
+        offset_of!(Engineer, shift_start),
+        offset_of!(Engineer, shift_end),
+        offset_of!(Engineer, shift_day),
+        offset_of!(Engineer, assigned),
+        offset_of!(Engineer, busy_minutes),
+        offset_of!(Engineer, shift_minutes),
+        offset_of!(Engineer, over_soft_minutes),
+    ] {
+        assert_eq!(line(warm), 1);
+    }
+    for cold in [offset_of!(Engineer, updated), offset_of!(Engineer, skill)] {
+        assert_eq!(line(cold), 2);
     }
 }

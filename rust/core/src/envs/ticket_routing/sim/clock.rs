@@ -60,7 +60,11 @@ impl TicketRouting {
         self.sla.clear();
         self.sla.reserve(expected);
         sim.auto_assigned = 0;
-        self.refresh_caches();
+        // The engineers are a copy of `team` in its slot order unless
+        // resampled or shuffled: then the tables of `team` still hold.
+        let as_team = !self.p.resample_skills && !self.p.shuffle_slots;
+        self.refresh_caches(!(as_team && self.tables_from_team));
+        self.tables_from_team = as_team;
         self.sim.next_arrival = self.draw_next_arrival(0.0);
     }
 
@@ -76,10 +80,10 @@ impl TicketRouting {
         while !self.sim.ended && !self.sim.pending.is_empty() {
             let mut n_eligible = 0;
             let mut only = 0;
-            for (i, e) in self.sim.engineers.iter().enumerate() {
-                if e.eligible(cap) {
+            for &i in &self.tables.present {
+                if self.sim.engineers[i as usize].eligible(cap) {
                     n_eligible += 1;
-                    only = i;
+                    only = i as usize;
                 }
             }
             if n_eligible == 0 {
@@ -226,7 +230,7 @@ impl TicketRouting {
                         self.ps_busy_need(i, work / e.skill[kind], &mut scratch).1
                     }
                 };
-                finish_time_on(e, now, day, need) - now
+                finish_time_on([e.shift_start, e.shift_end], now, day, need) - now
             })
             .min_by(f64::total_cmp)
     }
