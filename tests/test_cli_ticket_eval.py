@@ -118,6 +118,31 @@ def test_cli_train__saves_model_and_evaluates_it(tmp_path: Path, algo: str) -> N
     assert ev.exit_code == 0, ev.output
 
 
+def test_cli_train__set_trains_and_evaluates_on_the_changed_config(tmp_path: Path) -> None:
+    # Reward weights reduced to the KPI's objective: the evaluation's reward has no SLA term.
+    args = ["train", "--timesteps", "128", "--n-envs", "2", "--out", str(tmp_path), "--eval-seeds", "2"]
+    sets = ["--scenario", "specialists", "--set", "sla_penalty=[0, 0, 0, 0]", "--set", "burnout_weight=0"]
+    result = runner.invoke(app, [*args, *sets])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    assert meta["env_kwargs"] == {"scenario": "specialists", "sla_penalty": [0, 0, 0, 0], "burnout_weight": 0}
+    report = json.loads((tmp_path / "eval.json").read_text())
+    assert report["env_kwargs"] == meta["env_kwargs"]
+    rows = report["per_seed"]["sed"]
+    assert all(r["reward_sla"] == 0.0 and r["reward_burnout"] == 0.0 for r in rows)
+    assert any(r["sla_critical"] < 1.0 for r in rows)  # breaches still happen: only their price is zero
+    resumed = runner.invoke(app, ["train", "--resume", str(tmp_path), "--timesteps", "64", "--eval-seeds", "0"])
+    assert resumed.exit_code == 0, resumed.output
+    assert json.loads((tmp_path / "meta.json").read_text())["env_kwargs"] == meta["env_kwargs"]
+
+
+@pytest.mark.parametrize(("setting", "message"), [("cap=-1", "cap"), ("nonsense=1", "nonsense")])
+def test_cli_train__bad_set_is_a_usage_error_before_training(tmp_path: Path, setting: str, message: str) -> None:
+    result = runner.invoke(app, ["train", "--timesteps", "10", "--out", str(tmp_path), "--set", setting])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not (tmp_path / "model.zip").exists()
+
+
 def test_cli_train__max_minutes_stops_early_and_still_saves(tmp_path: Path) -> None:
     args = ["train", "--timesteps", "100000", "--n-envs", "2", "--out", str(tmp_path), "--eval-seeds", "0"]
     result = runner.invoke(app, [*args, "--max-minutes", "0"])

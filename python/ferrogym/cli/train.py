@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ferrogym import hyperparams
-from ferrogym.cli.evaluate import print_report, run_evaluation
+from ferrogym.cli.evaluate import parse_settings, print_report, run_evaluation
 from ferrogym.cli.report_files import write_outputs
 from ferrogym.errors import ConfigError, FerrogymError
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, env_id
@@ -189,14 +189,29 @@ def run(
             "hyper-parameters) for --timesteps more steps; --out may be the same directory."
         ),
     ] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="A config field over the scenario's for training and the evaluation, KEY=VALUE (repeatable; VALUE "
+            "as JSON or a string), e.g. reward weights: --set 'sla_penalty=[0,0,0,0]' --set burnout_weight=0.",
+        ),
+    ] = None,
 ) -> None:
     """Train an agent on the Rust-batched env (SB3 or RLlib), save it and compare it with the heuristics."""
     console = Console()
     previous: dict[str, Any] = {}
     if resume is not None:
-        fixed = warm_start is not None or policy_arch != "mlp" or hyper_json or config or learning_rate is not None
+        fixed = (
+            warm_start is not None
+            or policy_arch != "mlp"
+            or hyper_json
+            or config
+            or learning_rate is not None
+            or settings
+        )
         previous = _resumable(resume, library, bool(fixed))
-        algo, scenario, policy_arch = previous["algo"], previous["env_kwargs"]["scenario"], previous["policy_arch"]
+        algo, policy_arch = previous["algo"], previous["policy_arch"]
         n_envs = int(previous["n_envs"])
     if library not in hyperparams.LIBRARIES:
         raise typer.BadParameter(f"unknown library {library!r}; expected one of {list(hyperparams.LIBRARIES)}")
@@ -207,7 +222,11 @@ def run(
         console.print("[yellow]warning:[/] evaluation seeds overlap the training seeds; the evaluation is not held out")
     if policy_arch not in ARCHS:
         raise typer.BadParameter(f"unknown policy architecture {policy_arch!r}; expected one of {list(ARCHS)}")
-    env_kwargs: dict[str, Any] = {"scenario": scenario}
+    env_kwargs: dict[str, Any] = previous.get("env_kwargs") or {"scenario": scenario, **parse_settings(settings or [])}
+    try:
+        _layout(env, env_kwargs)  # a bad --set fails here, before any training
+    except (ValueError, TypeError) as e:
+        raise typer.BadParameter(str(e)) from None
     try:
         hyper = _hyperparameters(library, algo, config, learning_rate, num_workers, address)
     except (FerrogymError, ImportError) as e:
@@ -285,7 +304,7 @@ def _resumable(resume: Path, library: str, fixed_options: bool) -> dict[str, Any
     if fixed_options:
         raise typer.BadParameter(
             "--resume keeps the saved model's architecture and hyper-parameters; "
-            "drop --warm-start, --policy-arch, --hyper, --config and --learning-rate"
+            "drop --warm-start, --policy-arch, --hyper, --config, --learning-rate and --set"
         )
     try:
         meta: dict[str, Any] = json.loads((resume / META_FILE).read_text())
