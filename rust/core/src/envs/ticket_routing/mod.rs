@@ -375,7 +375,7 @@ impl Env for TicketRouting {
     fn info_values(&self, out: &mut [f64]) {
         out[..N_COMPONENTS].copy_from_slice(&self.sim.last);
         out[N_COMPONENTS] = self.sim.now;
-        out[N_COMPONENTS + 1] = self.sim.pending.len() as f64;
+        out[N_COMPONENTS + 1] = self.sim.pending.len() as i64 as f64;
         out[N_COMPONENTS + 2] = f64::from(u8::from(self.sim.overflow));
         out[N_COMPONENTS + 3] = f64::from(self.sim.auto_assigned);
     }

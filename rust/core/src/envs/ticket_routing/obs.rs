@@ -125,7 +125,7 @@ fn sin_cos_turns(turns: f64) -> (f64, f64) {
         + y2 * (-0.5
             + y2 * (1.0 / 24.0
                 + y2 * (-1.0 / 720.0 + y2 * (1.0 / 40_320.0 - y2 * (1.0 / 3_628_800.0)))));
-    match q as u64 % 4 {
+    match q as i64 & 3 {
         0 => (s, c),
         1 => (c, -s),
         2 => (-s, -c),
@@ -176,7 +176,8 @@ impl TicketRouting {
             .filter(|&&i| sim.engineers[i as usize].queue.len() >= p.cap)
             .count();
         obs[o] = self.rates.rate_share(now, p.start_weekday) as f32;
-        obs[o + 1] = (full as f64 / present as f64) as f32;
+        // Counts convert through i64, one instruction each (see `floor_pos`).
+        obs[o + 1] = (full as i64 as f64 / present as i64 as f64) as f32;
         obs[o + 2] = (now / self.rates.horizon).min(1.0) as f32;
         o += 3;
         let m = sim.engineers.len();

@@ -381,10 +381,10 @@ impl Rates {
     #[inline]
     fn cell(t: f64, start_weekday: u32) -> usize {
         let d = floor_pos(t / DAY);
-        // `as usize` saturates, so a slightly negative time of day (rounding
-        // in `t / DAY`) gives hour 0 as flooring would.
-        let h = (((t - d * DAY) / 60.0) as usize).min(23);
-        let w = (start_weekday as usize + d as usize) % 7;
+        // A slightly negative time of day (rounding in `t / DAY`) gives hour
+        // 0 as flooring would. Conversions go through `i64` (see `floor_pos`).
+        let h = (((t - d * DAY) / 60.0) as i64).clamp(0, 23) as usize;
+        let w = (start_weekday as usize + d as i64 as usize) % 7;
         w * 24 + h
     }
 
@@ -416,10 +416,11 @@ impl TicketRouting {
     /// one draw per arrival, and a walk over the hours it spans.
     pub(super) fn draw_next_arrival(&mut self, mut t: f64) -> f64 {
         let mut need = self.sim.arrivals.exponential(1.0);
-        let mut hour = floor_pos(t / 60.0) as u64;
+        // `i64`, not `u64`: one instruction per conversion (see `floor_pos`).
+        let mut hour = (t / 60.0) as i64;
         while t < self.rates.horizon {
             let end = (hour + 1) as f64 * 60.0;
-            let rate = self.rates.hourly(hour, self.p.start_weekday);
+            let rate = self.rates.hourly(hour as u64, self.p.start_weekday);
             let mass = rate * (end - t);
             if need < mass {
                 return t + need / rate;
@@ -474,7 +475,7 @@ impl TicketRouting {
             let e = &mut sim.engineers[i as usize];
             let load = e.queue.len();
             if load > soft {
-                sim.acc.over += (load - soft) as f64 * dt;
+                sim.acc.over += (load - soft) as i64 as f64 * dt;
                 e.over_soft_minutes += dt;
                 if rise.is_nan() {
                     rise = (-dt / self.p.fatigue_rise_minutes).exp();
