@@ -237,7 +237,7 @@ impl TicketRouting {
                 } else {
                     busy + eta_work[i]
                 };
-                let eta = finish_time_on(self.tables.shifts[i], now, day, need) - now;
+                let eta = finish_time_on([e.shift_start, e.shift_end], now, day, need) - now;
                 row[5] = squash(eta) as f32;
             }
             let idle = now - e.last_assign;

@@ -1,4 +1,4 @@
-//! Tables derived from the team (skills, presence, shifts), which is fixed
+//! Tables derived from the team (skills, presence), which is fixed
 //! during an episode.
 
 use std::sync::Arc;
@@ -24,9 +24,6 @@ pub(crate) struct SkillTables {
     /// The present slots, ascending: loops over the team skip absent slots
     /// without reading their records.
     pub present: Vec<u32>,
-    /// `shifts[slot]`: the daily shift `[start, end)` in minutes, for the
-    /// observation's finish times (the records' copy is on a colder line).
-    pub shifts: Vec<[f64; 2]>,
 }
 
 impl SkillTables {
@@ -60,12 +57,10 @@ impl SkillTables {
             }
         }
         self.present.clear();
-        self.shifts.clear();
         for (i, e) in engineers.iter().enumerate() {
             if e.present {
                 self.present.push(i as u32);
             }
-            self.shifts.push([e.shift_start, e.shift_end]);
         }
     }
 }
@@ -87,6 +82,5 @@ pub(crate) fn refresh(
         own.skill_by_kind.clone_from(&scratch.skill_by_kind);
         own.eta_work.clone_from(&scratch.eta_work);
         own.present.clone_from(&scratch.present);
-        own.shifts.clone_from(&scratch.shifts);
     }
 }
