@@ -131,9 +131,11 @@ def test_cli_train__set_trains_and_evaluates_on_the_changed_config(tmp_path: Pat
     rows = report["per_seed"]["sed"]
     assert all(r["reward_sla"] == 0.0 and r["reward_burnout"] == 0.0 for r in rows)
     assert any(r["sla_critical"] < 1.0 for r in rows)  # breaches still happen: only their price is zero
-    resumed = runner.invoke(app, ["train", "--resume", str(tmp_path), "--timesteps", "64", "--eval-seeds", "0"])
+    more = tmp_path / "more"
+    resume = ["train", "--resume", str(tmp_path), "--timesteps", "64", "--eval-seeds", "0", "--out", str(more)]
+    resumed = runner.invoke(app, resume)
     assert resumed.exit_code == 0, resumed.output
-    assert json.loads((tmp_path / "meta.json").read_text())["env_kwargs"] == meta["env_kwargs"]
+    assert json.loads((more / "meta.json").read_text())["env_kwargs"] == meta["env_kwargs"]
 
 
 @pytest.mark.parametrize(("setting", "message"), [("cap=-1", "cap"), ("nonsense=1", "nonsense")])

@@ -231,6 +231,7 @@ def test_cli_train__resume_refuses_options_the_saved_model_fixes(tmp_path: Path)
     for extra, message in (
         ([], "no readable meta.json"),
         (["--warm-start", "sed"], "drop --warm-start"),
+        (["--set", "cap=3"], "--learning-rate and --set"),
         (["--library", "rllib"], "continues an SB3 model"),
     ):
         result = runner.invoke(app, [*base, *extra])
