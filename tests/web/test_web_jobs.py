@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ferrogym.web import Limits, Settings, create_app, worker
-from tests.web.conftest import TR, MakeClient
+from tests.web.conftest import BASE_URL, TR, WS_URL, MakeClient
 
 pytest.importorskip("sb3_contrib")
 
@@ -26,7 +26,7 @@ SHORT = {"env_id": TR, "algo": "MaskablePPO", "total_timesteps": 256, "n_envs": 
 def follow(client: TestClient, job_id: str) -> list[dict[str, Any]]:
     """Every WebSocket message of a job until the server closes the stream."""
     msgs: list[dict[str, Any]] = []
-    with client.websocket_connect(f"/api/jobs/{job_id}/ws") as ws:
+    with client.websocket_connect(f"{WS_URL}/api/jobs/{job_id}/ws") as ws:
         while True:
             msg = ws.receive()
             if msg["type"] == "websocket.close":
@@ -42,7 +42,7 @@ def trained(
 ) -> Iterator[tuple[TestClient, dict[str, Any], list[dict[str, Any]]]]:
     root = tmp_path_factory.mktemp("jobs")
     app = create_app(Settings(models_dir=root / "models", recordings_dir=root / "rec"))
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BASE_URL) as client:
         r = client.post("/api/jobs", json={**SHORT, "config": {"scenario": "understaffed"}, "name": "tiny"})
         assert r.status_code == 201, r.text
         job = r.json()
@@ -171,7 +171,7 @@ def test_job__stop_saves_the_model_and_the_cap_refuses_a_second_job(make_client:
     job = client.post("/api/jobs", json={**SHORT, "total_timesteps": 1_000_000, "name": "long"}).json()
     refused = client.post("/api/jobs", json=SHORT)
     assert refused.status_code == 429 and "cap" in refused.json()["detail"]
-    stream = client.websocket_connect(f"/api/jobs/{job['id']}/ws")
+    stream = client.websocket_connect(f"{WS_URL}/api/jobs/{job['id']}/ws")
     with stream as ws:
         assert ws.receive_json()["type"] == "history"
         while ws.receive_json()["type"] != "metric":
@@ -188,7 +188,7 @@ def test_job__stop_saves_the_model_and_the_cap_refuses_a_second_job(make_client:
 
 def test_job__workers_are_stopped_when_the_server_stops(tmp_path: Path) -> None:
     app = create_app(Settings(models_dir=tmp_path / "m", recordings_dir=tmp_path / "r"))
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BASE_URL) as client:
         job = client.post("/api/jobs", json={**SHORT, "total_timesteps": 1_000_000}).json()
         process = app.state.ctx.jobs.get(job["id"]).process
         assert process.is_alive()

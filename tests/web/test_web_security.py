@@ -6,7 +6,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from ferrogym.web import Limits, Settings
 from ferrogym.web.settings import is_loopback
-from tests.web.conftest import MakeClient
+from tests.web.conftest import BASE_URL, WS_URL, MakeClient
 
 TOKEN = "s3cret-token"
 
@@ -48,17 +48,17 @@ def test_token__the_page_itself_loads_without_it(secured: TestClient) -> None:
 
 
 def test_token__websocket_without_it_is_refused(secured: TestClient) -> None:
-    with secured.websocket_connect("/api/jobs/any/ws") as ws:
+    with secured.websocket_connect(f"{WS_URL}/api/jobs/any/ws") as ws:
         assert ws.receive_json() == {"type": "refused", "error": "missing or wrong token"}
         with pytest.raises(WebSocketDisconnect) as e:
             ws.receive_json()
     assert e.value.code == 4401
-    with secured.websocket_connect(f"/api/jobs/any/ws?token={TOKEN}") as ws:
+    with secured.websocket_connect(f"{WS_URL}/api/jobs/any/ws?token={TOKEN}") as ws:
         assert "no training job 'any'" in ws.receive_json()["error"]
 
 
 def test_websocket__foreign_origin_is_refused(client: TestClient) -> None:
-    with client.websocket_connect("/api/jobs/any/ws", headers={"origin": "http://evil.example"}) as ws:
+    with client.websocket_connect(f"{WS_URL}/api/jobs/any/ws", headers={"origin": "http://evil.example"}) as ws:
         assert "origin" in ws.receive_json()["error"]
         with pytest.raises(WebSocketDisconnect) as e:
             ws.receive_json()
@@ -123,7 +123,7 @@ def test_errors__an_unexpected_exception_is_500_without_traceback(
         raise RuntimeError("kaput")
 
     monkeypatch.setattr(scenarios.scenario_table, "scenarios", boom)
-    quiet = TestClient(client.app, raise_server_exceptions=False)
+    quiet = TestClient(client.app, base_url=BASE_URL, raise_server_exceptions=False)
     r = quiet.get("/api/scenarios")
     assert r.status_code == 500
     assert r.json() == {"detail": "internal error: RuntimeError: kaput"}
