@@ -28,13 +28,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pump = asyncio.create_task(context.jobs.run_pump())
+        tasks = [asyncio.create_task(context.jobs.run_pump()), asyncio.create_task(context.sessions.run_expiry())]
         try:
             yield
         finally:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await asyncio.to_thread(context.close)
 
     app = FastAPI(

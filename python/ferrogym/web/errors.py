@@ -7,11 +7,13 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ferrogym.errors import FerrogymError
 from ferrogym.web.adapters.recordings import ReplayError
 from ferrogym.web.exceptions import CapReached, NotFound
+from ferrogym.web.jsonable import jsonable
 
 log = logging.getLogger("ferrogym.web")
 
@@ -32,6 +34,13 @@ def install(app: FastAPI) -> None:
             return JSONResponse({"detail": str(exc)}, status_code=status)
 
         app.add_exception_handler(exc_type, handler)
+
+    def invalid(request: Request, exc: Exception) -> JSONResponse:
+        # FastAPI's own 422 echoes the input, which JSON cannot carry when it is NaN or infinite.
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse({"detail": jsonable(exc.errors())}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid)
 
     def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)

@@ -8,8 +8,11 @@ tabs; the store caps how many sessions exist.
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,12 +20,13 @@ import gymnasium as gym
 import numpy as np
 
 from ferrogym.cli.list import env_ids
-from ferrogym.errors import FerrogymError
+from ferrogym.errors import ConfigError, FerrogymError, InvalidAction
 from ferrogym.web.adapters import policies, transcript
 from ferrogym.web.adapters.recordings import Recording
 from ferrogym.web.exceptions import CapReached, NotFound
 from ferrogym.web.jsonable import jsonable
 from ferrogym.web.png import data_url
+from ferrogym.web.settings import Limits
 
 
 def check_env_id(env_id: str) -> None:
@@ -31,14 +35,36 @@ def check_env_id(env_id: str) -> None:
         raise NotFound(f"unknown env id {env_id!r}; expected one of {known}")
 
 
-def make_env(env_id: str, config: dict[str, Any], render: bool = True) -> gym.Env[Any, Any]:
+#: ``gym.make``'s own keywords: a config may not reach them (``max_episode_steps`` is checked apart).
+MAKE_KEYWORDS = frozenset({"render_mode", "disable_env_checker", "autoreset", "apply_api_compatibility"})
+
+
+def check_max_episode_steps(env_id: str, value: Any, cap: int) -> None:
+    """``max_episode_steps`` in a config: gym.make reads -1 as "no time limit", so refuse it."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= cap:
+        raise ConfigError(
+            f"{env_id}: invalid config `max_episode_steps` = {value!r}; expected an integer in [1, {cap}]"
+        )
+
+
+def make_env(
+    env_id: str, config: dict[str, Any], render: bool = True, max_episode_steps: int = Limits.max_episode_steps
+) -> gym.Env[Any, Any]:
+    """The env ``env_id`` built from a client's ``config``: the id must be registered (no module
+    is imported for an unknown one), and the env's own constructor validates the config before
+    it allocates anything sized by it. ``max_episode_steps`` caps a time limit the config sets."""
     check_env_id(env_id)
+    reserved = sorted(MAKE_KEYWORDS & set(config))
+    if reserved:
+        raise ConfigError(f"{env_id}: config may not set {reserved} (the server sets them)")
+    if "max_episode_steps" in config:
+        check_max_episode_steps(env_id, config["max_episode_steps"], max_episode_steps)
     try:
         return gym.make(env_id, render_mode="rgb_array" if render else None, disable_env_checker=True, **config)
     except FerrogymError:
         raise
-    except TypeError as e:  # an unknown keyword argument
-        raise ValueError(f"{env_id}: invalid config: {e}") from None
+    except (TypeError, OverflowError, gym.error.Error) as e:  # an unknown keyword, a value out of a native range
+        raise ConfigError(f"{env_id}: invalid config: {e}") from None
 
 
 def action_mask(env: gym.Env[Any, Any]) -> np.ndarray[Any, Any] | None:
@@ -56,12 +82,43 @@ def has_mask(env: gym.Env[Any, Any]) -> bool:
     return mask is not None and mask.size > 0 and not bool(mask.all())
 
 
+def checked_action(env_id: str, space: gym.spaces.Space[Any], action: Any) -> Any:
+    """A client's action as the env takes it, refused (InvalidAction, 400) unless the space
+    contains it, as Gymnasium's spaces judge: a Discrete action is an integer (not a bool, a
+    string or a float) in range; an array action has the space's shape and finite entries."""
+    if isinstance(space, gym.spaces.Discrete):
+        lo = int(space.start)
+        if isinstance(action, bool) or not isinstance(action, int):
+            raise InvalidAction(f"{env_id}: action {action!r} is not an integer; expected one of {space}")
+        if not lo <= action < lo + int(space.n):
+            raise InvalidAction(f"{env_id}: action {action} is out of range; expected one of {space}")
+        return action
+    try:
+        value = np.asarray(action, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise InvalidAction(f"{env_id}: action {action!r} is not an array of numbers ({e})") from None
+    if value.shape != space.shape or not np.isfinite(value).all():
+        raise InvalidAction(f"{env_id}: action {action!r} is not in {space}; expected shape {space.shape}, finite")
+    if np.issubdtype(space.dtype, np.integer) and not (value == np.round(value)).all():
+        raise InvalidAction(f"{env_id}: action {action!r} is not in {space}; expected integers")
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = value.astype(space.dtype)
+    if not space.contains(cast):
+        raise InvalidAction(f"{env_id}: action {action!r} is not in {space}")
+    return cast
+
+
 @dataclass
 class Session:
     id: str
     env_id: str
     config: dict[str, Any]
     env: gym.Env[Any, Any]
+    #: Steps an episode may take here (Limits.max_episode_steps): it bounds the kept actions.
+    max_steps: int = 100_000
+    #: The address that opened it (per-client cap) and when it was last used (idle timeout).
+    client: str = ""
+    touched: float = field(default_factory=time.monotonic)
     seed: int | None = None
     policy_seed: int = 0
     obs: Any = None
@@ -94,10 +151,9 @@ class Session:
     def act(self, action: Any) -> None:
         if self.terminated or self.truncated:
             raise ValueError(f"{self.env_id}: the episode has ended; reset the env first")
-        space = self.env.action_space
-        if isinstance(space, gym.spaces.Discrete) and isinstance(action, float):
-            raise ValueError(f"{self.env_id}: action {action!r} is not an integer; expected one of {space}")
-        value = np.asarray(action, dtype=space.dtype) if isinstance(action, list) else action
+        if self.step >= self.max_steps:
+            raise CapReached(f"{self.env_id}: the episode reached {self.max_steps} steps (the cap); reset the env")
+        value = np.asarray(action, dtype=self.env.action_space.dtype) if isinstance(action, list) else action
         obs, reward, terminated, truncated, info = self.env.step(value)
         self.obs, self.reward = obs, float(reward)
         self.terminated, self.truncated = bool(terminated), bool(truncated)
@@ -115,6 +171,10 @@ class Session:
                     self.env, self.step, value, obs, self.reward, self.components, info, self.terminated, self.truncated
                 )
             )
+
+    def act_from_client(self, action: Any) -> None:
+        """Steps with an action a client sent, refused unless the action space contains it."""
+        self.act(checked_action(self.env_id, self.env.action_space, action))
 
     def act_with(self, policy_name: str) -> None:
         policy = self.policy_cache.get(policy_name)
@@ -159,34 +219,51 @@ class Session:
 
 
 class SessionStore:
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
+    """The live sessions, capped in total and per client address; a session
+    nobody used for ``limits.env_idle_seconds`` is closed (:meth:`expire`)."""
+
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits
+        self.clock = clock
         self.sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
 
-    def create(self, env_id: str, config: dict[str, Any], seed: int | None) -> Session:
+    def _check_room(self, client: str) -> None:
+        cap, per_client = self.limits.max_envs, self.limits.max_envs_per_client
+        if len(self.sessions) >= cap:
+            raise CapReached(f"too many envs open ({cap}, the cap); close one first")
+        if sum(s.client == client for s in self.sessions.values()) >= per_client:
+            raise CapReached(f"{client or 'this client'} has {per_client} envs open (the cap per client); close one")
+
+    def create(self, env_id: str, config: dict[str, Any], seed: int | None, client: str = "") -> Session:
+        self.expire()
         with self._lock:
-            if len(self.sessions) >= self.cap:
-                raise CapReached(f"too many envs open ({self.cap}, the cap); close one first")
-        env = make_env(env_id, config)
-        session = Session(uuid.uuid4().hex[:12], env_id, dict(config), env)
+            self._check_room(client)
+        env = make_env(env_id, config, max_episode_steps=self.limits.max_episode_steps)
+        session = Session(
+            uuid.uuid4().hex[:12], env_id, dict(config), env, self.limits.max_episode_steps, client, self.clock()
+        )
         try:
             session.reset(seed)
         except Exception:
             env.close()
             raise
         with self._lock:
-            if len(self.sessions) >= self.cap:
+            try:
+                self._check_room(client)
+            except CapReached:
                 env.close()
-                raise CapReached(f"too many envs open ({self.cap}, the cap); close one first")
+                raise
             self.sessions[session.id] = session
         return session
 
     def get(self, session_id: str) -> Session:
         try:
-            return self.sessions[session_id]
+            session = self.sessions[session_id]
         except KeyError:
-            raise NotFound(f"no env session {session_id!r}") from None
+            raise NotFound(f"no env session {session_id!r} (closed, or idle past the timeout)") from None
+        session.touched = self.clock()
+        return session
 
     def close(self, session_id: str) -> None:
         with self._lock:
@@ -194,6 +271,22 @@ class SessionStore:
         if session is None:
             raise NotFound(f"no env session {session_id!r}")
         session.env.close()
+
+    def expire(self) -> list[str]:
+        """Closes the sessions idle past ``env_idle_seconds``; returns their ids."""
+        deadline = self.clock() - self.limits.env_idle_seconds
+        with self._lock:
+            idle = [s for s in self.sessions.values() if s.touched < deadline and not s.lock.locked()]
+            for s in idle:
+                del self.sessions[s.id]
+        for s in idle:
+            s.env.close()
+        return [s.id for s in idle]
+
+    async def run_expiry(self, period: float = 5.0) -> None:
+        while True:
+            await asyncio.sleep(period)
+            await asyncio.to_thread(self.expire)
 
     def close_all(self) -> None:
         with self._lock:
