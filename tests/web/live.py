@@ -31,6 +31,8 @@ MEMORY_LIMIT = 3 * 1024**3
 class LiveServer:
     process: subprocess.Popen[bytes]
     port: int
+    #: Holds its models/ and recordings/ folders.
+    root: Path
 
     @property
     def url(self) -> str:
@@ -39,7 +41,8 @@ class LiveServer:
     def request(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> tuple[int, Any]:
-        """One request on its own connection: the status and the JSON answer (None without a body).
+        """One request on its own connection: the status and the JSON answer (None without a body,
+        the text when it is not JSON).
         ``body`` is sent as JSON, with NaN and Infinity as Python's json writes them."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         try:
@@ -48,7 +51,10 @@ class LiveServer:
             conn.request(method, path, body=content, headers=sent)
             answer = conn.getresponse()
             data = answer.read()
-            return answer.status, json.loads(data) if data else None
+            try:
+                return answer.status, json.loads(data) if data else None
+            except json.JSONDecodeError:  # uvicorn's own plain-text 500
+                return answer.status, data.decode(errors="replace")
         finally:
             conn.close()
 
@@ -74,12 +80,12 @@ def _limit_memory() -> None:
 
 
 @contextlib.contextmanager
-def live_server(tmp_path: Path, **settings: Any) -> Iterator[LiveServer]:
+def live_server(root: Path, **settings: Any) -> Iterator[LiveServer]:
     port = free_port()
     spec = {
         "port": port,
-        "models_dir": str(tmp_path / "models"),
-        "recordings_dir": str(tmp_path / "recordings"),
+        "models_dir": str(root / "models"),
+        "recordings_dir": str(root / "recordings"),
         **settings,
     }
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "python"), str(ROOT)])}
@@ -91,7 +97,7 @@ def live_server(tmp_path: Path, **settings: Any) -> Iterator[LiveServer]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    server = LiveServer(process, port)
+    server = LiveServer(process, port, root)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -112,6 +118,21 @@ def live_server(tmp_path: Path, **settings: Any) -> Iterator[LiveServer]:
             process.kill()
             process.wait()
         process.stderr.close()  # type: ignore[union-attr]
+
+
+class Servers(contextlib.ExitStack):
+    """One server shared by a test module, started again when a request killed it
+    (the test whose request did fails on its own; the next ones get a fresh server)."""
+
+    def __init__(self, root: Path, **settings: Any) -> None:
+        super().__init__()
+        self.root, self.settings = root, settings
+        self.current: LiveServer | None = None
+
+    def get(self) -> LiveServer:
+        if self.current is None or not self.current.alive():
+            self.current = self.enter_context(live_server(self.root, **self.settings))
+        return self.current
 
 
 def _serve(spec: dict[str, Any]) -> None:

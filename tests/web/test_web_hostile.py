@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import TR
-from tests.web.live import LiveServer, live_server
+from tests.web.live import LiveServer, Servers
 
 pytest.importorskip("uvicorn")
 
@@ -26,9 +26,14 @@ OFFERED = 200 * 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("live")) as s:
-        yield s
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    with Servers(tmp_path_factory.mktemp("live")) as pool:
+        yield pool
+
+
+@pytest.fixture
+def server(servers: Servers) -> LiveServer:
+    return servers.get()
 
 
 def _read_response(sock: socket.socket) -> bytes:
@@ -140,7 +145,7 @@ def test_env_config__hostile_values_are_4xx_and_the_server_lives(server: LiveSer
     status, text = _post(server, "/api/envs", {"env_id": TR, "config": {field: value}})
     assert server.alive(), f"{field}={value!r} killed the server"
     assert 400 <= status < 500, f"{field}={value!r}: {status} {text[:300]}"
-    assert field in json.loads(text)["detail"]
+    assert field in text
 
 
 @pytest.mark.parametrize("value", HOSTILE_VALUES, ids=repr)
@@ -183,7 +188,7 @@ def test_evaluation_config__hostile_values_are_4xx(
     tmp_path_factory: pytest.TempPathFactory, server: LiveServer, field: str, value: Any
 ) -> None:
     pytest.importorskip("sb3_contrib")
-    models = Path(json.loads(server.process.args[-1])["models_dir"])  # type: ignore[index]
+    models = server.root / "models"
     models.mkdir(parents=True, exist_ok=True)
     if not (models / "untrained.zip").exists():
         _save_untrained_model(models, "untrained")

@@ -4,6 +4,7 @@ same tickets per seed), KPIs per episode, mean and 95% t interval over seeds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -55,14 +56,17 @@ def run_episode(env: gym.Env[Any, Any], policy: policies.PolicyFn, seed: int) ->
 def evaluate(
     env_id: str,
     config: dict[str, Any],
-    model: Any,
+    load_model: Callable[[], Any],
     model_name: str,
     heuristics: list[str] | None,
     episodes: int,
     seed: int,
 ) -> dict[str, Any]:
+    """``load_model`` is called once the env has accepted ``config``: a refused
+    config costs no model load."""
     env = make_env(env_id, config, render=False)
     try:
+        model = load_model()
         env.reset(seed=seed)
         available = policies.heuristic_names(env)
         chosen = available if heuristics is None else heuristics

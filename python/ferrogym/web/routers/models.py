@@ -32,7 +32,9 @@ def evaluate_model(name: Name, body: Evaluate, c: Ctx) -> Evaluation:
         raise ValueError(f"episodes {body.episodes} is above the cap of {cap}")
     meta = c.model_meta(name)
     config = meta["config"] if body.config is None else body.config
-    result = evaluate(meta["env_id"], config, c.load_model(name), name, body.heuristics, body.episodes, body.seed)
+    result = evaluate(
+        meta["env_id"], config, lambda: c.load_model(name), name, body.heuristics, body.episodes, body.seed
+    )
     return Evaluation(**jsonable(result))
 
 
