@@ -12,8 +12,8 @@ import gymnasium as gym
 import numpy as np
 
 from ferrogym.web.adapters import kpi, policies
+from ferrogym.web.env_factory import action_mask, has_mask, make_env
 from ferrogym.web.jsonable import jsonable
-from ferrogym.web.sessions import action_mask, has_mask, make_env
 
 #: Steps one evaluation episode may take before it is cut (guards endless envs).
 MAX_EPISODE_STEPS = 100_000

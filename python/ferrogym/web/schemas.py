@@ -245,6 +245,7 @@ class RecordingInfo(BaseModel):
     episode_return: float | None = Field(description="The return (the mean over episodes, for a file).")
     seed: int | None
     policy: str | None
+    error: str | None = Field(default=None, description="Why the file cannot be opened; it is listed all the same.")
 
 
 class RecordedEpisode(BaseModel):

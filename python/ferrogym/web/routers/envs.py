@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from ferrogym.cli.list import describe_env, env_ids
 from ferrogym.web.adapters.scenarios import scenarios
 from ferrogym.web.context import Context, client_of, ctx
+from ferrogym.web.env_factory import has_mask, make_env
 from ferrogym.web.schemas import CreateEnv, EnvInfo, EnvState, ResetEnv, RunEnv, StepEnv
-from ferrogym.web.sessions import has_mask, make_env
 
 router = APIRouter(prefix="/api/envs", tags=["environments"])
 Ctx = Annotated[Context, Depends(ctx)]

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Path
 
 from ferrogym.web.adapters import transcript
 from ferrogym.web.context import MODEL_NAME, Context, ctx
+from ferrogym.web.env_factory import action_mask, has_mask, make_env
 from ferrogym.web.evaluation import evaluate
 from ferrogym.web.jsonable import jsonable
 from ferrogym.web.predict import predict as predict_action
 from ferrogym.web.schemas import Evaluate, Evaluation, ModelInfo, Predict, Prediction
-from ferrogym.web.sessions import action_mask, has_mask, make_env
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 Ctx = Annotated[Context, Depends(ctx)]

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Request
 from ferrogym.web.adapters import policies
 from ferrogym.web.adapters import scenarios as scenario_table
 from ferrogym.web.context import Context, client_of, ctx
+from ferrogym.web.env_factory import make_env
 from ferrogym.web.exceptions import NotFound
 from ferrogym.web.schemas import EnvState, RunScenario, ScenarioInfo
-from ferrogym.web.sessions import make_env
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
 Ctx = Annotated[Context, Depends(ctx)]

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
 from ferrogym.errors import ConfigError
 from ferrogym.web.context import Context, ctx, ws_ctx
+from ferrogym.web.env_factory import action_mask, has_mask, make_env
 from ferrogym.web.exceptions import NotFound
 from ferrogym.web.jobs import ACTIVE, topic
 from ferrogym.web.schemas import CurriculumSpec, JobInfo, StartJob
 from ferrogym.web.security import origin_ok, token_ok
-from ferrogym.web.sessions import action_mask, has_mask, make_env
 from ferrogym.web.stream import Client
 from ferrogym.web.worker import curriculum_from_spec
 
