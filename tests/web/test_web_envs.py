@@ -255,3 +255,10 @@ def test_env__an_idle_session_is_closed_and_frees_its_slot(make_client: MakeClie
     assert other.status_code == 201, other.text
     r = client.get(f"/api/envs/{s['session']}")
     assert r.status_code == 404 and "idle" in r.json()["detail"]
+
+
+def test_env__an_unknown_config_keyword_is_a_config_error(client: TestClient) -> None:
+    r = client.post("/api/envs", json={"env_id": "ferrogym/CartPole-v1", "config": {"gravity_of_jupiter": 1}})
+    assert (
+        r.status_code == 400 and "invalid config" in r.json()["detail"] and "gravity_of_jupiter" in r.json()["detail"]
+    )

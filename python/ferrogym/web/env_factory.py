@@ -80,10 +80,7 @@ def checked_action(env_id: str, space: gym.spaces.Space[Any], action: Any) -> An
         if not lo <= action < lo + int(space.n):
             raise InvalidAction(f"{env_id}: action {action} is out of range; expected one of {space}")
         return action
-    try:
-        value = np.asarray(action, dtype=np.float64)
-    except (TypeError, ValueError) as e:
-        raise InvalidAction(f"{env_id}: action {action!r} is not an array of numbers ({e})") from None
+    value = np.asarray(action, dtype=np.float64)  # the request schema admits only numbers and lists of them
     if value.shape != space.shape or not np.isfinite(value).all():
         raise InvalidAction(f"{env_id}: action {action!r} is not in {space}; expected shape {space.shape}, finite")
     if np.issubdtype(space.dtype, np.integer) and not (value == np.round(value)).all():

@@ -65,7 +65,7 @@ def origin_ok(conn: HTTPConnection, settings: Settings) -> bool:
 
 
 class BodyTooLarge(HTTPException):
-    """Raised from ``receive`` past the cap: FastAPI re-raises HTTPExceptions from body reading (413)."""
+    """Raised from ``receive`` past the cap (413)."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"request body above the cap of {limit} bytes")
@@ -116,7 +116,6 @@ class Guard:
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.settings.limits.max_message_bytes
         received = 0
-        started = False
 
         async def counted() -> Message:
             nonlocal received
@@ -124,17 +123,9 @@ class Guard:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    # An HTTPException: FastAPI's body parsing re-raises it, the app's handler answers 413,
+                    # and the server stops reading (it drops the connection with the rest unread).
                     raise BodyTooLarge(limit)
             return message
 
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, tracked)
-        except BodyTooLarge as e:  # read outside FastAPI's body parsing
-            if started:
-                raise
-            await JSONResponse({"detail": e.detail}, 413)(scope, receive, send)
+        await self.app(scope, counted, send)
