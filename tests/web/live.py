@@ -75,10 +75,6 @@ def free_port() -> int:
         return port
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
 @contextlib.contextmanager
 def live_server(root: Path, **settings: Any) -> Iterator[LiveServer]:
     port = free_port()
@@ -93,7 +89,6 @@ def live_server(root: Path, **settings: Any) -> Iterator[LiveServer]:
         [sys.executable, "-m", "tests.web.live", json.dumps(spec)],
         cwd=ROOT,
         env=env,
-        preexec_fn=_limit_memory,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -136,6 +131,8 @@ class Servers(contextlib.ExitStack):
 
 
 def _serve(spec: dict[str, Any]) -> None:
+    # Set here, not with preexec_fn: forking a multi-threaded test runner to run Python is unsafe.
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     import uvicorn
 
     from ferrogym.web import Limits, Settings, create_app
