@@ -122,6 +122,8 @@ def test_models__evaluate_reports_undefined_kpis_as_null(trained: Any) -> None:
         ({"episodes": 1}, 422, "episodes"),
         ({"episodes": 31}, 400, "cap of 30"),
         ({"episodes": 2, "heuristics": ["oracle"]}, 400, "unknown heuristics ['oracle']"),
+        ({"episodes": 2, "config": {"max_episode_steps": -1}}, 400, "max_episode_steps"),
+        ({"episodes": 2, "config": {"n_engineers": 0}}, 400, "n_engineers"),
     ],
 )
 def test_models__bad_evaluation_is_4xx(trained: Any, body: dict, status: int, fragment: str) -> None:
@@ -208,6 +210,8 @@ def test_job__workers_are_stopped_when_the_server_stops(tmp_path: Path) -> None:
         ({**SHORT, "total_timesteps": 3_000_000}, 400, "cap"),
         ({**SHORT, "env_id": "nope/X-v0"}, 404, "unknown env id"),
         ({**SHORT, "config": {"cap": -1}}, 400, "cap"),
+        ({**SHORT, "config": {"max_episode_steps": -1}}, 400, "max_episode_steps"),
+        ({**SHORT, "seed": True}, 422, "seed"),
         ({**SHORT, "name": "../evil"}, 422, "name"),
         ({**SHORT, "env_id": "ferrogym/Corridor-v0", "algo": "DQN", "n_envs": 0}, 422, "n_envs"),
     ],
@@ -218,6 +222,13 @@ def test_job__bad_start_is_4xx_before_any_process_starts(
     r = client.post("/api/jobs", json=body)
     assert r.status_code == status, r.text
     assert fragment in str(r.json()["detail"])
+    assert client.get("/api/jobs").json() == []
+
+
+def test_job__max_episode_steps_follows_the_configured_cap(make_client: MakeClient) -> None:
+    client = make_client(Limits(max_episode_steps=10))
+    r = client.post("/api/jobs", json={**SHORT, "config": {"max_episode_steps": 11}})
+    assert r.status_code == 400 and "[1, 10]" in r.json()["detail"]
     assert client.get("/api/jobs").json() == []
 
 

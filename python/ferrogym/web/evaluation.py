@@ -61,10 +61,11 @@ def evaluate(
     heuristics: list[str] | None,
     episodes: int,
     seed: int,
+    max_episode_steps: int,
 ) -> dict[str, Any]:
     """``load_model`` is called once the env has accepted ``config``: a refused
     config costs no model load."""
-    env = make_env(env_id, config, render=False)
+    env = make_env(env_id, config, render=False, max_episode_steps=max_episode_steps)
     try:
         model = load_model()
         env.reset(seed=seed)

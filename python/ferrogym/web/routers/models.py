@@ -32,8 +32,16 @@ def evaluate_model(name: Name, body: Evaluate, c: Ctx) -> Evaluation:
         raise ValueError(f"episodes {body.episodes} is above the cap of {cap}")
     meta = c.model_meta(name)
     config = meta["config"] if body.config is None else body.config
+    limits = c.settings.limits
     result = evaluate(
-        meta["env_id"], config, lambda: c.load_model(name), name, body.heuristics, body.episodes, body.seed
+        meta["env_id"],
+        config,
+        lambda: c.load_model(name),
+        name,
+        body.heuristics,
+        body.episodes,
+        body.seed,
+        limits.max_episode_steps,
     )
     return Evaluation(**jsonable(result))
 

@@ -28,7 +28,8 @@ def _check_spec(body: StartJob, c: Context) -> None:
     cap = c.settings.limits.max_timesteps
     if body.total_timesteps > cap:
         raise ValueError(f"total_timesteps {body.total_timesteps} is above the cap of {cap}")
-    env = make_env(body.env_id, body.config, render=False)  # validates id and config before a process starts
+    # Validates id and config before a process starts.
+    env = make_env(body.env_id, body.config, render=False, max_episode_steps=c.settings.limits.max_episode_steps)
     try:
         env.reset(seed=body.seed)
         masked = has_mask(env)
