@@ -16,6 +16,10 @@ from fastapi.testclient import TestClient
 from ferrogym.web import Limits, Settings, create_app
 
 TR = "ferrogym/TicketRouting-v0"
+#: The served address: the server refuses requests whose Host header names another.
+BASE_URL = "http://127.0.0.1:8765"
+#: TestClient's websocket_connect joins a path to ws://testserver: give it the served address.
+WS_URL = "ws://127.0.0.1:8765"
 
 MakeClient = Callable[..., TestClient]
 
@@ -31,7 +35,7 @@ def make_client(tmp_path: Path) -> Iterator[MakeClient]:
             limits=limits or Limits(),
             **settings,
         )
-        client = TestClient(create_app(s))
+        client = TestClient(create_app(s), base_url=BASE_URL)
         client.__enter__()
         clients.append(client)
         return client

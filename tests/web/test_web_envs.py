@@ -146,3 +146,119 @@ def test_env__cap_on_open_envs_refuses_with_429(make_client: MakeClient) -> None
     assert r.status_code == 429 and "cap" in r.json()["detail"]
     r = client.post(f"/api/envs/{s['session']}/run", json={"policy": "random", "max_steps": 11})
     assert r.status_code == 400 and "cap of 10" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "fragment"),
+    [
+        ([1e30, 1e30], 400, "not an integer"),
+        (1e30, 400, "not an integer"),
+        (2**70, 400, "out of range"),
+        (-1, 400, "out of range"),
+        ("0", 422, "integer"),
+        (True, 422, "integer"),
+        ([True], 422, "integer"),
+    ],
+    ids=repr,
+)
+def test_env__discrete_actions_are_strict_like_gymnasium_spaces(
+    client: TestClient, action: object, status: int, fragment: str
+) -> None:
+    s = create_env(client, "ferrogym/CartPole-v1")
+    r = client.post(f"/api/envs/{s['session']}/step", json={"action": action})
+    assert r.status_code == status, r.text
+    assert fragment in str(r.json()["detail"])
+    assert client.post(f"/api/envs/{s['session']}/step", json={"action": 1}).json()["step"] == 1
+
+
+@pytest.mark.parametrize("token", ["Infinity", "-Infinity", "NaN"])
+def test_env__non_finite_actions_are_422_not_500(client: TestClient, token: str) -> None:
+    s = create_env(client, "ferrogym/Pendulum-v1")
+    for action in (f"[{token}]", f"[{token}, -{token}]", token):
+        r = client.post(
+            f"/api/envs/{s['session']}/step",
+            content=f'{{"action": {action}}}'.replace("--", ""),
+            headers={"content-type": "application/json"},
+        )
+        assert r.status_code == 422, r.text
+
+
+@pytest.mark.parametrize(("action", "fragment"), [([0.5, 0.5], "shape"), ([1e300], "not in Box"), ([], "shape")])
+def test_env__box_actions_need_the_space_shape_and_bounds(client: TestClient, action: object, fragment: str) -> None:
+    s = create_env(client, "ferrogym/Pendulum-v1")
+    r = client.post(f"/api/envs/{s['session']}/step", json={"action": action})
+    assert r.status_code == 400 and fragment in r.json()["detail"], r.text
+    assert client.post(f"/api/envs/{s['session']}/step", json={"action": [0.5]}).json()["step"] == 1
+
+
+@pytest.mark.parametrize("seed", [True, "1", 1.0])
+def test_env__a_seed_must_be_an_integer(client: TestClient, seed: object) -> None:
+    r = client.post("/api/envs", json={"env_id": "ferrogym/CartPole-v1", "seed": seed})
+    assert r.status_code == 422 and "seed" in str(r.json()["detail"])
+    s = create_env(client, "ferrogym/CartPole-v1")
+    assert client.post(f"/api/envs/{s['session']}/reset", json={"seed": seed}).status_code == 422
+
+
+@pytest.mark.parametrize("steps", [-1, 0, 10**6, 2**62, True, 1.5])
+def test_env__max_episode_steps_must_be_positive_and_capped(client: TestClient, steps: object) -> None:
+    r = client.post("/api/envs", json={"env_id": "ferrogym/CartPole-v1", "config": {"max_episode_steps": steps}})
+    assert r.status_code == 400, r.text
+    assert "max_episode_steps" in r.json()["detail"] and "[1, 100000]" in r.json()["detail"]
+    assert client.get("/api/overview").json()["envs"] == 0
+
+
+def test_env__max_episode_steps_within_the_cap_sets_the_time_limit(client: TestClient) -> None:
+    s = create_env(client, "ferrogym/CartPole-v1", max_episode_steps=3)
+    r = client.post(f"/api/envs/{s['session']}/run", json={"policy": "random", "max_steps": 10})
+    assert r.json()["step"] <= 3 and (r.json()["truncated"] or r.json()["terminated"])
+
+
+@pytest.mark.parametrize("key", ["render_mode", "disable_env_checker", "autoreset"])
+def test_env__config_cannot_set_gym_make_keywords(client: TestClient, key: str) -> None:
+    r = client.post("/api/envs", json={"env_id": "ferrogym/CartPole-v1", "config": {key: "human"}})
+    assert r.status_code == 400 and key in r.json()["detail"]
+
+
+def test_env__an_episode_without_a_time_limit_stops_at_the_cap(make_client: MakeClient) -> None:
+    client = make_client(Limits(max_episode_steps=5))
+    s = create_env(client, "ferrogym/ConnectFour-v0")
+    for _ in range(5):
+        r = client.post(f"/api/envs/{s['session']}/step", json={"policy": "random"})
+        if r.json()["terminated"]:
+            return  # the game ended first: nothing to cap
+    r = client.post(f"/api/envs/{s['session']}/step", json={"policy": "random"})
+    assert r.status_code == 429 and "5 steps" in r.json()["detail"]
+
+
+def test_env__one_client_cannot_take_every_slot(make_client: MakeClient) -> None:
+    client = make_client(Limits(max_envs=4, max_envs_per_client=2))
+    create_env(client, "ferrogym/CartPole-v1")
+    create_env(client, "ferrogym/CartPole-v1")
+    r = client.post("/api/envs", json={"env_id": "ferrogym/CartPole-v1"})
+    assert r.status_code == 429 and "cap per client" in r.json()["detail"]
+    r = client.post("/api/scenarios/TicketRouting:understaffed/run", json={})
+    assert r.status_code == 429
+
+
+def test_env__an_idle_session_is_closed_and_frees_its_slot(make_client: MakeClient) -> None:
+    client = make_client(Limits(max_envs=1, env_idle_seconds=60))
+    sessions = client.app.state.ctx.sessions  # type: ignore[attr-defined]
+    now = [1000.0]
+    sessions.clock = lambda: now[0]
+    s = create_env(client, "ferrogym/CartPole-v1")
+    now[0] += 59
+    assert client.post(f"/api/envs/{s['session']}/step", json={"action": 0}).status_code == 200  # touched
+    now[0] += 59
+    assert sessions.expire() == []
+    now[0] += 2
+    other = client.post("/api/envs", json={"env_id": "ferrogym/CartPole-v1"})  # expires the idle one first
+    assert other.status_code == 201, other.text
+    r = client.get(f"/api/envs/{s['session']}")
+    assert r.status_code == 404 and "idle" in r.json()["detail"]
+
+
+def test_env__an_unknown_config_keyword_is_a_config_error(client: TestClient) -> None:
+    r = client.post("/api/envs", json={"env_id": "ferrogym/CartPole-v1", "config": {"gravity_of_jupiter": 1}})
+    assert (
+        r.status_code == 400 and "invalid config" in r.json()["detail"] and "gravity_of_jupiter" in r.json()["detail"]
+    )

@@ -3,8 +3,10 @@ model's evaluation and prediction (one short MaskablePPO run shared by the modul
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ferrogym.web import Limits, Settings, create_app, worker
-from tests.web.conftest import TR, MakeClient
+from ferrogym.web.jobs import ACTIVE
+from tests.web.conftest import BASE_URL, TR, WS_URL, MakeClient
 
 pytest.importorskip("sb3_contrib")
 
@@ -26,7 +29,7 @@ SHORT = {"env_id": TR, "algo": "MaskablePPO", "total_timesteps": 256, "n_envs": 
 def follow(client: TestClient, job_id: str) -> list[dict[str, Any]]:
     """Every WebSocket message of a job until the server closes the stream."""
     msgs: list[dict[str, Any]] = []
-    with client.websocket_connect(f"/api/jobs/{job_id}/ws") as ws:
+    with client.websocket_connect(f"{WS_URL}/api/jobs/{job_id}/ws") as ws:
         while True:
             msg = ws.receive()
             if msg["type"] == "websocket.close":
@@ -42,7 +45,7 @@ def trained(
 ) -> Iterator[tuple[TestClient, dict[str, Any], list[dict[str, Any]]]]:
     root = tmp_path_factory.mktemp("jobs")
     app = create_app(Settings(models_dir=root / "models", recordings_dir=root / "rec"))
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BASE_URL) as client:
         r = client.post("/api/jobs", json={**SHORT, "config": {"scenario": "understaffed"}, "name": "tiny"})
         assert r.status_code == 201, r.text
         job = r.json()
@@ -119,6 +122,8 @@ def test_models__evaluate_reports_undefined_kpis_as_null(trained: Any) -> None:
         ({"episodes": 1}, 422, "episodes"),
         ({"episodes": 31}, 400, "cap of 30"),
         ({"episodes": 2, "heuristics": ["oracle"]}, 400, "unknown heuristics ['oracle']"),
+        ({"episodes": 2, "config": {"max_episode_steps": -1}}, 400, "max_episode_steps"),
+        ({"episodes": 2, "config": {"n_engineers": 0}}, 400, "n_engineers"),
     ],
 )
 def test_models__bad_evaluation_is_4xx(trained: Any, body: dict, status: int, fragment: str) -> None:
@@ -171,7 +176,7 @@ def test_job__stop_saves_the_model_and_the_cap_refuses_a_second_job(make_client:
     job = client.post("/api/jobs", json={**SHORT, "total_timesteps": 1_000_000, "name": "long"}).json()
     refused = client.post("/api/jobs", json=SHORT)
     assert refused.status_code == 429 and "cap" in refused.json()["detail"]
-    stream = client.websocket_connect(f"/api/jobs/{job['id']}/ws")
+    stream = client.websocket_connect(f"{WS_URL}/api/jobs/{job['id']}/ws")
     with stream as ws:
         assert ws.receive_json()["type"] == "history"
         while ws.receive_json()["type"] != "metric":
@@ -188,12 +193,13 @@ def test_job__stop_saves_the_model_and_the_cap_refuses_a_second_job(make_client:
 
 def test_job__workers_are_stopped_when_the_server_stops(tmp_path: Path) -> None:
     app = create_app(Settings(models_dir=tmp_path / "m", recordings_dir=tmp_path / "r"))
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BASE_URL) as client:
         job = client.post("/api/jobs", json={**SHORT, "total_timesteps": 1_000_000}).json()
         process = app.state.ctx.jobs.get(job["id"]).process
         assert process.is_alive()
-    assert not process.is_alive()
-    assert app.state.ctx.jobs.running() == 0 or all(j.process is None for j in app.state.ctx.jobs.jobs.values())
+        pid = process.pid
+    assert all(j.process is None for j in app.state.ctx.jobs.jobs.values())  # joined and released
+    assert not Path(f"/proc/{pid}").exists()  # reaped: not even a zombie
 
 
 @pytest.mark.parametrize(
@@ -204,6 +210,8 @@ def test_job__workers_are_stopped_when_the_server_stops(tmp_path: Path) -> None:
         ({**SHORT, "total_timesteps": 3_000_000}, 400, "cap"),
         ({**SHORT, "env_id": "nope/X-v0"}, 404, "unknown env id"),
         ({**SHORT, "config": {"cap": -1}}, 400, "cap"),
+        ({**SHORT, "config": {"max_episode_steps": -1}}, 400, "max_episode_steps"),
+        ({**SHORT, "seed": True}, 422, "seed"),
         ({**SHORT, "name": "../evil"}, 422, "name"),
         ({**SHORT, "env_id": "ferrogym/Corridor-v0", "algo": "DQN", "n_envs": 0}, 422, "n_envs"),
     ],
@@ -214,6 +222,13 @@ def test_job__bad_start_is_4xx_before_any_process_starts(
     r = client.post("/api/jobs", json=body)
     assert r.status_code == status, r.text
     assert fragment in str(r.json()["detail"])
+    assert client.get("/api/jobs").json() == []
+
+
+def test_job__max_episode_steps_follows_the_configured_cap(make_client: MakeClient) -> None:
+    client = make_client(Limits(max_episode_steps=10))
+    r = client.post("/api/jobs", json={**SHORT, "config": {"max_episode_steps": 11}})
+    assert r.status_code == 400 and "[1, 10]" in r.json()["detail"]
     assert client.get("/api/jobs").json() == []
 
 
@@ -243,3 +258,63 @@ def test_worker__trains_in_process_and_reports_a_failure(tmp_path: Path) -> None
         "kind": "error",
         "error": "AttributeError: module 'stable_baselines3' has no attribute 'NoSuchAlgo'",
     }
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def _zombie_children() -> list[int]:
+    zombies = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        if fields[0] == "Z" and int(fields[1]) == os.getpid():
+            zombies.append(int(stat.parent.name))
+    return zombies
+
+
+def _run_to_the_end(client: TestClient, body: dict[str, Any]) -> dict[str, Any]:
+    """Starts a job, waits until it ended, and gives the pump a moment to reap its worker."""
+    r = client.post("/api/jobs", json=body)
+    assert r.status_code == 201, r.text
+    job_id = r.json()["id"]
+    deadline = time.monotonic() + 180
+    while (info := client.get(f"/api/jobs/{job_id}").json()["job"])["status"] in ACTIVE:
+        assert time.monotonic() < deadline, f"job {job_id} did not end: {info}"
+        time.sleep(0.1)
+    job = client.app.state.ctx.jobs.get(job_id)  # type: ignore[attr-defined]
+    settle = time.monotonic() + 10
+    while job.process is not None and time.monotonic() < settle:
+        time.sleep(0.1)
+    result: dict[str, Any] = info
+    return result
+
+
+TINY = {"env_id": "ferrogym/CartPole-v1", "algo": "PPO", "total_timesteps": 64, "n_envs": 1, "n_steps": 32}
+
+
+def test_job__a_finished_job_leaves_no_open_pipe_and_no_zombie(trained: Any) -> None:
+    # After the module's first job, which started multiprocessing's resource tracker (one pipe, kept).
+    client, job, _ = trained
+    first = client.app.state.ctx.jobs.get(job["id"])  # type: ignore[attr-defined]
+    settle = time.monotonic() + 10
+    while first.process is not None and time.monotonic() < settle:
+        time.sleep(0.1)
+    before = _open_fds()
+    assert _run_to_the_end(client, TINY)["status"] == "finished"
+    assert _open_fds() == before
+    assert _zombie_children() == []
+
+
+def test_job__a_failed_job_frees_its_name(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    models.write_text("a file where the models folder should be: saving fails")
+    app = create_app(Settings(models_dir=models, recordings_dir=tmp_path / "rec"))
+    with TestClient(app, base_url=BASE_URL) as client:
+        failed = _run_to_the_end(client, {**TINY, "name": "again"})
+        assert failed["status"] == "failed" and failed["error"], failed
+        retry = client.post("/api/jobs", json={**TINY, "name": "again"})
+        assert retry.status_code == 201, retry.text

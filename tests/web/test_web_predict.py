@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from ferrogym.envs.customer_support import STRATEGIES
 from ferrogym.web import Settings, create_app
-from tests.web.conftest import TR, create_env
+from tests.web.conftest import BASE_URL, TR, create_env
 from tests.web.test_web_jobs import follow
 
 pytest.importorskip("sb3_contrib")
@@ -29,7 +29,9 @@ JOBS = {
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     root: Path = tmp_path_factory.mktemp("predict")
-    with TestClient(create_app(Settings(models_dir=root / "models", recordings_dir=root / "rec"))) as c:
+    with TestClient(
+        create_app(Settings(models_dir=root / "models", recordings_dir=root / "rec")), base_url=BASE_URL
+    ) as c:
         for name, job in JOBS.items():
             r = c.post("/api/jobs", json={"total_timesteps": 128, "n_envs": 2, "seed": 0, "name": name, **job})
             assert r.status_code == 201, r.text

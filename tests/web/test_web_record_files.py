@@ -112,16 +112,20 @@ def test_record_files__a_recording_of_another_config_is_reported_not_shown(clien
     assert r.status_code == 409 and "diverges" in r.json()["detail"]
 
 
-def test_record_files__unreadable_files_are_not_listed_and_409_when_opened(client: TestClient, folder: Path) -> None:
+def test_record_files__unreadable_files_are_listed_with_their_error_and_409_when_opened(
+    client: TestClient, folder: Path
+) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     (folder / "junk.parquet").write_bytes(b"not parquet at all")
     pq.write_table(pa.table({"x": [1, 2]}), folder / "other.parquet")
-    names = {r["name"] for r in client.get("/api/recordings").json()}
-    assert "junk.parquet" not in names and "other.parquet" not in names
+    rows = {r["name"]: r for r in client.get("/api/recordings").json()}
+    assert "corrupt" in rows["junk.parquet"]["error"] and "not a ferrogym" in rows["other.parquet"]["error"]
+    assert rows["support.parquet"]["error"] is None and rows["support.parquet"]["episodes"] == 3
     junk = client.get("/api/recordings/junk.parquet/frames/0")
     assert junk.status_code == 409 and "corrupt" in junk.json()["detail"]
+    assert str(folder) not in junk.json()["detail"] and str(folder) not in rows["junk.parquet"]["error"]
     other = client.get("/api/recordings/other.parquet/episodes")
     assert other.status_code == 409 and "not a ferrogym recording" in other.json()["detail"]
 
@@ -170,3 +174,26 @@ def test_record_files__an_env_that_cannot_be_rebuilt_still_shows_its_log(client:
     assert f["frame"] is None and f["frame_source"] is None
     assert "cannot be rebuilt" in f["note"] and "Unregistered" in f["note"]
     assert f["reward"] == 1.0 and f["cumulative_return"] == 2.0 and f["action"] == 0
+
+
+def test_record_files__a_foreign_env_id_imports_nothing_and_shows_the_log(client: TestClient, folder: Path) -> None:
+    import sys
+
+    env = gym.make("ferrogym/CartPole-v1", disable_env_checker=True)
+    with Recorder(env, folder / "sneaky.parquet", env_id="antigravity:Nope-v0") as rec:
+        rec.reset(seed=0)
+        rec.step(0)
+    sys.modules.pop("antigravity", None)
+    f = client.get("/api/recordings/sneaky.parquet/frames/1").json()
+    assert f["frame"] is None and "unknown env id" in f["note"]
+    assert "antigravity" not in sys.modules
+
+
+def test_record_files__a_link_out_of_the_folder_is_refused(client: TestClient, folder: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.parquet"
+    (folder / "cartpole.parquet").rename(outside)
+    (folder / "cartpole.parquet").symlink_to(outside)
+    rows = {r["name"]: r for r in client.get("/api/recordings").json()}
+    assert "link out of the recordings folder" in rows["cartpole.parquet"]["error"]
+    r = client.get("/api/recordings/cartpole.parquet/episodes")
+    assert r.status_code == 409 and "link out" in r.json()["detail"]

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import TR, create_env
+from ferrogym.web import Limits
+from tests.web.conftest import TR, MakeClient, create_env
 
 
 def record(client: TestClient, name: str, env_id: str = TR, steps: int = 12, **config: object) -> dict:
@@ -52,22 +53,92 @@ def test_recording__a_changed_env_is_reported_not_shown(client: TestClient, tmp_
     assert r.status_code == 409 and "diverges at step 4" in r.json()["detail"]
 
 
+HEAD = '"format": "ferrogym-web-recording/1"'
+CP = "ferrogym/CartPole-v1"
+
+
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
         ("not json", "cannot read"),
+        (b"\xff\xfe not utf-8", "cannot read"),
         ('{"format": "other"}', "is not a"),
         ('{"format": "ferrogym-web-recording/1", "x": 1}', "unexpected"),
+        ('{"format": "ferrogym-web-recording/1", "env_id": "ferrogym/CartPole-v1", "config": [], "seed": 0}', "config"),
+        ('{"format": "ferrogym-web-recording/1", "env_id": "ferrogym/CartPole-v1", "config": {}, "seed": "0"}', "seed"),
+        (
+            '{"format": "ferrogym-web-recording/1", "env_id": "this:Nope-v0", "config": {}, "seed": 0}',
+            "not a registered",
+        ),
     ],
 )
-def test_recording__unreadable_files_are_409_and_not_listed(
-    client: TestClient, tmp_path: Path, content: str, fragment: str
+def test_recording__an_unreadable_file_is_listed_with_its_error_beside_the_rest_and_409_when_opened(
+    client: TestClient, tmp_path: Path, content: str | bytes, fragment: str
 ) -> None:
-    (tmp_path / "recordings").mkdir(exist_ok=True)
-    (tmp_path / "recordings" / "bad.fgrec.json").write_text(content)
-    assert client.get("/api/recordings").json() == []
+    record(client, "good", steps=3)
+    path = tmp_path / "recordings" / "bad.fgrec.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    r = client.get("/api/recordings")
+    assert r.status_code == 200, r.text
+    rows = {row["name"]: row for row in r.json()}
+    assert rows["good"]["error"] is None and rows["good"]["steps"] == 3
+    assert fragment in rows["bad"]["error"] and rows["bad"]["steps"] == 0
     r = client.get("/api/recordings/bad/frames/0")
     assert r.status_code == 409 and fragment in r.json()["detail"]
+    assert str(tmp_path) not in r.json()["detail"] and str(tmp_path) not in rows["bad"]["error"]
+
+
+def test_recording__a_foreign_env_id_imports_nothing(client: TestClient, tmp_path: Path) -> None:
+    import sys
+
+    (tmp_path / "recordings").mkdir()
+    rec = {"format": "ferrogym-web-recording/1", "env_id": "antigravity:Nope-v0", "config": {}, "seed": 0}
+    (tmp_path / "recordings" / "sneaky.fgrec.json").write_text(json.dumps(rec))
+    sys.modules.pop("antigravity", None)
+    assert client.get("/api/recordings/sneaky/frames/0").status_code == 409
+    assert client.get("/api/recordings").json()[0]["error"] is not None
+    assert "antigravity" not in sys.modules
+
+
+def test_recording__a_link_out_of_the_folder_is_refused(client: TestClient, tmp_path: Path) -> None:
+    record(client, "good", steps=3)
+    outside = tmp_path / "elsewhere.fgrec.json"
+    outside.write_text((tmp_path / "recordings" / "good.fgrec.json").read_text())
+    (tmp_path / "recordings" / "link.fgrec.json").symlink_to(outside)
+    (tmp_path / "recordings" / "inner.fgrec.json").symlink_to(tmp_path / "recordings" / "good.fgrec.json")
+    rows = {row["name"]: row for row in client.get("/api/recordings").json()}
+    assert "link out of the recordings folder" in rows["link"]["error"]
+    assert rows["inner"]["error"] is None
+    r = client.get("/api/recordings/link/frames/1")
+    assert r.status_code == 409 and "link out of the recordings folder" in r.json()["detail"]
+    assert client.get("/api/recordings/inner/frames/1").status_code == 200
+
+
+def test_recording__saving_never_writes_through_a_dangling_link(client: TestClient, tmp_path: Path) -> None:
+    target = tmp_path / "victim.txt"
+    (tmp_path / "recordings").mkdir()
+    (tmp_path / "recordings" / "trap.fgrec.json").symlink_to(target)
+    s = create_env(client)
+    client.post(f"/api/envs/{s['session']}/step", json={"policy": "random"})
+    r = client.post("/api/recordings", json={"session": s["session"], "name": "trap"})
+    assert r.status_code == 400 and "exists already" in r.json()["detail"]
+    assert not target.exists()
+
+
+def test_recording__caps_on_the_number_and_size_of_saved_recordings(make_client: MakeClient, tmp_path: Path) -> None:
+    client = make_client(Limits(max_recordings=2, max_recording_bytes=800))
+    record(client, "one", steps=3)
+    s = create_env(client)
+    ran = client.post(f"/api/envs/{s['session']}/run", json={"policy": "random", "max_steps": 300}).json()
+    assert ran["step"] >= 50
+    big = client.post("/api/recordings", json={"session": s["session"], "name": "big"})
+    assert big.status_code == 429 and "cap of 800" in big.json()["detail"]
+    assert not (tmp_path / "recordings" / "big.fgrec.json").exists()
+    record(client, "two", steps=3)
+    s = create_env(client)
+    client.post(f"/api/envs/{s['session']}/step", json={"policy": "random"})
+    r = client.post("/api/recordings", json={"session": s["session"], "name": "three"})
+    assert r.status_code == 429 and "2 files" in r.json()["detail"]
 
 
 def test_recording__bad_requests_are_4xx(client: TestClient) -> None:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from ferrogym.web import Limits, Settings
 from ferrogym.web.settings import is_loopback
-from tests.web.conftest import MakeClient
+from tests.web.conftest import BASE_URL, WS_URL, MakeClient
 
 TOKEN = "s3cret-token"
 
@@ -48,17 +50,17 @@ def test_token__the_page_itself_loads_without_it(secured: TestClient) -> None:
 
 
 def test_token__websocket_without_it_is_refused(secured: TestClient) -> None:
-    with secured.websocket_connect("/api/jobs/any/ws") as ws:
+    with secured.websocket_connect(f"{WS_URL}/api/jobs/any/ws") as ws:
         assert ws.receive_json() == {"type": "refused", "error": "missing or wrong token"}
         with pytest.raises(WebSocketDisconnect) as e:
             ws.receive_json()
     assert e.value.code == 4401
-    with secured.websocket_connect(f"/api/jobs/any/ws?token={TOKEN}") as ws:
+    with secured.websocket_connect(f"{WS_URL}/api/jobs/any/ws?token={TOKEN}") as ws:
         assert "no training job 'any'" in ws.receive_json()["error"]
 
 
 def test_websocket__foreign_origin_is_refused(client: TestClient) -> None:
-    with client.websocket_connect("/api/jobs/any/ws", headers={"origin": "http://evil.example"}) as ws:
+    with client.websocket_connect(f"{WS_URL}/api/jobs/any/ws", headers={"origin": "http://evil.example"}) as ws:
         assert "origin" in ws.receive_json()["error"]
         with pytest.raises(WebSocketDisconnect) as e:
             ws.receive_json()
@@ -123,7 +125,51 @@ def test_errors__an_unexpected_exception_is_500_without_traceback(
         raise RuntimeError("kaput")
 
     monkeypatch.setattr(scenarios.scenario_table, "scenarios", boom)
-    quiet = TestClient(client.app, raise_server_exceptions=False)
+    quiet = TestClient(client.app, base_url=BASE_URL, raise_server_exceptions=False)
     r = quiet.get("/api/scenarios")
     assert r.status_code == 500
     assert r.json() == {"detail": "internal error: RuntimeError: kaput"}
+
+
+def test_host__the_websocket_refuses_a_foreign_host(client: TestClient) -> None:
+    with pytest.raises(WebSocketDisconnect) as e, client.websocket_connect("ws://evil.example:8765/api/jobs/any/ws"):
+        pass
+    assert e.value.code == 4400
+
+
+def test_host__settings_name_the_hosts_a_request_may_give(make_client: MakeClient) -> None:
+    assert Settings().host_names == {"127.0.0.1", "localhost", "::1"}
+    assert "http://[::1]:8765" in Settings().origins
+    named = Settings(host="10.0.0.5", token=TOKEN, hostnames=("Box.LAN",))
+    assert named.host_names == {"10.0.0.5", "box.lan"}
+    assert named.origins == ["http://10.0.0.5:8765", "http://box.lan:8765"]
+    wildcard = make_client(token=TOKEN, host="0.0.0.0")
+    auth = {"Authorization": f"Bearer {TOKEN}", "Host": "whatever.example:8765"}
+    assert wildcard.get("/api/overview", headers=auth).status_code == 200  # the token guards a wildcard bind
+
+
+def test_host__the_page_itself_needs_a_known_host_too(client: TestClient) -> None:
+    assert client.get("/training", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/training").status_code == 200
+
+
+def test_origin__the_served_origin_and_the_request_s_own_host_may_change_state(client: TestClient) -> None:
+    body = {"env_id": "ferrogym/CartPole-v1"}
+    assert client.post("/api/envs", json=body, headers={"Origin": "http://127.0.0.1:8765"}).status_code == 201
+    same = {"Origin": "http://localhost:9999", "Host": "localhost:9999"}  # behind a port forward
+    assert client.post("/api/envs", json=body, headers=same).status_code == 201
+    r = client.post("/api/envs", json=body, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403 and "Origin" in r.json()["detail"]
+
+
+def test_limits__a_body_without_content_length_is_counted(make_client: MakeClient) -> None:
+    client = make_client(Limits(max_message_bytes=100))
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"env_id": "ferrogym/CartPole-v1", "config": {"x": "'
+        for _ in range(10):
+            yield b"y" * 50
+        yield b'"}}'
+
+    r = client.post("/api/envs", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "cap of 100" in r.json()["detail"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from ferrogym.web import errors
 from ferrogym.web.context import Context
 from ferrogym.web.routers import envs, models, recordings, scenarios, system, training
-from ferrogym.web.security import token_ok
+from ferrogym.web.security import Guard
 from ferrogym.web.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -28,13 +28,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pump = asyncio.create_task(context.jobs.run_pump())
+        tasks = [asyncio.create_task(context.jobs.run_pump()), asyncio.create_task(context.sessions.run_expiry())]
         try:
             yield
         finally:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await asyncio.to_thread(context.close)
 
     app = FastAPI(
@@ -48,17 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ctx = context
     errors.install(app)
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.url.path.startswith("/api"):
-            if not token_ok(request, settings):
-                return JSONResponse({"detail": "missing or wrong token (Authorization: Bearer ...)"}, 401)
-            length = request.headers.get("content-length")
-            limit = settings.limits.max_message_bytes
-            if length is not None and (not length.isdigit() or int(length) > limit):
-                return JSONResponse({"detail": f"request body of {length} bytes is above the cap of {limit}"}, 413)
-        return await call_next(request)
-
+    app.add_middleware(Guard, settings=settings)  # Host, token, Origin, body size: see security.py
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.origins,

@@ -38,7 +38,7 @@ class Context:
         broadcaster = Broadcaster(limits.ws_queue, limits.max_ws_clients)
         return cls(
             settings,
-            SessionStore(limits.max_envs),
+            SessionStore(limits),
             JobManager(settings.models_dir, limits.max_jobs, limits.job_history, broadcaster),
             broadcaster,
         )
@@ -85,6 +85,11 @@ class Context:
 def ctx(request: Request) -> Context:
     context: Context = request.app.state.ctx
     return context
+
+
+def client_of(request: Request) -> str:
+    """The client's address: what the per-client caps count by."""
+    return request.client.host if request.client else ""
 
 
 def ws_ctx(websocket: WebSocket) -> Context:

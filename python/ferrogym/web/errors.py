@@ -7,11 +7,13 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ferrogym.errors import FerrogymError
 from ferrogym.web.adapters.recordings import ReplayError
-from ferrogym.web.exceptions import CapReached, NotFound
+from ferrogym.web.exceptions import CapReached, NotFound, without_folders
+from ferrogym.web.jsonable import jsonable
 
 log = logging.getLogger("ferrogym.web")
 
@@ -25,16 +27,29 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
 )
 
 
+def _detail(text: str, request: Request) -> str:
+    settings = request.app.state.ctx.settings
+    return without_folders(text, settings.recordings_dir, settings.models_dir)
+
+
 def install(app: FastAPI) -> None:
     for exc_type, status in _STATUS:
 
         def handler(request: Request, exc: Exception, status: int = status) -> JSONResponse:
-            return JSONResponse({"detail": str(exc)}, status_code=status)
+            return JSONResponse({"detail": _detail(str(exc), request)}, status_code=status)
 
         app.add_exception_handler(exc_type, handler)
 
+    def invalid(request: Request, exc: Exception) -> JSONResponse:
+        # FastAPI's own 422 echoes the input, which JSON cannot carry when it is NaN or infinite.
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse({"detail": jsonable(exc.errors())}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid)
+
     def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)
+        detail = _detail(f"internal error: {type(exc).__name__}: {exc}", request)
+        return JSONResponse({"detail": detail}, status_code=500)
 
     app.add_exception_handler(Exception, unexpected)

@@ -4,6 +4,7 @@ same tickets per seed), KPIs per episode, mean and 95% t interval over seeds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -11,8 +12,8 @@ import gymnasium as gym
 import numpy as np
 
 from ferrogym.web.adapters import kpi, policies
+from ferrogym.web.env_factory import action_mask, has_mask, make_env
 from ferrogym.web.jsonable import jsonable
-from ferrogym.web.sessions import action_mask, has_mask, make_env
 
 #: Steps one evaluation episode may take before it is cut (guards endless envs).
 MAX_EPISODE_STEPS = 100_000
@@ -55,14 +56,18 @@ def run_episode(env: gym.Env[Any, Any], policy: policies.PolicyFn, seed: int) ->
 def evaluate(
     env_id: str,
     config: dict[str, Any],
-    model: Any,
+    load_model: Callable[[], Any],
     model_name: str,
     heuristics: list[str] | None,
     episodes: int,
     seed: int,
+    max_episode_steps: int,
 ) -> dict[str, Any]:
-    env = make_env(env_id, config, render=False)
+    """``load_model`` is called once the env has accepted ``config``: a refused
+    config costs no model load."""
+    env = make_env(env_id, config, render=False, max_episode_steps=max_episode_steps)
     try:
+        model = load_model()
         env.reset(seed=seed)
         available = policies.heuristic_names(env)
         chosen = available if heuristics is None else heuristics

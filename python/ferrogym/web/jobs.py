@@ -86,7 +86,10 @@ class JobManager:
             raise CapReached(f"{self.max_jobs} training jobs are running (the cap); stop one first")
         job_id = uuid.uuid4().hex[:12]
         name = spec.pop("name", None) or f"{spec['algo'].lower()}-{job_id}"
-        if (self.models_dir / f"{name}.zip").exists() or any(j.name == name for j in self.jobs.values()):
+        # A finished or stopped job's name is its saved model's; a failed job's name is free again.
+        if (self.models_dir / f"{name}.zip").exists() or any(
+            j.name == name and j.status in ACTIVE for j in self.jobs.values()
+        ):
             raise ValueError(f"a model or job named {name!r} exists already; pick another name")
         spec["model_path"] = str(self.models_dir / f"{name}.zip")
         out, stop = _CTX.Queue(), _CTX.Event()
@@ -104,7 +107,7 @@ class JobManager:
 
     def stop(self, job_id: str) -> Job:
         job = self.get(job_id)
-        if job.status in ("starting", "running"):
+        if job.status in ("starting", "running") and job.stop is not None:
             job.stop.set()
             job.status = "stopping"
         return job
@@ -127,22 +130,28 @@ class JobManager:
         self.broadcaster.publish(topic(job.id), {"type": kind, "job": job.info(), **msg})
 
     def pump(self) -> None:
-        """Moves every pending worker message to the job and its clients."""
+        """Moves every pending worker message to the job and its clients, and
+        releases the workers that exited."""
         for job in list(self.jobs.values()):
+            if job.process is None:
+                continue  # released
             while True:
                 try:
                     msg = job.out.get_nowait()
                 except queue.Empty:
                     break
                 self._handle(job, msg)
-            if job.status in ACTIVE and not job.process.is_alive():
-                job.process.join(timeout=0)
+            if job.process.is_alive():
+                continue
+            job.process.join()
+            if job.status in ACTIVE:
                 with contextlib.suppress(queue.Empty):  # a final message may still be in the pipe
                     self._handle(job, job.out.get(timeout=0.5))
-                if job.status in ACTIVE:
-                    job.status = "failed"
-                    job.error = f"the worker process exited with code {job.process.exitcode}"
-                    self.broadcaster.publish(topic(job.id), {"type": "error", "job": job.info(), "error": job.error})
+            if job.status in ACTIVE:
+                job.status = "failed"
+                job.error = f"the worker process exited with code {job.process.exitcode}"
+                self.broadcaster.publish(topic(job.id), {"type": "error", "job": job.info(), "error": job.error})
+            _release(job)
 
     async def run_pump(self, period: float = 0.05) -> None:
         while True:
@@ -151,10 +160,11 @@ class JobManager:
 
     def shutdown(self, grace: float = 5.0) -> None:
         """Stops every worker: asks first, terminates those that do not exit in ``grace`` seconds."""
-        for job in self.jobs.values():
+        alive = [job for job in self.jobs.values() if job.process is not None]
+        for job in alive:
             job.stop.set()
         deadline = time.monotonic() + grace
-        for job in self.jobs.values():
+        for job in alive:
             job.process.join(timeout=max(0.0, deadline - time.monotonic()))
             if job.process.is_alive():
                 job.process.terminate()
@@ -162,8 +172,14 @@ class JobManager:
             if job.process.is_alive():  # pragma: no cover - terminate failed
                 job.process.kill()
                 job.process.join()
-            job.out.close()
             job.out.cancel_join_thread()
-        # Drop the queues, events and process handles so their semaphores are released now.
-        for job in self.jobs.values():
-            job.out = job.stop = job.process = None
+            _release(job)
+
+
+def _release(job: Job) -> None:
+    """Frees what a worker that exited (and was joined: no zombie) still holds here:
+    the process handle's sentinel pipe, and the queue's two pipe ends and semaphores."""
+    job.process.close()
+    job.out.close()
+    # The parent never wrote, so it has no feeder thread; the writer end is closed with the object.
+    job.out = job.stop = job.process = None

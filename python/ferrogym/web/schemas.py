@@ -9,7 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: no unknown field, no coercion (``"0"``, ``true`` or ``1.5`` are not
+    integers, as Gymnasium's spaces judge), no NaN or infinity."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 # -- environments --------------------------------------------------------------
@@ -100,7 +103,9 @@ class CurriculumSpec(Strict):
     min_episodes: int = Field(default=100, ge=1, le=100_000)
     replay_share: float = 0.2
     success: tuple[str, str] = Field(
-        default=("outcome", "resolved"), description="Info group and flag that mark a successful episode."
+        default=("outcome", "resolved"),
+        strict=False,  # a JSON array; its items are still strict strings
+        description="Info group and flag that mark a successful episode.",
     )
 
 
@@ -240,6 +245,7 @@ class RecordingInfo(BaseModel):
     episode_return: float | None = Field(description="The return (the mean over episodes, for a file).")
     seed: int | None
     policy: str | None
+    error: str | None = Field(default=None, description="Why the file cannot be opened; it is listed all the same.")
 
 
 class RecordedEpisode(BaseModel):

@@ -8,52 +8,24 @@ tabs; the store caps how many sessions exist.
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
-from ferrogym.cli.list import env_ids
-from ferrogym.errors import FerrogymError
 from ferrogym.web.adapters import policies, transcript
 from ferrogym.web.adapters.recordings import Recording
+from ferrogym.web.env_factory import action_mask, checked_action, has_mask, make_env
 from ferrogym.web.exceptions import CapReached, NotFound
 from ferrogym.web.jsonable import jsonable
 from ferrogym.web.png import data_url
-
-
-def check_env_id(env_id: str) -> None:
-    known = env_ids()
-    if env_id not in known:
-        raise NotFound(f"unknown env id {env_id!r}; expected one of {known}")
-
-
-def make_env(env_id: str, config: dict[str, Any], render: bool = True) -> gym.Env[Any, Any]:
-    check_env_id(env_id)
-    try:
-        return gym.make(env_id, render_mode="rgb_array" if render else None, disable_env_checker=True, **config)
-    except FerrogymError:
-        raise
-    except TypeError as e:  # an unknown keyword argument
-        raise ValueError(f"{env_id}: invalid config: {e}") from None
-
-
-def action_mask(env: gym.Env[Any, Any]) -> np.ndarray[Any, Any] | None:
-    masks = getattr(env.unwrapped, "action_masks", None)
-    if masks is None:
-        return None
-    try:
-        return np.asarray(masks(), dtype=bool)
-    except NotImplementedError:
-        return None
-
-
-def has_mask(env: gym.Env[Any, Any]) -> bool:
-    mask = action_mask(env)
-    return mask is not None and mask.size > 0 and not bool(mask.all())
+from ferrogym.web.settings import Limits
 
 
 @dataclass
@@ -62,6 +34,11 @@ class Session:
     env_id: str
     config: dict[str, Any]
     env: gym.Env[Any, Any]
+    #: Steps an episode may take here (Limits.max_episode_steps): it bounds the kept actions.
+    max_steps: int = 100_000
+    #: The address that opened it (per-client cap) and when it was last used (idle timeout).
+    client: str = ""
+    touched: float = field(default_factory=time.monotonic)
     seed: int | None = None
     policy_seed: int = 0
     obs: Any = None
@@ -94,10 +71,9 @@ class Session:
     def act(self, action: Any) -> None:
         if self.terminated or self.truncated:
             raise ValueError(f"{self.env_id}: the episode has ended; reset the env first")
-        space = self.env.action_space
-        if isinstance(space, gym.spaces.Discrete) and isinstance(action, float):
-            raise ValueError(f"{self.env_id}: action {action!r} is not an integer; expected one of {space}")
-        value = np.asarray(action, dtype=space.dtype) if isinstance(action, list) else action
+        if self.step >= self.max_steps:
+            raise CapReached(f"{self.env_id}: the episode reached {self.max_steps} steps (the cap); reset the env")
+        value = np.asarray(action, dtype=self.env.action_space.dtype) if isinstance(action, list) else action
         obs, reward, terminated, truncated, info = self.env.step(value)
         self.obs, self.reward = obs, float(reward)
         self.terminated, self.truncated = bool(terminated), bool(truncated)
@@ -115,6 +91,10 @@ class Session:
                     self.env, self.step, value, obs, self.reward, self.components, info, self.terminated, self.truncated
                 )
             )
+
+    def act_from_client(self, action: Any) -> None:
+        """Steps with an action a client sent, refused unless the action space contains it."""
+        self.act(checked_action(self.env_id, self.env.action_space, action))
 
     def act_with(self, policy_name: str) -> None:
         policy = self.policy_cache.get(policy_name)
@@ -159,34 +139,51 @@ class Session:
 
 
 class SessionStore:
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
+    """The live sessions, capped in total and per client address; a session
+    nobody used for ``limits.env_idle_seconds`` is closed (:meth:`expire`)."""
+
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits
+        self.clock = clock
         self.sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
 
-    def create(self, env_id: str, config: dict[str, Any], seed: int | None) -> Session:
+    def _check_room(self, client: str) -> None:
+        cap, per_client = self.limits.max_envs, self.limits.max_envs_per_client
+        if len(self.sessions) >= cap:
+            raise CapReached(f"too many envs open ({cap}, the cap); close one first")
+        if sum(s.client == client for s in self.sessions.values()) >= per_client:
+            raise CapReached(f"{client or 'this client'} has {per_client} envs open (the cap per client); close one")
+
+    def create(self, env_id: str, config: dict[str, Any], seed: int | None, client: str = "") -> Session:
+        self.expire()
         with self._lock:
-            if len(self.sessions) >= self.cap:
-                raise CapReached(f"too many envs open ({self.cap}, the cap); close one first")
-        env = make_env(env_id, config)
-        session = Session(uuid.uuid4().hex[:12], env_id, dict(config), env)
+            self._check_room(client)
+        env = make_env(env_id, config, max_episode_steps=self.limits.max_episode_steps)
+        session = Session(
+            uuid.uuid4().hex[:12], env_id, dict(config), env, self.limits.max_episode_steps, client, self.clock()
+        )
         try:
             session.reset(seed)
         except Exception:
             env.close()
             raise
         with self._lock:
-            if len(self.sessions) >= self.cap:
+            try:
+                self._check_room(client)
+            except CapReached:
                 env.close()
-                raise CapReached(f"too many envs open ({self.cap}, the cap); close one first")
+                raise
             self.sessions[session.id] = session
         return session
 
     def get(self, session_id: str) -> Session:
         try:
-            return self.sessions[session_id]
+            session = self.sessions[session_id]
         except KeyError:
-            raise NotFound(f"no env session {session_id!r}") from None
+            raise NotFound(f"no env session {session_id!r} (closed, or idle past the timeout)") from None
+        session.touched = self.clock()
+        return session
 
     def close(self, session_id: str) -> None:
         with self._lock:
@@ -194,6 +191,22 @@ class SessionStore:
         if session is None:
             raise NotFound(f"no env session {session_id!r}")
         session.env.close()
+
+    def expire(self) -> list[str]:
+        """Closes the sessions idle past ``env_idle_seconds``; returns their ids."""
+        deadline = self.clock() - self.limits.env_idle_seconds
+        with self._lock:
+            idle = [s for s in self.sessions.values() if s.touched < deadline and not s.lock.locked()]
+            for s in idle:
+                del self.sessions[s.id]
+        for s in idle:
+            s.env.close()
+        return [s.id for s in idle]
+
+    async def run_expiry(self, period: float = 5.0) -> None:
+        while True:
+            await asyncio.sleep(period)
+            await asyncio.to_thread(self.expire)
 
     def close_all(self) -> None:
         with self._lock:

@@ -21,6 +21,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def is_wildcard(host: str) -> bool:
+    """An address that binds every interface: the names it is reached by are unknown."""
+    return host in ("", "0.0.0.0", "::")
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
 @dataclass(frozen=True)
 class Limits:
     """Caps; requests past them are refused with a 4xx naming the cap."""
@@ -35,6 +44,15 @@ class Limits:
     max_run_steps: int = 5_000
     max_timesteps: int = 2_000_000
     max_eval_episodes: int = 30
+    #: Longest episode an env session may run (``max_episode_steps`` in its config is capped too).
+    max_episode_steps: int = 100_000
+    #: Env sessions one client address may hold (on loopback every local client is one address).
+    max_envs_per_client: int = 8
+    #: An env session nobody touched for this many seconds is closed.
+    env_idle_seconds: int = 900
+    #: Files in the recordings folder past which saving is refused, and the largest recording saved.
+    max_recordings: int = 1_000
+    max_recording_bytes: int = 8 * 1024 * 1024
     #: Metric points a job keeps for clients that connect later.
     job_history: int = 2_000
 
@@ -47,6 +65,8 @@ class Settings:
     models_dir: Path = field(default_factory=lambda: Path("ferrogym-runs") / "models")
     recordings_dir: Path = field(default_factory=lambda: Path("ferrogym-runs") / "recordings")
     limits: Limits = field(default_factory=Limits)
+    #: Further names the server is reached by (a DNS name of a token-protected bind); see security.py.
+    hostnames: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not is_loopback(self.host) and not self.token:
@@ -55,10 +75,17 @@ class Settings:
             )
 
     @property
+    def host_names(self) -> frozenset[str]:
+        """The names a request's Host header may give (without the port)."""
+        names = {self.host, *self.hostnames}
+        if is_loopback(self.host):
+            names |= {"127.0.0.1", "localhost", "::1"}
+        return frozenset(n.lower() for n in names)
+
+    @property
     def origins(self) -> list[str]:
-        """The origins the served page has; CORS and the WebSocket Origin check allow only these."""
-        hosts = {self.host, "127.0.0.1", "localhost"} if is_loopback(self.host) else {self.host}
-        return sorted(f"http://{h}:{self.port}" for h in hosts)
+        """The origins the served page has; CORS and the Origin checks allow these."""
+        return sorted(f"http://{_url_host(h)}:{self.port}" for h in self.host_names)
 
     @classmethod
     def from_env(cls, **kwargs: object) -> Settings:

@@ -87,8 +87,8 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
     model = algo("MlpPolicy", venv, **kwargs)
     started = time.monotonic()
 
+    from ferrogym.web.env_factory import has_mask, make_env
     from ferrogym.web.evaluation import model_policy, run_episode
-    from ferrogym.web.sessions import has_mask, make_env
 
     kpi_env = make_env(spec["env_id"], spec["config"], render=False)
     kpi_env.reset(seed=KPI_SEED)

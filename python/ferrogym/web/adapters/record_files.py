@@ -20,8 +20,9 @@ import gymnasium as gym
 import numpy as np
 
 from ferrogym.errors import NondeterminismError, RecordingError
-from ferrogym.web.adapters.recordings import ReplayError, set_elapsed
+from ferrogym.web.adapters.recordings import ReplayError, safe_path, set_elapsed
 from ferrogym.web.adapters.transcript import action_labels
+from ferrogym.web.env_factory import make_env
 from ferrogym.web.exceptions import NotFound
 
 SUFFIXES = (".parquet", ".h5", ".hdf5")
@@ -38,14 +39,18 @@ class FileSummary:
     episodes: int
     steps: int
     mean_return: float | None
+    #: Why the file cannot be opened (it is listed all the same).
+    error: str | None = None
 
 
 def open_file(directory: Path, name: str) -> Any:
     """The :class:`ferrogym.record.Recording` called ``name`` in ``directory``."""
     from ferrogym.record import Recording
 
-    path = directory / name
-    if not is_record_file(name) or not path.is_file():
+    if not is_record_file(name):
+        raise NotFound(f"no recording {name!r}")
+    path = safe_path(directory, name)
+    if not path.is_file():
         raise NotFound(f"no recording {name!r}")
     try:
         return Recording(path)
@@ -84,8 +89,12 @@ def list_files(directory: Path) -> list[FileSummary]:
         try:
             rec = open_file(directory, path.name)
             table = episode_table(rec)
-        except (ReplayError, NotFound):
-            continue  # unreadable files are not listed; opening one by name says why
+        except (ReplayError, NotFound) as e:
+            out.append(FileSummary(path.name, "", 0, 0, None, str(e)))
+            continue
+        except Exception as e:  # pyarrow/h5py raise their own types: one bad file must not hide the rest
+            out.append(FileSummary(path.name, "", 0, 0, None, f"cannot read {path.name!r}: {type(e).__name__}: {e}"))
+            continue
         returns = [r["episode_return"] for r in table]
         out.append(
             FileSummary(
@@ -97,6 +106,16 @@ def list_files(directory: Path) -> list[FileSummary]:
             )
         )
     return out
+
+
+def rebuild_env(rec: Any) -> gym.Env[Any, Any]:
+    """The recorded env, built like any client's: the env id from the allow-list
+    (a file naming ``module:Env-v0`` imports nothing) and the config checked."""
+    meta = rec.meta
+    config = dict(meta.env_kwargs)
+    if meta.extra.get("max_episode_steps") is not None:
+        config["max_episode_steps"] = meta.extra["max_episode_steps"]
+    return make_env(meta.env_id, config)
 
 
 class LogReplayer:
@@ -116,10 +135,8 @@ class LogReplayer:
         self.env: gym.Env[Any, Any] | None = None
         self.note: str | None = None
         try:
-            from ferrogym.record.replay import make_env
-
-            self.env = make_env(rec, "rgb_array")
-        except (RecordingError, gym.error.Error, TypeError, ValueError) as e:
+            self.env = rebuild_env(rec)
+        except (RecordingError, gym.error.Error, TypeError, ValueError, NotFound) as e:
             self.note = f"no frames: the env cannot be rebuilt ({e})"
         self._get = getattr(self.env.unwrapped, "get_state", None) if self.env else None
         self._set = getattr(self.env.unwrapped, "set_state", None) if self.env else None

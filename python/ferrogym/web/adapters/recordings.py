@@ -21,9 +21,12 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ferrogym.cli.list import env_ids
 from ferrogym.errors import FerrogymError
-from ferrogym.web.exceptions import NotFound
+from ferrogym.web.env_factory import make_env
+from ferrogym.web.exceptions import CapReached, NotFound
 from ferrogym.web.jsonable import jsonable
 
 FORMAT = "ferrogym-web-recording/1"
@@ -47,38 +50,83 @@ class Recording:
     def steps(self) -> int:
         return len(self.actions)
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, max_bytes: int) -> None:
+        """Writes a new file (never over an existing one, nor through a link), at most ``max_bytes``."""
+        text = json.dumps({"format": FORMAT, **jsonable(asdict(self))})
+        if len(text) > max_bytes:
+            raise CapReached(f"the recording takes {len(text)} bytes, above the cap of {max_bytes}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"format": FORMAT, **jsonable(asdict(self))}))
+        try:
+            with path.open("x") as f:
+                f.write(text)
+        except FileExistsError:
+            raise ValueError(f"a recording named {path.name.removesuffix(SUFFIX)!r} exists already") from None
+
+
+class _File(BaseModel):
+    """The types a recording file's fields must have (the file is client input like any other)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    env_id: str
+    config: dict[str, Any]
+    seed: int | None
+    actions: list[Any] = []
+    rewards: list[float] = []
+    policy: str | None = None
+
+
+def inside(directory: Path, path: Path) -> bool:
+    """Whether ``path``, links followed, is in ``directory``: a link out of it is refused."""
+    return path.resolve().is_relative_to(directory.resolve())
+
+
+def safe_path(directory: Path, filename: str) -> Path:
+    path = directory / filename
+    if path.is_symlink() and not inside(directory, path):
+        raise ReplayError(f"{filename!r} is a link out of the recordings folder; it is not opened")
+    return path
 
 
 def path_of(directory: Path, name: str) -> Path:
     return directory / f"{name}{SUFFIX}"
 
 
-def list_recordings(directory: Path) -> dict[str, Recording]:
-    out: dict[str, Recording] = {}
+def list_recordings(directory: Path, max_bytes: int) -> list[tuple[str, Recording | ReplayError]]:
+    """Every dashboard recording in ``directory``: the recording, or why it cannot be read."""
+    out: list[tuple[str, Recording | ReplayError]] = []
     for p in sorted(directory.glob(f"*{SUFFIX}")):
+        name = p.name.removesuffix(SUFFIX)
         try:
-            out[p.name.removesuffix(SUFFIX)] = load(p)
-        except ReplayError:
-            continue  # unreadable files are not listed; opening one by name says why
+            out.append((name, load(directory, name, max_bytes)))
+        except (ReplayError, NotFound) as e:
+            out.append((name, e if isinstance(e, ReplayError) else ReplayError(str(e))))
     return out
 
 
-def load(path: Path) -> Recording:
+def load(directory: Path, name: str, max_bytes: int) -> Recording:
+    path = safe_path(directory, f"{name}{SUFFIX}")
     try:
+        if path.stat().st_size > max_bytes:
+            raise ReplayError(f"recording {path.name!r} is above the cap of {max_bytes} bytes")
         data = json.loads(path.read_text())
     except FileNotFoundError:
-        raise NotFound(f"no recording {path.name.removesuffix(SUFFIX)!r}") from None
-    except (OSError, json.JSONDecodeError) as e:
+        raise NotFound(f"no recording {name!r}") from None
+    except (OSError, ValueError) as e:  # not JSON, not UTF-8, a folder
         raise ReplayError(f"cannot read recording {path.name!r}: {e}") from None
     if not isinstance(data, dict) or data.pop("format", None) != FORMAT:
         raise ReplayError(f"{path.name!r} is not a {FORMAT} file")
+    unexpected = sorted(set(data) - set(_File.model_fields))
+    if unexpected:
+        raise ReplayError(f"recording {path.name!r} has unexpected fields {unexpected}")
     try:
-        return Recording(**data)
-    except TypeError as e:
-        raise ReplayError(f"recording {path.name!r} has unexpected fields: {e}") from None
+        rec = Recording(**_File.model_validate(data).model_dump())
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise ReplayError(f"recording {path.name!r}: field {where!r}: {first['msg']}") from None
+    if rec.env_id not in env_ids():
+        raise ReplayError(f"recording {path.name!r} is of env {rec.env_id!r}, which is not a registered ferrogym env")
+    return rec
 
 
 def set_elapsed(env: gym.Env[Any, Any], steps: int) -> None:
@@ -96,7 +144,7 @@ class Replayer:
     def __init__(self, rec: Recording, every: int = 50) -> None:
         self.rec = rec
         self.every = every
-        self.env = gym.make(rec.env_id, render_mode="rgb_array", disable_env_checker=True, **rec.config)
+        self.env = make_env(rec.env_id, rec.config)
         self.env.reset(seed=rec.seed)
         self.step = 0
         self.cumulative = 0.0

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import gymnasium as gym
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from ferrogym.cli.list import describe_env, env_ids
 from ferrogym.web.adapters.scenarios import scenarios
-from ferrogym.web.context import Context, ctx
+from ferrogym.web.context import Context, client_of, ctx
+from ferrogym.web.env_factory import has_mask, make_env
 from ferrogym.web.schemas import CreateEnv, EnvInfo, EnvState, ResetEnv, RunEnv, StepEnv
-from ferrogym.web.sessions import has_mask, make_env
 
 router = APIRouter(prefix="/api/envs", tags=["environments"])
 Ctx = Annotated[Context, Depends(ctx)]
@@ -47,8 +47,8 @@ def registry() -> list[EnvInfo]:
 
 
 @router.post("", status_code=201)
-def create(body: CreateEnv, c: Ctx) -> EnvState:
-    return EnvState(**c.sessions.create(body.env_id, body.config, body.seed).view())
+def create(body: CreateEnv, c: Ctx, request: Request) -> EnvState:
+    return EnvState(**c.sessions.create(body.env_id, body.config, body.seed, client_of(request)).view())
 
 
 @router.get("")
@@ -78,7 +78,7 @@ def step(session: str, body: StepEnv, c: Ctx) -> EnvState:
         if body.policy is not None:
             s.act_with(body.policy)
         else:
-            s.act(body.action)
+            s.act_from_client(body.action)
         return EnvState(**s.view())
 
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Path
 
 from ferrogym.web.adapters import transcript
 from ferrogym.web.context import MODEL_NAME, Context, ctx
+from ferrogym.web.env_factory import action_mask, has_mask, make_env
 from ferrogym.web.evaluation import evaluate
 from ferrogym.web.jsonable import jsonable
 from ferrogym.web.predict import predict as predict_action
 from ferrogym.web.schemas import Evaluate, Evaluation, ModelInfo, Predict, Prediction
-from ferrogym.web.sessions import action_mask, has_mask, make_env
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 Ctx = Annotated[Context, Depends(ctx)]
@@ -32,7 +32,17 @@ def evaluate_model(name: Name, body: Evaluate, c: Ctx) -> Evaluation:
         raise ValueError(f"episodes {body.episodes} is above the cap of {cap}")
     meta = c.model_meta(name)
     config = meta["config"] if body.config is None else body.config
-    result = evaluate(meta["env_id"], config, c.load_model(name), name, body.heuristics, body.episodes, body.seed)
+    limits = c.settings.limits
+    result = evaluate(
+        meta["env_id"],
+        config,
+        lambda: c.load_model(name),
+        name,
+        body.heuristics,
+        body.episodes,
+        body.seed,
+        limits.max_episode_steps,
+    )
     return Evaluation(**jsonable(result))
 
 

@@ -5,7 +5,7 @@ and replay any step of any episode."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
@@ -14,6 +14,7 @@ from ferrogym.web.adapters.record_files import LogReplayer
 from ferrogym.web.adapters.recordings import Recording, Replayer, list_recordings, load, path_of
 from ferrogym.web.adapters.transcript import action_labels
 from ferrogym.web.context import MODEL_NAME, Context, ctx
+from ferrogym.web.exceptions import CapReached, without_folders
 from ferrogym.web.jsonable import jsonable
 from ferrogym.web.png import data_url
 from ferrogym.web.schemas import RecordedEpisode, RecordingInfo, ReplayFrame, SaveRecording
@@ -34,10 +35,21 @@ def _info(name: str, rec: Recording) -> RecordingInfo:
 
 @router.get("")
 def recordings(c: Ctx) -> list[RecordingInfo]:
-    """The dashboard's JSON episodes, then the ferrogym.record files (one row per file)."""
+    """The dashboard's JSON episodes, then the ferrogym.record files (one row per file);
+    a file that cannot be opened is listed with its ``error``."""
     d = c.settings.recordings_dir
-    out = [_info(n, r) for n, r in list_recordings(d).items()]
+    if not d.is_dir():
+        return []
+    out = []
+    for name, rec in list_recordings(d, c.settings.limits.max_recording_bytes):
+        if isinstance(rec, Recording):
+            out.append(_info(name, rec))
+        else:
+            out.append(_broken(name, without_folders(str(rec), d), "dashboard"))
     for f in record_files.list_files(d):
+        if f.error is not None:
+            out.append(_broken(f.name, without_folders(f.error, d), "record"))
+            continue
         out.append(
             RecordingInfo(
                 name=f.name,
@@ -53,19 +65,28 @@ def recordings(c: Ctx) -> list[RecordingInfo]:
     return out
 
 
+def _broken(name: str, error: str, kind: Literal["dashboard", "record"]) -> RecordingInfo:
+    return RecordingInfo(
+        name=name, env_id="", kind=kind, episodes=0, steps=0, episode_return=None, seed=None, policy=None, error=error
+    )
+
+
 @router.post("", status_code=201)
 def save(body: SaveRecording, c: Ctx) -> RecordingInfo:
     session = c.sessions.get(body.session)
     if record_files.is_record_file(body.name):
         raise ValueError(f"{body.name!r} ends like a ferrogym.record file; pick a name without that suffix")
-    path = path_of(c.settings.recordings_dir, body.name)
-    if path.exists():
+    d, limits = c.settings.recordings_dir, c.settings.limits
+    path = path_of(d, body.name)
+    if path.exists() or path.is_symlink():
         raise ValueError(f"a recording named {body.name!r} exists already; pick another name")
+    if d.is_dir() and sum(1 for _ in d.iterdir()) >= limits.max_recordings:
+        raise CapReached(f"the recordings folder holds {limits.max_recordings} files (the cap); delete some first")
     with session.lock:
         if session.step == 0:
             raise ValueError("the session has taken no step since its reset: nothing to record")
         rec = session.recording()
-    rec.save(path)
+    rec.save(path, limits.max_recording_bytes)
     return _info(body.name, rec)
 
 
@@ -75,7 +96,7 @@ def episodes(name: Name, c: Ctx) -> list[RecordedEpisode]:
     if record_files.is_record_file(name):
         rec = record_files.open_file(c.settings.recordings_dir, name)
         return [RecordedEpisode(**row) for row in record_files.episode_table(rec)]
-    r = load(path_of(c.settings.recordings_dir, name))
+    r = load(c.settings.recordings_dir, name, c.settings.limits.max_recording_bytes)
     return [RecordedEpisode(episode=0, env_index=0, steps=r.steps, episode_return=sum(r.rewards), seed=r.seed)]
 
 
@@ -144,4 +165,4 @@ def frame(name: Name, step: int, c: Ctx, episode: Annotated[int, Query(ge=0)] = 
             frame_source="re-simulated",
         )
 
-    return _with_replayer(c, name, lambda: Replayer(load(path_of(d, name))), use)
+    return _with_replayer(c, name, lambda: Replayer(load(d, name, c.settings.limits.max_recording_bytes)), use)

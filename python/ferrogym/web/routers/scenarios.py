@@ -7,14 +7,14 @@ import functools
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from ferrogym.web.adapters import policies
 from ferrogym.web.adapters import scenarios as scenario_table
-from ferrogym.web.context import Context, ctx
+from ferrogym.web.context import Context, client_of, ctx
+from ferrogym.web.env_factory import make_env
 from ferrogym.web.exceptions import NotFound
 from ferrogym.web.schemas import EnvState, RunScenario, ScenarioInfo
-from ferrogym.web.sessions import make_env
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
 Ctx = Annotated[Context, Depends(ctx)]
@@ -35,11 +35,11 @@ def scenarios() -> list[ScenarioInfo]:
 
 
 @router.post("/{name}/run", status_code=201)
-def run(name: str, body: RunScenario, c: Ctx) -> EnvState:
+def run(name: str, body: RunScenario, c: Ctx, request: Request) -> EnvState:
     scenario = scenario_table.get(name)
     if scenario is None:
         raise NotFound(f"no scenario {name!r}; expected one of {[s.name for s in scenario_table.scenarios()]}")
-    session = c.sessions.create(scenario.env_id, dict(scenario.config), body.seed)
+    session = c.sessions.create(scenario.env_id, dict(scenario.config), body.seed, client_of(request))
     with session.lock:
         try:
             session.act_with(body.policy)  # validates the policy name and takes the first step

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
 from ferrogym.errors import ConfigError
 from ferrogym.web.context import Context, ctx, ws_ctx
+from ferrogym.web.env_factory import action_mask, has_mask, make_env
 from ferrogym.web.exceptions import NotFound
 from ferrogym.web.jobs import ACTIVE, topic
 from ferrogym.web.schemas import CurriculumSpec, JobInfo, StartJob
 from ferrogym.web.security import origin_ok, token_ok
-from ferrogym.web.sessions import action_mask, has_mask, make_env
 from ferrogym.web.stream import Client
 from ferrogym.web.worker import curriculum_from_spec
 
@@ -28,7 +28,8 @@ def _check_spec(body: StartJob, c: Context) -> None:
     cap = c.settings.limits.max_timesteps
     if body.total_timesteps > cap:
         raise ValueError(f"total_timesteps {body.total_timesteps} is above the cap of {cap}")
-    env = make_env(body.env_id, body.config, render=False)  # validates id and config before a process starts
+    # Validates id and config before a process starts.
+    env = make_env(body.env_id, body.config, render=False, max_episode_steps=c.settings.limits.max_episode_steps)
     try:
         env.reset(seed=body.seed)
         masked = has_mask(env)
