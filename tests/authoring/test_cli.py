@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLES
@@ -70,6 +71,16 @@ def test_cli_check__several_targets_give_a_json_list() -> None:
 def test_cli_check__bad_usage_exits_two() -> None:
     assert runner.invoke(app, ["check"]).exit_code == 2
     assert runner.invoke(app, ["check", "ferrogym/CartPole-v1", "--only", "nope"]).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "env_id", ["ferrogym/TicketRouting-v0", "ferrogym/ConnectFour-v0", "ferrogym/CustomerSupport-v0"]
+)
+def test_cli_bench__peer_steps_masked_envs_with_valid_actions(env_id: str) -> None:
+    result = runner.invoke(app, ["bench", env_id, "-n", "4", "--seconds", "0.02", "--json"])
+    assert result.exit_code == 0, result.output
+    modes = [r["mode"] for r in json.loads(result.output)]
+    assert modes == ["single env", "batched (Rust)", "SyncVectorEnv (peer)"]
 
 
 def test_cli_bench__reports_single_batched_and_peer() -> None:
