@@ -20,8 +20,9 @@ from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 from ferrogym.curriculum import VecCurriculum
 from ferrogym.errors import ConfigError, RecordingError
 from ferrogym.events import Event, EventHub, Observe
+from ferrogym.record.block import Block
 from ferrogym.record.schema import RecordingMeta, to_json
-from ferrogym.record.writer import Block, RecordingWriter
+from ferrogym.record.writer import RecordingWriter
 
 States = Literal["reset", "all", "none"]
 _SKIP_INFO = {"reward_components", "final_obs", "final_info", "_final_obs", "_final_info"}
@@ -125,6 +126,9 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
         self._act_dtype = np.dtype(meta.action_dtype)
         self._episode = -1
         self._seed: int | None = None
+        # The latest row waits here until the step that made it returns (a
+        # TimeLimit above the env may still mark it truncated), then goes to
+        # the writer, which writes an episode as soon as its last row arrives.
         self._last: Block | None = None
         self._unsubscribe = hub.subscribe(self._on_event)
 
@@ -134,7 +138,9 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         self._seed = seed
-        return self.env.reset(seed=seed, options=options)
+        result = self.env.reset(seed=seed, options=options)
+        self._hand_over()
+        return result
 
     def step(self, action: Any) -> tuple[Any, Any, bool, bool, dict[str, Any]]:
         obs, reward, terminated, truncated, info = self.env.step(action)
@@ -142,7 +148,13 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
         if self._last is not None and truncated and not self._last.truncated[0]:
             self._last.truncated[0] = True
             self._last.episode_log[0] = self._episode_log()
+        self._hand_over()
         return obs, reward, terminated, truncated, info
+
+    def _hand_over(self) -> None:
+        if self._last is not None:
+            self.writer.add(self._last)
+            self._last = None
 
     def _state(self, reset: bool) -> str | None:
         if self.states == "none" or (self.states == "reset" and not reset):
@@ -181,14 +193,15 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
             episode_log=[self._episode_log() if ended else None],
             components={k: np.array([float(v)]) for k, v in comps.items()},
         )
+        self._hand_over()  # a row from a call that bypassed this wrapper
         self._last = block
-        self.writer.add(block)
 
     def close(self) -> None:
         try:
             super().close()
         finally:
             self._unsubscribe()
+            self._hand_over()
             self.writer.close()
 
 

@@ -1,0 +1,134 @@
+"""A recording process killed with SIGKILL keeps every episode it finished."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+from ferrogym.record import Recorder, Recording, replay_episode
+from ferrogym.record.parts import parts_dir
+
+pytest.importorskip("pyarrow")
+ROOT = Path(__file__).resolve().parents[2]
+FINISHED = 3
+
+# Plays seeded CartPole episodes forever; prints an episode's id once the
+# recorder has returned from its last step (the episode is on disk by then).
+CHILD = """
+import sys
+import gymnasium as gym
+from ferrogym.record import Recorder
+
+path, first = sys.argv[1], int(sys.argv[2])
+env = Recorder(gym.make("ferrogym/CartPole-v1"), path, append=first > 0, chunk_rows=64)
+env.action_space.seed(first)
+k = first
+while True:
+    env.reset(seed=k)
+    done = False
+    while not done:
+        _, _, terminated, truncated, _ = env.step(env.action_space.sample())
+        done = terminated or truncated
+    print(k, flush=True)
+    k += 1
+"""
+
+
+def record_until_killed(path: Path, first: int) -> list[int]:
+    """Runs CHILD, SIGKILLs it once it has reported FINISHED episodes; returns them."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "python"), os.environ.get("PYTHONPATH", "")])}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path), str(first)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert child.stdout is not None
+    reported: list[int] = []
+    try:
+        while len(reported) < FINISHED:
+            line = child.stdout.readline()
+            assert line, f"the recording process ended early (exit {child.poll()})"
+            reported.append(int(line))
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+    return reported
+
+
+def assert_resimulated(rec: Recording, episodes: list[int]) -> None:
+    for k in episodes:
+        ep = rec.episode(k)
+        assert ep.seed == k and (ep.terminated[-1] or ep.truncated[-1])
+        again = replay_episode(rec, k, render_mode=None)  # raises if the re-simulation differs
+        np.testing.assert_array_equal(again.observations, ep.observations)
+
+
+@pytest.mark.parametrize("name", ["run.parquet", "run.h5"])
+def test_recording__sigkill_keeps_every_finished_episode(tmp_path: Path, name: str) -> None:
+    pytest.importorskip("h5py") if name.endswith(".h5") else None
+    path = tmp_path / name
+    reported = record_until_killed(path, first=0)
+    rec = Recording(path)
+    held = rec.episodes().tolist()
+    assert set(reported) <= set(held)
+    assert_resimulated(rec, reported)
+    # Appending finishes the file: one file again, numbering goes on.
+    with Recorder(gym.make("ferrogym/CartPole-v1"), path, append=True) as env:
+        env.reset(seed=99)
+        env.step(0)
+    assert not parts_dir(path).exists()
+    rec = Recording(path)
+    assert rec.files == [path]
+    assert rec.episodes().tolist() == [*held, max(held) + 1]
+    assert_resimulated(rec, reported)
+
+
+@pytest.mark.parametrize("name", ["run.parquet", "run.h5"])
+def test_recording__sigkill_while_appending_keeps_old_and_new_episodes(tmp_path: Path, name: str) -> None:
+    pytest.importorskip("h5py") if name.endswith(".h5") else None
+    path = tmp_path / name
+    with Recorder(gym.make("ferrogym/CartPole-v1"), path) as env:
+        for k in range(2):
+            env.reset(seed=k)
+            env.step(0)
+    before = path.read_bytes()
+    reported = record_until_killed(path, first=2)
+    assert path.read_bytes() == before, "the recording was changed before it was complete"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, parts_dir(path).name])
+    rec = Recording(path)
+    assert set([0, 1, *reported]) <= set(rec.episodes().tolist())
+    assert_resimulated(rec, reported)
+
+
+@pytest.mark.parametrize("name", ["run.parquet", "run.h5"])
+def test_recording__leftovers_of_an_interrupted_close_are_ignored_then_removed(tmp_path: Path, name: str) -> None:
+    pytest.importorskip("h5py") if name.endswith(".h5") else None
+    path = tmp_path / name
+    env = Recorder(gym.make("ferrogym/CartPole-v1"), path)
+    for k in range(2):
+        env.reset(seed=k)
+        env.step(0)
+    env.reset(seed=2)  # episode 1 ends here and is written as a part
+    saved = tmp_path / "saved"
+    shutil.copytree(parts_dir(path), saved)
+    env.close()
+    # As if killed after the merged file replaced the old one but before the parts were removed,
+    # and in the middle of writing another part.
+    shutil.copytree(saved, parts_dir(path))
+    (parts_dir(path) / f"00000009{path.suffix}.tmp").write_bytes(b"half a file")
+    rec = Recording(path)
+    assert rec.files == [path]
+    assert rec.episodes().tolist() == [0, 1, 2]
+    with Recorder(gym.make("ferrogym/CartPole-v1"), path, append=True) as env:
+        env.reset(seed=3)
+    assert not parts_dir(path).exists()
+    assert Recording(path).episodes().tolist() == [0, 1, 2, 3]
