@@ -14,9 +14,9 @@ from typing import Any
 from ferrogym.errors import MissingExtra
 
 
-def missing(module: str, extra: str, purpose: str) -> MissingExtra:
+def missing(module: str, extra: str, purpose: str, detail: str = "") -> MissingExtra:
     """The error for ``purpose`` needing ``module`` (one line, naming the extra)."""
-    return MissingExtra(f"{purpose} needs {module.split('.')[0]}: pip install 'ferrogym[{extra}]'")
+    return MissingExtra(f"{purpose} needs {module.split('.')[0]}: pip install 'ferrogym[{extra}]'{detail}")
 
 
 def require(module: str, extra: str, purpose: str) -> Any:

@@ -170,3 +170,16 @@ def test_check__box_action_env_on_base_environment_passes_and_reports_as_text() 
     broken = check(BROKEN, options=FAST, only=["observations_in_space"]).to_text()
     assert "hint:" in broken
     assert "FAILED (1 of 1 checks)" in broken
+
+
+def test_check__a_check_needing_a_missing_extra_is_skipped_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pygame", None)  # as after `pip install '.[sb3,cli]'`
+    report = check("ferrogym/TicketRouting-v0", only=["construct", "gymnasium_check_env", "render_modes"])
+    status = {r.name: r for r in report.results}
+    assert report.ok, report.to_text()
+    assert status["construct"].status == "pass"
+    for name in ("gymnasium_check_env", "render_modes"):
+        assert status[name].status == "skip"
+        assert "pip install 'ferrogym[viz]'" in status[name].reason
