@@ -5,8 +5,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+import ferrogym
 from conftest import EXAMPLES
 from ferrogym.cli import app
+from ferrogym.envs import MULTI_AGENT_ENVS
 
 runner = CliRunner()
 FAST = ["--steps", "60", "--fuzz-examples", "8", "--skip", "speed"]
@@ -25,6 +27,19 @@ def test_cli_list__shows_id_version_spaces_backend_and_batching() -> None:
     table = runner.invoke(app, ["list"])
     assert table.exit_code == 0
     assert "Corridor" in table.output
+
+
+def test_cli_list__fits_an_80_column_terminal_one_line_per_env() -> None:
+    result = runner.invoke(app, ["list"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, result.output
+    assert "…" not in result.output
+    for env in ferrogym.ENVS:
+        row = next(line for line in lines if line.startswith(env.id + " "))
+        assert ("Rust, batched" in row and "Discrete" in row) or "Box" in row, row
+    for m in MULTI_AGENT_ENVS:
+        assert f"{m.factory}()" in result.output
 
 
 def test_cli_list__shows_the_multi_agent_envs_and_their_factories_build_them() -> None:
