@@ -75,6 +75,7 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
     from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 
     import ferrogym  # noqa: F401  registers the envs in this fresh process
+    from ferrogym.sb3 import learned_timesteps
 
     torch.set_num_threads(1)
     venv = _vec_env(spec["env_id"], spec["n_envs"], spec["seed"], spec["config"])
@@ -144,7 +145,10 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
                 out.put({"kind": "progress", "timesteps": int(self.num_timesteps)})
             return not stop.is_set()
 
-    out.put({"kind": "status", "status": "running"})
+    # The total SB3 will actually reach (whole rollouts), so progress never reads "4096 / 4000".
+    out.put(
+        {"kind": "status", "status": "running", "total_timesteps": learned_timesteps(model, spec["total_timesteps"])}
+    )
     callbacks.append(Report())
     model.learn(total_timesteps=spec["total_timesteps"], callback=CallbackList(callbacks))
     path = Path(spec["model_path"])
