@@ -132,3 +132,34 @@ def test_recording__leftovers_of_an_interrupted_close_are_ignored_then_removed(t
         env.reset(seed=3)
     assert not parts_dir(path).exists()
     assert Recording(path).episodes().tolist() == [0, 1, 2, 3]
+
+
+def test_vector_recorder__finished_episodes_are_readable_before_close(tmp_path: Path) -> None:
+    from ferrogym.record import VectorRecorder
+
+    path = tmp_path / "vec.parquet"
+    envs = VectorRecorder(gym.make_vec("ferrogym/CartPole-v1", num_envs=3), path)
+    envs.reset(seed=0)
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        envs.step(rng.integers(0, 2, size=3))
+    durable = envs.writer.durable_episodes
+    assert durable > 0
+    rec = Recording(path)  # as a crash would leave it: parts only
+    assert len(rec.episodes()) == durable
+    for k in rec.episodes():
+        ep = rec.episode(int(k))
+        assert ep.terminated[-1] or ep.truncated[-1]
+    envs.close()
+    assert len(Recording(path).episodes()) > durable  # close adds the running ones
+
+
+def test_recorder__sync_seconds_writes_finished_episodes_together(tmp_path: Path) -> None:
+    path = tmp_path / "run.parquet"
+    env = Recorder(gym.make("ferrogym/CartPole-v1"), path, sync_seconds=3600)
+    for k in range(3):
+        env.reset(seed=k)
+        env.step(0)
+    assert env.writer.durable_episodes == 1  # the first one, then nothing for an hour
+    env.close()
+    assert Recording(path).episodes().tolist() == [0, 1, 2]

@@ -137,7 +137,8 @@ def write_file(path: Path, m: RecordingMeta, b: Block, chunk_rows: int, *, hdf5:
         with h5py.File(path, "x") as f:
             f.attrs[META_KEY] = m.to_json()
             for name, data in hdf5_columns(b, m).items():
-                _h5_append(f, name, data, chunk_rows)
+                # Fixed-size, contiguous: a part is written once (merging makes them resizable).
+                f.create_dataset(name, data=data, dtype=h5py.string_dtype() if data.dtype == object else data.dtype)
     else:
         pq = require("pyarrow.parquet")
         pq.write_table(parquet_table(b, m), path, compression="zstd", row_group_size=chunk_rows)
@@ -146,12 +147,12 @@ def write_file(path: Path, m: RecordingMeta, b: Block, chunk_rows: int, *, hdf5:
 def merge_files(target: Path, sources: list[Path], m: RecordingMeta, chunk_rows: int, *, hdf5: bool) -> None:
     """Writes the rows of ``sources`` in order to ``target``, with metadata ``m``.
 
-    Streams: Parquet a row group at a time, HDF5 a file at a time (the first
-    source, the recording itself when appending, is copied as it is)."""
+    Streams: Parquet a row group at a time, HDF5 a file at a time. An HDF5
+    recording (the first source when appending) is copied as it is and extended."""
     if hdf5:
         h5py = require("h5py")
         rest = sources
-        if sources and _same_meta(sources[0], m):
+        if sources and _resizable(sources[0]):
             shutil.copyfile(sources[0], target)
             rest = sources[1:]
         with h5py.File(target, "a") as f:
@@ -174,11 +175,11 @@ def _parquet_batches(sources: list[Path], chunk_rows: int) -> Iterator[Any]:
         yield from pq.ParquetFile(src).iter_batches(batch_size=chunk_rows)
 
 
-def _same_meta(path: Path, m: RecordingMeta) -> bool:
+def _resizable(path: Path) -> bool:
+    """A merged HDF5 recording (chunked datasets), not a part."""
     h5py = require("h5py")
     with h5py.File(path, "r") as f:
-        raw = f.attrs.get(META_KEY)
-    return raw is not None and RecordingMeta.from_json(raw, str(path)).components == m.components
+        return all(f[k].chunks is not None for k in f)
 
 
 def first_episode(path: Path) -> int | None:

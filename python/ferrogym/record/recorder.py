@@ -91,7 +91,9 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
     ``states``: ``"reset"`` stores ``get_state()`` on reset rows (replay
     re-simulates from it), ``"all"`` on every row, ``"none"`` never (replay then
     needs the reset seed). An existing ``path`` is refused unless ``append``.
-    Call ``close()`` (or use ``with``) to finish the file.
+    Each episode is on disk once it ends (``sync_seconds`` trades that for
+    speed: see :class:`~ferrogym.record.writer.RecordingWriter`); call
+    ``close()`` (or use ``with``) to finish the file.
 
     >>> import gymnasium as gym, ferrogym, tempfile, os
     >>> from ferrogym.record import Recorder, Recording
@@ -111,6 +113,7 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
         states: States = "reset",
         append: bool = False,
         chunk_rows: int = 4096,
+        sync_seconds: float = 0.0,
         env_id: str | None = None,
         env_kwargs: dict[str, Any] | None = None,
     ) -> None:
@@ -120,7 +123,7 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
         super().__init__(inner)
         hub: EventHub = own_hub if isinstance(own_hub, EventHub) else inner.events  # type: ignore[attr-defined]
         meta = meta_for(env, vector=False, env_id=env_id, env_kwargs=env_kwargs)
-        self.writer = RecordingWriter(path, meta, append=append, chunk_rows=chunk_rows)
+        self.writer = RecordingWriter(path, meta, append=append, chunk_rows=chunk_rows, sync_seconds=sync_seconds)
         self.states = states
         self._obs_dtype = np.dtype(meta.obs_dtype)
         self._act_dtype = np.dtype(meta.action_dtype)
@@ -225,6 +228,7 @@ class VectorRecorder(VectorWrapper):
         states: States = "reset",
         append: bool = False,
         chunk_rows: int = 4096,
+        sync_seconds: float = 0.0,
         env_id: str | None = None,
         env_kwargs: dict[str, Any] | None = None,
         curriculum: VecCurriculum | None = None,
@@ -237,7 +241,7 @@ class VectorRecorder(VectorWrapper):
         super().__init__(env)
         self.curriculum = curriculum
         meta = meta_for(env, vector=True, env_id=env_id, env_kwargs=env_kwargs)
-        self.writer = RecordingWriter(path, meta, append=append, chunk_rows=chunk_rows)
+        self.writer = RecordingWriter(path, meta, append=append, chunk_rows=chunk_rows, sync_seconds=sync_seconds)
         self.states = states
         n = env.num_envs
         self._mode = AutoresetMode(env.metadata.get("autoreset_mode", AutoresetMode.NEXT_STEP))

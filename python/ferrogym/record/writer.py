@@ -12,6 +12,7 @@ complete one.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,10 +28,21 @@ from ferrogym.record.schema import RecordingMeta
 class RecordingWriter:
     """Writes :class:`Block` rows to ``path``; ``append=False`` refuses an existing recording.
 
-    ``durable_episodes`` counts the episodes already safe on disk."""
+    Each finished episode is on disk when the :meth:`add` that finished it
+    returns. Every write costs a small file (milliseconds): with
+    ``sync_seconds > 0``, finished episodes are written together at most that
+    often, and a crash loses at most the episodes finished in the last
+    ``sync_seconds`` besides the ones running. ``durable_episodes`` counts the
+    episodes already safe on disk."""
 
     def __init__(
-        self, path: str | os.PathLike[str], meta: RecordingMeta, *, append: bool = False, chunk_rows: int = 4096
+        self,
+        path: str | os.PathLike[str],
+        meta: RecordingMeta,
+        *,
+        append: bool = False,
+        chunk_rows: int = 4096,
+        sync_seconds: float = 0.0,
     ) -> None:
         self.path = Path(path)
         self.meta = meta
@@ -39,6 +51,9 @@ class RecordingWriter:
         require("h5py" if self.hdf5 else "pyarrow.parquet")
         self._blocks: list[Block] = []  # rows of episodes still running
         self._running: dict[int, int] = {}  # env_index -> its running episode
+        self._finished: set[int] = set()  # finished episodes not yet written
+        self.sync_seconds = max(0.0, float(sync_seconds))
+        self._next_sync = 0.0
         self._components_fixed = False
         self._next_part: int | None = None
         self.next_episode = 0
@@ -76,14 +91,21 @@ class RecordingWriter:
         if not len(block):
             return
         self._blocks.append(block)
-        finished = set(block.episode[block.terminated | block.truncated].tolist())
-        for env_index, episode in zip(block.env_index.tolist(), block.episode.tolist(), strict=True):
-            before = self._running.get(env_index)
+        ended = block.terminated | block.truncated
+        for env_index, episode, last in zip(
+            block.env_index.tolist(), block.episode.tolist(), ended.tolist(), strict=True
+        ):
+            before = self._running.pop(env_index, None)
             if before is not None and before != episode:
-                finished.add(before)
-            self._running[env_index] = episode
-        if finished:
-            self._write(finished)
+                self._finished.add(before)  # a new episode (reset) on this sub-env ends the one before
+            if last:
+                self._finished.add(episode)
+            else:
+                self._running[env_index] = episode
+        if self._finished and time.monotonic() >= self._next_sync:
+            self._write(self._finished)
+            self._finished = set()
+            self._next_sync = time.monotonic() + self.sync_seconds
 
     def _write(self, episodes: set[int] | None) -> None:
         """Writes the kept rows of ``episodes`` (all kept rows when None) as one part."""
