@@ -157,9 +157,16 @@ def merge_files(target: Path, sources: list[Path], m: RecordingMeta, chunk_rows:
             rest = sources[1:]
         with h5py.File(target, "a") as f:
             f.attrs[META_KEY] = m.to_json()
-            for src in rest:
-                for name, data in _h5_read_all(src).items():
-                    _h5_append(f, name, data, chunk_rows)
+            # Parts are small: append them chunk_rows at a time, not one resize per part.
+            pending: list[dict[str, NDArray[Any]]] = []
+            rows = 0
+            for i, src in enumerate(rest):
+                pending.append(_h5_read_all(src))
+                rows += len(pending[-1]["episode"])
+                if rows >= chunk_rows or i == len(rest) - 1:
+                    for name in pending[0]:
+                        _h5_append(f, name, np.concatenate([p[name] for p in pending]), chunk_rows)
+                    pending, rows = [], 0
         return
     pa = require("pyarrow")
     pq = require("pyarrow.parquet")
