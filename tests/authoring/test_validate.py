@@ -176,10 +176,12 @@ def test_check__a_check_needing_a_missing_extra_is_skipped_naming_it(monkeypatch
     import sys
 
     monkeypatch.setitem(sys.modules, "pygame", None)  # as after `pip install '.[sb3,cli]'`
-    report = check("ferrogym/TicketRouting-v0", only=["construct", "gymnasium_check_env", "render_modes"])
+    monkeypatch.setitem(sys.modules, "stable_baselines3.common.env_checker", None)  # and without sb3
+    only = ["construct", "gymnasium_check_env", "render_modes", "sb3_check_env"]
+    report = check("ferrogym/TicketRouting-v0", only=only)
     status = {r.name: r for r in report.results}
     assert report.ok, report.to_text()
     assert status["construct"].status == "pass"
-    for name in ("gymnasium_check_env", "render_modes"):
+    for name, extra in (("gymnasium_check_env", "viz"), ("render_modes", "viz"), ("sb3_check_env", "sb3")):
         assert status[name].status == "skip"
-        assert "pip install 'ferrogym[viz]'" in status[name].reason
+        assert f"pip install 'ferrogym[{extra}]'" in status[name].reason
