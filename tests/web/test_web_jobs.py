@@ -237,6 +237,8 @@ def test_worker__trains_in_process_and_reports_a_failure(tmp_path: Path) -> None
     msgs = [out.get_nowait() for _ in range(out.qsize())]
     assert msgs[0] == {"kind": "status", "status": "running", "total_timesteps": 256}
     assert msgs[-1]["kind"] == "done" and msgs[-1]["timesteps"] == 256 and (tmp_path / "m.json").is_file()
+    # KPIs every round(256 / 10) steps, as the dashboard labels them.
+    assert [m["timesteps"] for m in msgs if "kpis" in m][:2] == [26, 52]
     assert any(m["kind"] == "metric" and m.get("components") == {} for m in msgs)
     assert any(m["kind"] == "metric" and m.get("kpis", {}).get("length", 0) > 0 for m in msgs)
     worker.run({**spec, "env_id": "ferrogym/CartPole-v1", "algo": "NoSuchAlgo"}, out, threading.Event())
