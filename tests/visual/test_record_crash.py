@@ -163,3 +163,37 @@ def test_recorder__sync_seconds_writes_finished_episodes_together(tmp_path: Path
     assert env.writer.durable_episodes == 1  # the first one, then nothing for an hour
     env.close()
     assert Recording(path).episodes().tolist() == [0, 1, 2]
+
+
+def test_writer__a_component_new_after_the_first_write_goes_into_info(tmp_path: Path) -> None:
+    from ferrogym.record import RecordingMeta, RecordingWriter
+    from ferrogym.record.block import Block
+
+    def row(episode: int, step: int, comps: dict[str, float]) -> Block:
+        return Block(
+            episode=np.array([episode]),
+            env_index=np.zeros(1, dtype=np.int32),
+            step=np.array([step], dtype=np.int32),
+            observation=np.zeros((1, 1), dtype=np.float32),
+            action=np.zeros((1, 1), dtype=np.int64),
+            reward=np.ones(1),
+            terminated=np.array([step == 1]),
+            truncated=np.zeros(1, dtype=np.bool_),
+            seed=[None],
+            info=["{}"],
+            state=[None],
+            episode_log=[None],
+            components={k: np.array([v]) for k, v in comps.items()},
+        )
+
+    meta = RecordingMeta("x/Toy-v0", {}, (1,), "float32", (), "int64")
+    path = tmp_path / "toy.parquet"
+    w = RecordingWriter(path, meta)
+    for k, comps in enumerate(({"a": 1.0}, {"a": 2.0, "b": 3.0})):
+        w.add(row(k, 0, {}))
+        w.add(row(k, 1, comps))
+    w.close()
+    rec = Recording(path)
+    assert rec.meta.components == ("a",)
+    assert rec.episode(1).components["a"].tolist() == [2.0]
+    assert rec.episode(1).infos[1]["reward_components"] == {"b": 3.0}
