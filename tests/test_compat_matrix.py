@@ -54,4 +54,9 @@ def test_compat__the_readme_table_is_the_shipped_matrix() -> None:
     table = markdown(load_results(SHIPPED)).splitlines()
     assert table[0] in readme
     start = readme.splitlines().index(table[0])
-    assert sorted(readme.splitlines()[start : start + len(table)]) == sorted(table)
+    shown = readme.splitlines()[start : start + len(table)]
+
+    def cells(lines: list[str]) -> list[str]:  # the versions line follows the machine that ran it
+        return sorted(line for line in lines if not line.startswith("Cells: single / batched. Run with"))
+
+    assert cells(shown) == cells(table)
