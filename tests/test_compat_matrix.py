@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from ferrogym.cli import app
-from ferrogym.compat import Cell, load_results, markdown, merge_results, reasons
+from ferrogym.compat import RESULTS_ENV, SHIPPED, Cell, load_results, markdown, merge_results, reasons
 
 runner = CliRunner()
 
@@ -34,3 +35,28 @@ def test_compat__na_reasons_are_listed_once_per_library_and_reason(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert why in " ".join(result.output.split())
     assert json.loads(path.read_text())["cells"][0]["reason"] == why
+
+
+def test_compat__without_a_local_run_prints_the_shipped_matrix_and_its_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(RESULTS_ENV, str(tmp_path / "none.json"))
+    shipped = load_results(SHIPPED)
+    result = runner.invoke(app, ["compat"])
+    assert result.exit_code == 0, result.output
+    assert f"measured {shipped['measured']}" in result.output
+    assert "shipped with ferrogym" in result.output
+    assert "sb3-PPO" in result.output
+
+
+def test_compat__the_readme_table_is_the_shipped_matrix() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = markdown(load_results(SHIPPED)).splitlines()
+    assert table[0] in readme
+    start = readme.splitlines().index(table[0])
+    shown = readme.splitlines()[start : start + len(table)]
+
+    def cells(lines: list[str]) -> list[str]:  # the versions line follows the machine that ran it
+        return sorted(line for line in lines if not line.startswith("Cells: single / batched. Run with"))
+
+    assert cells(shown) == cells(table)

@@ -12,7 +12,7 @@ pytest.importorskip("stable_baselines3")
 
 from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
 
-from ferrogym.sb3 import FerroVecEnv, make_vec_env
+from ferrogym.sb3 import FerroVecEnv, learned_timesteps, make_vec_env
 from ferrogym.validate.rollout import valid_batch_actions
 
 from .conftest import ENV_IDS
@@ -128,3 +128,15 @@ def test_sb3__reward_components_reach_infos_and_tensorboard(tmp_path: Path) -> N
     assert "reward_components/wait" in tags
     waits = [e.value for e in acc.Scalars("reward_components/wait")]
     assert waits and all(v < 0 for v in waits)  # waiting always costs
+
+
+@pytest.mark.parametrize(("algo", "total", "reached"), [("PPO", 100, 128), ("PPO", 128, 128), ("DQN", 100, 104)])
+def test_sb3__learned_timesteps_is_where_learn_stops(algo: str, total: int, reached: int) -> None:
+    import stable_baselines3
+
+    venv = make_vec_env("ferrogym/CartPole-v1", n_envs=2, seed=0)
+    kwargs = {"n_steps": 32, "batch_size": 64} if algo == "PPO" else {"learning_starts": 1_000}
+    model = getattr(stable_baselines3, algo)("MlpPolicy", venv, seed=0, device="cpu", **kwargs)
+    assert learned_timesteps(model, total) == reached
+    model.learn(total)
+    assert model.num_timesteps == reached

@@ -346,12 +346,9 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
 
     def _show(self, frame: np.ndarray[Any, Any]) -> None:
         """Shows an RGB frame in a pygame window (``human`` mode)."""
-        try:
-            import pygame
-        except ImportError:
-            raise gym.error.DependencyNotInstalled(
-                f"{self.env_id}: render_mode='human' with RGB frames needs pygame: pip install pygame"
-            ) from None
+        from ferrogym.render.window import require_pygame
+
+        pygame = require_pygame()
         if self._window is None:
             pygame.init()
             self._window = pygame.display.set_mode((frame.shape[1], frame.shape[0]))

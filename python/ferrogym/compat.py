@@ -1,7 +1,9 @@
 """The compatibility matrix: library x env x single/batched -> pass/fail/not supported.
 
 tests/compat writes the results file (see :func:`results_path`) with the
-versions it ran with; ``ferrogym compat`` prints it, ``--markdown`` as the
+versions it ran with and the date, and refreshes :data:`SHIPPED`, the last
+measured matrix that ships in the package; ``ferrogym compat`` prints the
+results file, or the shipped matrix when there is none, ``--markdown`` as the
 README table.
 """
 
@@ -11,10 +13,13 @@ import json
 import os
 import platform
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 RESULTS_ENV = "FERROGYM_COMPAT_RESULTS"
+#: The matrix of the last tests/compat run in the source tree, shipped in the package.
+SHIPPED = Path(__file__).with_name("compat_matrix.json")
 #: Distributions whose versions a results file records.
 VERSIONED = (
     "gymnasium",
@@ -96,6 +101,7 @@ def merge_results(path: Path, cells: list[Cell]) -> None:
     kept = [c for c in data.get("cells", []) if c["library"] not in ran]
     data["cells"] = kept + [asdict(c) for c in cells]
     data["versions"] = {**data.get("versions", {}), **installed_versions()}
+    data["measured"] = datetime.now(timezone.utc).date().isoformat()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 

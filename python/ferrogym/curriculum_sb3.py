@@ -10,8 +10,10 @@ import numpy as np
 
 try:
     from stable_baselines3.common.callbacks import BaseCallback
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("ferrogym.curriculum_sb3 needs Stable-Baselines3: pip install 'ferrogym[sb3]'") from exc
+except ImportError:  # pragma: no cover - exercised only without the extra
+    from ferrogym.extras import missing
+
+    raise missing("stable_baselines3", "sb3", "ferrogym.curriculum_sb3") from None
 
 from ferrogym.curriculum import Curriculum, CurriculumError, VecCurriculum
 

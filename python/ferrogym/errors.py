@@ -49,8 +49,8 @@ class RegistrationError(gymnasium.error.RegistrationError, FerrogymError, ValueE
     """An env id registered twice, or an id Gymnasium's naming rules reject."""
 
 
-class MissingExtra(FerrogymError, ImportError):
-    """An integration whose library is not installed (the message names the extra)."""
+class MissingExtra(gymnasium.error.DependencyNotInstalled, FerrogymError, ImportError):
+    """An optional library that is not installed (the message names the extra that installs it)."""
 
 
 class UnsupportedLibrary(FerrogymError, ImportError):

@@ -30,8 +30,10 @@ try:
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.vec_env import VecEnv, VecMonitor
     from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("ferrogym.sb3 needs Stable-Baselines3: pip install 'ferrogym[sb3]'") from exc
+except ImportError:  # pragma: no cover - exercised only without the extra
+    from ferrogym.extras import missing
+
+    raise missing("stable_baselines3", "sb3", "ferrogym.sb3") from None
 
 from ferrogym.errors import UnsupportedSpace
 from ferrogym.integrations import check_action_space
@@ -189,6 +191,25 @@ ACTION_SPACES: dict[str, tuple[type[gym.Space[Any]], ...]] = {
 }
 #: What to use instead, by the kind of action space.
 _INSTEAD = {gym.spaces.Box: "PPO, A2C or SAC", gym.spaces.Discrete: "PPO, A2C, DQN or MaskablePPO"}
+
+
+def learned_timesteps(model: Any, total_timesteps: int) -> int:
+    """The step count ``model.learn(total_timesteps)`` ends at from 0 when not
+    stopped: SB3 collects whole rollouts (``n_steps`` x ``n_envs`` on-policy,
+    ``train_freq`` steps x ``n_envs`` off-policy) until it reaches the total,
+    so it ends on the next multiple at or above it (4096 for 4000 with 512-step rollouts)."""
+    from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+    from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
+    from stable_baselines3.common.type_aliases import TrainFreq, TrainFrequencyUnit
+
+    freq = getattr(model, "train_freq", None)  # a TrainFreq once the model is built
+    if isinstance(model, OnPolicyAlgorithm):
+        rollout = model.n_steps * model.n_envs
+    elif isinstance(model, OffPolicyAlgorithm) and isinstance(freq, TrainFreq) and freq.unit == TrainFrequencyUnit.STEP:
+        rollout = freq.frequency * model.n_envs
+    else:  # rollouts of whole episodes: their length is not known in advance
+        return total_timesteps
+    return -(-total_timesteps // rollout) * rollout
 
 
 def check_algorithm(algorithm: type[Any] | str, action_space: gym.Space[Any], env_id: str = "the env") -> None:

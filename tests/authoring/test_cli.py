@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
+import ferrogym
 from conftest import EXAMPLES
 from ferrogym.cli import app
+from ferrogym.envs import MULTI_AGENT_ENVS
 
 runner = CliRunner()
 FAST = ["--steps", "60", "--fuzz-examples", "8", "--skip", "speed"]
@@ -24,6 +27,19 @@ def test_cli_list__shows_id_version_spaces_backend_and_batching() -> None:
     table = runner.invoke(app, ["list"])
     assert table.exit_code == 0
     assert "Corridor" in table.output
+
+
+def test_cli_list__fits_an_80_column_terminal_one_line_per_env() -> None:
+    result = runner.invoke(app, ["list"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, result.output
+    assert "…" not in result.output
+    for env in ferrogym.ENVS:
+        row = next(line for line in lines if line.startswith(env.id + " "))
+        assert ("Rust, batched" in row and "Discrete" in row) or "Box" in row, row
+    for m in MULTI_AGENT_ENVS:
+        assert f"{m.factory}()" in result.output
 
 
 def test_cli_list__shows_the_multi_agent_envs_and_their_factories_build_them() -> None:
@@ -70,6 +86,16 @@ def test_cli_check__several_targets_give_a_json_list() -> None:
 def test_cli_check__bad_usage_exits_two() -> None:
     assert runner.invoke(app, ["check"]).exit_code == 2
     assert runner.invoke(app, ["check", "ferrogym/CartPole-v1", "--only", "nope"]).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "env_id", ["ferrogym/TicketRouting-v0", "ferrogym/ConnectFour-v0", "ferrogym/CustomerSupport-v0"]
+)
+def test_cli_bench__peer_steps_masked_envs_with_valid_actions(env_id: str) -> None:
+    result = runner.invoke(app, ["bench", env_id, "-n", "4", "--seconds", "0.02", "--json"])
+    assert result.exit_code == 0, result.output
+    modes = [r["mode"] for r in json.loads(result.output)]
+    assert modes == ["single env", "batched (Rust)", "SyncVectorEnv (peer)"]
 
 
 def test_cli_bench__reports_single_batched_and_peer() -> None:

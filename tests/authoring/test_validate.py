@@ -170,3 +170,18 @@ def test_check__box_action_env_on_base_environment_passes_and_reports_as_text() 
     broken = check(BROKEN, options=FAST, only=["observations_in_space"]).to_text()
     assert "hint:" in broken
     assert "FAILED (1 of 1 checks)" in broken
+
+
+def test_check__a_check_needing_a_missing_extra_is_skipped_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pygame", None)  # as after `pip install '.[sb3,cli]'`
+    monkeypatch.setitem(sys.modules, "stable_baselines3.common.env_checker", None)  # and without sb3
+    only = ["construct", "gymnasium_check_env", "render_modes", "sb3_check_env"]
+    report = check("ferrogym/TicketRouting-v0", only=only)
+    status = {r.name: r for r in report.results}
+    assert report.ok, report.to_text()
+    assert status["construct"].status == "pass"
+    for name, extra in (("gymnasium_check_env", "viz"), ("render_modes", "viz"), ("sb3_check_env", "sb3")):
+        assert status[name].status == "skip"
+        assert f"pip install 'ferrogym[{extra}]'" in status[name].reason

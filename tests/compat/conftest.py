@@ -6,16 +6,19 @@ clearly: when it passes, the cell is "n/a" with that reason.
 The file is ``compat-results/matrix.json`` under the directory pytest runs
 from, or ``$FERROGYM_COMPAT_RESULTS``; it is rewritten by every run that
 collects compat tests, keeping the cells of libraries that run did not touch.
+The same cells refresh ``python/ferrogym/compat_matrix.json``, the matrix the
+package ships (``ferrogym compat`` shows it where no run has been made).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ferrogym.compat import Cell, merge_results, results_path
+from ferrogym.compat import SHIPPED, Cell, merge_results, results_path
 
 _CELLS: dict[tuple[str, str, str], Cell] = {}
 
@@ -48,6 +51,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _CELLS:
         merge_results(results_path(), list(_CELLS.values()))
+        if os.access(SHIPPED, os.W_OK):  # a source checkout: refresh the matrix the package ships
+            merge_results(SHIPPED, list(_CELLS.values()))
 
 
 @pytest.fixture

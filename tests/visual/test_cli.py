@@ -72,3 +72,42 @@ def test_cli__errors_exit_1_and_never_overwrite(tmp_path: Path) -> None:
     assert r.exit_code != 0
     r = runner.invoke(app, ["record", "ferrogym/CartPole-v1", "-o", str(tmp_path / "p.parquet"), "--policy", "nope"])
     assert r.exit_code == 1 and "invalid policy" in r.output
+
+
+def hide(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
+    """Makes ``import MODULE`` fail as if the extra were not installed."""
+    import sys
+
+    for m in modules:
+        monkeypatch.setitem(sys.modules, m, None)
+
+
+@pytest.mark.parametrize(
+    ("argv", "hidden", "extra"),
+    [
+        (["plot", "{tmp}/run.parquet", "-o", "{tmp}/p.png"], ("matplotlib", "matplotlib.pyplot"), "viz"),
+        (["replay", "{tmp}/x.h5"], ("h5py",), "record"),
+        (["record", "ferrogym/CartPole-v1", "-o", "{tmp}/r.parquet"], ("pyarrow", "pyarrow.parquet"), "record"),
+        (["replay", "{tmp}/run.parquet", "--render", "human"], ("pygame",), "viz"),
+    ],
+)
+def test_cli__a_missing_extra_is_one_line_naming_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    hidden: tuple[str, ...],
+    extra: str,
+) -> None:
+    from ferrogym.cli import main
+
+    assert runner.invoke(app, ["record", "ferrogym/CartPole-v1", "-o", str(tmp_path / "run.parquet")]).exit_code == 0
+    (tmp_path / "x.h5").write_bytes(b"an HDF5 file would be here")
+    hide(monkeypatch, *hidden)
+    monkeypatch.setattr("sys.argv", ["ferrogym", *(a.format(tmp=tmp_path) for a in argv)])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("error: "), err
+    assert f"pip install 'ferrogym[{extra}]'" in err

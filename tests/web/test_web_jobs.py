@@ -246,11 +246,14 @@ def test_worker__trains_in_process_and_reports_a_failure(tmp_path: Path) -> None
         "env_id": "ferrogym/CartPole-v1",
         "config": {},
         "model_path": str(tmp_path / "m.zip"),
+        "total_timesteps": 200,  # not a whole number of 2 x 64-step rollouts: SB3 runs 256
     }
     worker.run(spec, out, threading.Event())
     msgs = [out.get_nowait() for _ in range(out.qsize())]
-    assert msgs[0] == {"kind": "status", "status": "running"}
-    assert msgs[-1]["kind"] == "done" and (tmp_path / "m.json").is_file()
+    assert msgs[0] == {"kind": "status", "status": "running", "total_timesteps": 256}
+    assert msgs[-1]["kind"] == "done" and msgs[-1]["timesteps"] == 256 and (tmp_path / "m.json").is_file()
+    # KPIs every round(256 / 10) steps, as the dashboard labels them.
+    assert [m["timesteps"] for m in msgs if "kpis" in m][:2] == [26, 52]
     assert any(m["kind"] == "metric" and m.get("components") == {} for m in msgs)
     assert any(m["kind"] == "metric" and m.get("kpis", {}).get("length", 0) > 0 for m in msgs)
     worker.run({**spec, "env_id": "ferrogym/CartPole-v1", "algo": "NoSuchAlgo"}, out, threading.Event())

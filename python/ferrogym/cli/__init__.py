@@ -21,6 +21,7 @@ app = typer.Typer(
 
 from ferrogym.cli import bench, check, compat, evaluate, plot, record, replay, serve, train  # noqa: E402
 from ferrogym.cli import list as list_  # noqa: E402
+from ferrogym.errors import MissingExtra  # noqa: E402
 
 app.command("list")(list_.run)
 app.command("check")(check.run)
@@ -35,4 +36,8 @@ app.command("train")(train.run)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except MissingExtra as e:  # any command, any depth: one line naming the extra, not a traceback
+        typer.echo(f"error: {e}", err=True)
+        raise SystemExit(1) from None

@@ -9,7 +9,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ferrogym.compat import MODES, NOT_SUPPORTED, SYMBOL, load_results, markdown, matrix, reasons, results_path
+from ferrogym.compat import (
+    MODES,
+    NOT_SUPPORTED,
+    SHIPPED,
+    SYMBOL,
+    load_results,
+    markdown,
+    matrix,
+    reasons,
+    results_path,
+)
 
 STYLE = {"pass": "green", "fail": "bold red", "skip": "yellow", "n/a": "dim"}
 
@@ -24,6 +34,14 @@ def run(
     """Print which RL libraries work with which ferrogym env, single and batched."""
     path = results or results_path()
     data = load_results(path)
+    if not data.get("cells") and results is None:
+        # No run on this machine yet: the matrix measured when this ferrogym was built.
+        path, data = SHIPPED, load_results(SHIPPED)
+        typer.echo(
+            f"no compat results at {results_path()}; showing the matrix shipped with ferrogym, measured "
+            f"{data.get('measured', 'on an unknown date')} (`pytest tests/compat` measures this machine)",
+            err=True,
+        )
     if not data.get("cells"):
         typer.echo(f"no compat results at {path}: run `pytest tests/compat` first", err=True)
         raise typer.Exit(1)
@@ -31,7 +49,7 @@ def run(
         typer.echo(markdown(data))
         return
     libs, envs, status = matrix(data)
-    table = Table(title=f"ferrogym compatibility ({path})")
+    table = Table(title=f"ferrogym compatibility ({path}, measured {data.get('measured', '?')})")
     table.add_column("library", no_wrap=True)
     for env in envs:
         table.add_column(env.split("/")[-1] + "\nsingle / batched", overflow="fold")

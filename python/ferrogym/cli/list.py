@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import gymnasium as gym
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -34,7 +35,22 @@ def short_space(space: gym.Space[Any]) -> str:
     return str(space)
 
 
-def describe_env(env_id: str) -> dict[str, Any]:
+_DTYPES = {"float32": "f32", "float64": "f64", "int64": "i64", "int32": "i32", "int8": "i8", "uint8": "u8"}
+
+
+def cell_space(space: gym.Space[Any]) -> str:
+    """The shortest readable form, for a table cell: ``Box(4,) f32``."""
+    if isinstance(space, gym.spaces.Box):
+        shape = ", ".join(map(str, space.shape)) + ("," if len(space.shape) == 1 else "")
+        return f"Box({shape}) {_DTYPES.get(str(space.dtype), str(space.dtype))}"
+    if isinstance(space, gym.spaces.Tuple):  # one element a line
+        return "Tuple(" + ",\n".join(cell_space(s) for s in space.spaces) + ")"
+    return str(space)
+
+
+def describe_env(env_id: str, cells: bool = False) -> dict[str, Any]:
+    """What ``--json`` prints for ``env_id``; with ``cells``, also the short
+    ``observation_cell`` and ``action_cell`` of the table."""
     spec = gym.spec(env_id)
     row: dict[str, Any] = {
         "id": env_id,
@@ -45,11 +61,16 @@ def describe_env(env_id: str) -> dict[str, Any]:
     try:
         env = gym.make(env_id, disable_env_checker=True)
     except Exception as e:  # listed anyway: `ferrogym check` says more
-        return {**row, "backend": "?", "observation_space": f"cannot build: {e}", "action_space": ""}
+        failed = {"observation_space": f"cannot build: {e}", "action_space": ""}
+        extra = {"observation_cell": failed["observation_space"], "action_cell": ""} if cells else {}
+        return {**row, "backend": "?", **failed, **extra}
     try:
         row["backend"] = "Rust" if isinstance(env.unwrapped, RustEnv) else "Python"
         row["observation_space"] = short_space(env.observation_space)
         row["action_space"] = short_space(env.action_space)
+        if cells:
+            row["observation_cell"] = cell_space(env.observation_space)
+            row["action_cell"] = cell_space(env.action_space)
     finally:
         env.close()
     return row
@@ -59,29 +80,33 @@ def run(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List the environments ferrogym registers."""
-    rows = [describe_env(i) for i in env_ids()]
+    rows = [describe_env(i, cells=not json_out) for i in env_ids()]
     multi = [{"id": e.name, **dataclasses.asdict(e)} for e in MULTI_AGENT_ENVS]
     if json_out:
         typer.echo(json.dumps(rows + multi, indent=2))
         return
-    table = Table(title="ferrogym environments")
+    # Narrow enough for an 80-column terminal: no side borders, the version
+    # is already in the id, spaces in short form (--json has them in full).
+    table = Table(
+        title="ferrogym environments", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True
+    )
     table.add_column("id", no_wrap=True)
-    for col in ("version", "observation space", "action space", "backend", "batched"):
-        table.add_column(col, overflow="fold")
+    for col in ("observation", "action", "backend"):
+        table.add_column(col, no_wrap=True)
     for r in rows:
-        table.add_row(
-            r["id"],
-            "-" if r["version"] is None else f"v{r['version']}",
-            r["observation_space"],
-            r["action_space"],
-            r["backend"],
-            "yes" if r["batched"] else "no",
-        )
+        backend = f"{r['backend']}, batched" if r["batched"] else r["backend"]
+        table.add_row(r["id"], r["observation_cell"], r["action_cell"], backend)
     console = Console()
     console.print(table)
-    agents = Table(title="multi-agent environments (PettingZoo; pip install 'ferrogym\\[pettingzoo]')")
-    for col in ("name", "build with", "API", "backend"):
-        agents.add_column(col, overflow="fold")
+    agents = Table(
+        title="multi-agent (PettingZoo; pip install 'ferrogym\\[pettingzoo]')",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    agents.add_column("name\nbuild with", no_wrap=True)
+    agents.add_column("API\nbackend", no_wrap=True)
     for m in multi:
-        agents.add_row(m["name"], f"{m['factory']}()", m["api"], m["backend"])
+        agents.add_row(f"{m['name']}\n{m['factory']}()", f"{m['api']}\n{m['backend']}")
     console.print(agents)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ferrogym.errors import FerrogymError
+from ferrogym.extras import require
 
 
 def run(
@@ -20,15 +21,13 @@ def run(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing image.")] = False,
 ) -> None:
     """Plot a recording: returns, reward components, actions, grid visits, TicketRouting KPIs, or compare runs."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from ferrogym import plots
-
     if out.exists() and not overwrite:
         typer.echo(f"error: {out} exists; pass --overwrite or choose another name", err=True)
         raise typer.Exit(1)
     try:
+        require("matplotlib", "viz", "ferrogym plot").use("Agg")
+        from ferrogym import plots
+
         if kind == "compare":
             fig = plots.plot_comparison({p.stem: p for p in recordings})
         elif len(recordings) != 1:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ferrogym.extras import missing
 from ferrogym.web.settings import TOKEN_ENV
 
 
@@ -29,7 +30,7 @@ def run(
 
         from ferrogym.web import Limits, Settings, create_app
     except ImportError as e:
-        raise SystemExit(f"ferrogym serve needs the web extra: pip install 'ferrogym[web]' ({e})") from None
+        raise missing(e.name or "fastapi", "web", "ferrogym serve") from None
     try:
         settings = Settings(
             host=host,

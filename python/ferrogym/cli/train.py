@@ -83,7 +83,7 @@ def train_model(
     in that directory instead (its hyper-parameters and learning-rate
     schedule, which runs on over the total of both runs' steps)."""
     cls = algo_class(algo)  # raises the clear "pip install ferrogym[sb3]" message first
-    from ferrogym.sb3 import make_vec_env
+    from ferrogym.sb3 import learned_timesteps, make_vec_env
 
     kwargs = dict(env_kwargs)
     if algo not in MASKED_ALGOS:
@@ -111,7 +111,7 @@ def train_model(
         _imitate(model, algo, warm_start, env, kwargs, seed + n_envs, warm_episodes, console)
     columns = (TextColumn(f"training {algo}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
-        task = progress.add_task("train", total=model.num_timesteps + timesteps)
+        task = progress.add_task("train", total=model.num_timesteps + learned_timesteps(model, timesteps))
         deadline = time.perf_counter() + 60 * max_minutes
         model.learn(
             total_timesteps=timesteps,

@@ -19,7 +19,8 @@ from typing import Any
 
 import gymnasium as gym
 
-from ferrogym.errors import MissingExtra, UnsupportedLibrary, UnsupportedSpace
+from ferrogym.errors import UnsupportedLibrary, UnsupportedSpace
+from ferrogym.extras import missing
 
 #: Set to 1 to use a library version outside the tested range anyway.
 ALLOW_UNTESTED_ENV = "FERROGYM_ALLOW_UNTESTED"
@@ -78,9 +79,7 @@ def require(extra: str) -> None:
     version = library_version(extra)
     top = lib.module.split(".")[0]
     if version is None or importlib.util.find_spec(top) is None:
-        raise MissingExtra(
-            f"ferrogym.integrations.{extra} needs {lib.dist}: pip install 'ferrogym[{extra}]' (tested: {lib.tested})"
-        )
+        raise missing(lib.dist, extra, f"ferrogym.integrations.{extra}", f" (tested: {lib.tested})")
     if not lib.is_tested(version) and os.environ.get(ALLOW_UNTESTED_ENV) != "1":
         raise UnsupportedLibrary(
             f"ferrogym.integrations.{extra}: {lib.dist} {version} is outside the tested range {lib.tested}; "

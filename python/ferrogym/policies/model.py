@@ -31,13 +31,9 @@ def algo_class(algo: str) -> Any:
     if algo not in ALGOS:
         raise ValueError(f"unknown algorithm {algo!r}; expected one of {list(ALGOS)}")
     module, cls = ALGOS[algo]
-    try:
-        mod = __import__(module, fromlist=[cls])
-    except ImportError as e:
-        raise ImportError(
-            f"{algo} needs Stable-Baselines3 and sb3-contrib: pip install 'ferrogym[sb3]' ({e})"
-        ) from None
-    return getattr(mod, cls)
+    from ferrogym.extras import require
+
+    return getattr(require(module, "sb3", algo), cls)
 
 
 class ModelPolicy:

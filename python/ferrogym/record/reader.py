@@ -12,8 +12,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ferrogym.errors import RecordingError
+from ferrogym.record.formats import first_episode, h5_name, is_hdf5, require
+from ferrogym.record.parts import live_parts, part_files
 from ferrogym.record.schema import COMPONENT_PREFIX, FIXED_COLUMNS, META_KEY, RecordingMeta
-from ferrogym.record.writer import HDF5_SUFFIXES, h5_name, require
 
 
 @dataclass
@@ -50,70 +51,96 @@ class Episode:
 
 
 class Recording:
-    """A recording file (Parquet, or HDF5 by suffix). Opening checks that it
-    is readable and a ferrogym recording; nothing here ever writes."""
+    """A recording (Parquet, or HDF5 by suffix): the file at ``path`` plus the
+    parts of a recording still being written or cut short by a crash
+    (:mod:`ferrogym.record.parts`). Opening checks that every file is readable
+    and a ferrogym recording of the same env; nothing here ever writes."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
+        self.hdf5 = is_hdf5(self.path)
+        main = self.path.is_file()
+        if not main and not part_files(self.path):
             raise RecordingError(f"{self.path}: no such recording file")
-        self.hdf5 = self.path.suffix.lower() in HDF5_SUFFIXES
-        self.meta = self._open_hdf5() if self.hdf5 else self._open_parquet()
+        self.files: list[Path] = [self.path] if main else part_files(self.path)
+        self.meta = self._open(self.files[0])
+        if main and part_files(self.path):
+            last = self._read(self.path, ["episode"], None)["episode"]
+            self.files += live_parts(self.path, first_episode, int(last.max()) if len(last) else None)
+        for f in self.files[1:]:
+            self.meta.check_same_env(self._open(f), str(f))
 
     # -- opening -----------------------------------------------------------------
 
-    def _open_parquet(self) -> RecordingMeta:
+    def _open(self, path: Path) -> RecordingMeta:
+        return self._open_hdf5(path) if self.hdf5 else self._open_parquet(path)
+
+    def _open_parquet(self, path: Path) -> RecordingMeta:
         pa = require("pyarrow")
         pq = require("pyarrow.parquet")
         try:
-            self._pq = pq.ParquetFile(self.path)
+            schema = pq.read_schema(path)
         except (pa.ArrowException, OSError) as e:
-            raise RecordingError(f"{self.path}: corrupt or truncated Parquet file ({e})") from None
-        raw = (self._pq.schema_arrow.metadata or {}).get(META_KEY.encode())
+            raise RecordingError(f"{path}: corrupt or truncated Parquet file ({e})") from None
+        raw = (schema.metadata or {}).get(META_KEY.encode())
         if raw is None:
-            raise RecordingError(f"{self.path}: a Parquet file but not a ferrogym recording (no '{META_KEY}' metadata)")
-        meta = RecordingMeta.from_json(raw, str(self.path))
-        self._check_columns(self._pq.schema_arrow.names, meta)
+            raise RecordingError(f"{path}: a Parquet file but not a ferrogym recording (no '{META_KEY}' metadata)")
+        meta = RecordingMeta.from_json(raw, str(path))
+        self._check_columns(path, schema.names, meta)
         return meta
 
-    def _open_hdf5(self) -> RecordingMeta:
+    def _open_hdf5(self, path: Path) -> RecordingMeta:
         h5py = require("h5py")
         try:
-            with h5py.File(self.path, "r") as f:
+            with h5py.File(path, "r") as f:
                 raw = f.attrs.get(META_KEY)
                 names = [k.replace(":", "/") for k in f]
                 lengths = {len(f[k]) for k in f}
         except OSError as e:
-            raise RecordingError(f"{self.path}: corrupt or truncated HDF5 file ({e})") from None
+            raise RecordingError(f"{path}: corrupt or truncated HDF5 file ({e})") from None
         if raw is None:
-            raise RecordingError(f"{self.path}: an HDF5 file but not a ferrogym recording (no '{META_KEY}' attribute)")
-        meta = RecordingMeta.from_json(raw, str(self.path))
-        self._check_columns(names, meta)
+            raise RecordingError(f"{path}: an HDF5 file but not a ferrogym recording (no '{META_KEY}' attribute)")
+        meta = RecordingMeta.from_json(raw, str(path))
+        self._check_columns(path, names, meta)
         if len(lengths) > 1:
-            raise RecordingError(f"{self.path}: truncated HDF5 recording (columns of different lengths {lengths})")
+            raise RecordingError(f"{path}: truncated HDF5 recording (columns of different lengths {lengths})")
         return meta
 
-    def _check_columns(self, names: list[str], meta: RecordingMeta) -> None:
+    def _check_columns(self, path: Path, names: list[str], meta: RecordingMeta) -> None:
         want = [*FIXED_COLUMNS, *(COMPONENT_PREFIX + c for c in meta.components)]
         missing = [c for c in want if c not in names]
         if missing:
-            raise RecordingError(f"{self.path}: not a complete ferrogym recording (missing columns {missing})")
+            raise RecordingError(f"{path}: not a complete ferrogym recording (missing columns {missing})")
 
     # -- reading -------------------------------------------------------------------
 
     def columns(self, names: list[str], episode: int | None = None) -> dict[str, Any]:
         """Columns as NumPy arrays (strings as lists), optionally one episode's rows."""
+        parts = [self._read(f, names, episode) for f in self.files]
+        if len(parts) == 1:
+            return parts[0]
+        out: dict[str, Any] = {}
+        for name in names:
+            values = [p[name] for p in parts]
+            if isinstance(values[0], list):
+                out[name] = [v for vs in values for v in vs]
+            else:
+                kind = np.result_type(*values)
+                out[name] = np.concatenate([np.asarray(v, dtype=kind) for v in values])
+        return out
+
+    def _read(self, path: Path, names: list[str], episode: int | None) -> dict[str, Any]:
         try:
-            return self._read_hdf5(names, episode) if self.hdf5 else self._read_parquet(names, episode)
+            return self._read_hdf5(path, names, episode) if self.hdf5 else self._read_parquet(path, names, episode)
         except RecordingError:
             raise
         except Exception as e:  # the readers raise many types for damaged data
-            raise RecordingError(f"{self.path}: corrupt or truncated recording ({type(e).__name__}: {e})") from None
+            raise RecordingError(f"{path}: corrupt or truncated recording ({type(e).__name__}: {e})") from None
 
-    def _read_parquet(self, names: list[str], episode: int | None) -> dict[str, Any]:
+    def _read_parquet(self, path: Path, names: list[str], episode: int | None) -> dict[str, Any]:
         pq = require("pyarrow.parquet")
         filters = None if episode is None else [("episode", "==", episode)]
-        table = pq.read_table(self.path, columns=names, filters=filters)
+        table = pq.read_table(path, columns=names, filters=filters)
         out: dict[str, Any] = {}
         m = self.meta
         for name in names:
@@ -134,10 +161,10 @@ class Recording:
                 out[name] = arr.astype(np.float64) if col.null_count and arr.dtype.kind != "f" else arr
         return out
 
-    def _read_hdf5(self, names: list[str], episode: int | None) -> dict[str, Any]:
+    def _read_hdf5(self, path: Path, names: list[str], episode: int | None) -> dict[str, Any]:
         h5py = require("h5py")
         m = self.meta
-        with h5py.File(self.path, "r") as f:
+        with h5py.File(path, "r") as f:
             sel = slice(None) if episode is None else np.flatnonzero(f["episode"][:] == episode)
             out: dict[str, Any] = {}
             for name in names:

@@ -20,8 +20,9 @@ from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 from ferrogym.curriculum import VecCurriculum
 from ferrogym.errors import ConfigError, RecordingError
 from ferrogym.events import Event, EventHub, Observe
+from ferrogym.record.block import Block
 from ferrogym.record.schema import RecordingMeta, to_json
-from ferrogym.record.writer import Block, RecordingWriter
+from ferrogym.record.writer import RecordingWriter
 
 States = Literal["reset", "all", "none"]
 _SKIP_INFO = {"reward_components", "final_obs", "final_info", "_final_obs", "_final_info"}
@@ -90,7 +91,9 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
     ``states``: ``"reset"`` stores ``get_state()`` on reset rows (replay
     re-simulates from it), ``"all"`` on every row, ``"none"`` never (replay then
     needs the reset seed). An existing ``path`` is refused unless ``append``.
-    Call ``close()`` (or use ``with``) to finish the file.
+    Each episode is on disk once it ends (``sync_seconds`` trades that for
+    speed: see :class:`~ferrogym.record.writer.RecordingWriter`); call
+    ``close()`` (or use ``with``) to finish the file.
 
     >>> import gymnasium as gym, ferrogym, tempfile, os
     >>> from ferrogym.record import Recorder, Recording
@@ -110,6 +113,7 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
         states: States = "reset",
         append: bool = False,
         chunk_rows: int = 4096,
+        sync_seconds: float = 0.0,
         env_id: str | None = None,
         env_kwargs: dict[str, Any] | None = None,
     ) -> None:
@@ -119,12 +123,15 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
         super().__init__(inner)
         hub: EventHub = own_hub if isinstance(own_hub, EventHub) else inner.events  # type: ignore[attr-defined]
         meta = meta_for(env, vector=False, env_id=env_id, env_kwargs=env_kwargs)
-        self.writer = RecordingWriter(path, meta, append=append, chunk_rows=chunk_rows)
+        self.writer = RecordingWriter(path, meta, append=append, chunk_rows=chunk_rows, sync_seconds=sync_seconds)
         self.states = states
         self._obs_dtype = np.dtype(meta.obs_dtype)
         self._act_dtype = np.dtype(meta.action_dtype)
         self._episode = -1
         self._seed: int | None = None
+        # The latest row waits here until the step that made it returns (a
+        # TimeLimit above the env may still mark it truncated), then goes to
+        # the writer, which writes an episode as soon as its last row arrives.
         self._last: Block | None = None
         self._unsubscribe = hub.subscribe(self._on_event)
 
@@ -134,7 +141,9 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         self._seed = seed
-        return self.env.reset(seed=seed, options=options)
+        result = self.env.reset(seed=seed, options=options)
+        self._hand_over()
+        return result
 
     def step(self, action: Any) -> tuple[Any, Any, bool, bool, dict[str, Any]]:
         obs, reward, terminated, truncated, info = self.env.step(action)
@@ -142,7 +151,13 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
         if self._last is not None and truncated and not self._last.truncated[0]:
             self._last.truncated[0] = True
             self._last.episode_log[0] = self._episode_log()
+        self._hand_over()
         return obs, reward, terminated, truncated, info
+
+    def _hand_over(self) -> None:
+        if self._last is not None:
+            self.writer.add(self._last)
+            self._last = None
 
     def _state(self, reset: bool) -> str | None:
         if self.states == "none" or (self.states == "reset" and not reset):
@@ -181,14 +196,15 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
             episode_log=[self._episode_log() if ended else None],
             components={k: np.array([float(v)]) for k, v in comps.items()},
         )
+        self._hand_over()  # a row from a call that bypassed this wrapper
         self._last = block
-        self.writer.add(block)
 
     def close(self) -> None:
         try:
             super().close()
         finally:
             self._unsubscribe()
+            self._hand_over()
             self.writer.close()
 
 
@@ -212,6 +228,7 @@ class VectorRecorder(VectorWrapper):
         states: States = "reset",
         append: bool = False,
         chunk_rows: int = 4096,
+        sync_seconds: float = 0.0,
         env_id: str | None = None,
         env_kwargs: dict[str, Any] | None = None,
         curriculum: VecCurriculum | None = None,
@@ -224,7 +241,7 @@ class VectorRecorder(VectorWrapper):
         super().__init__(env)
         self.curriculum = curriculum
         meta = meta_for(env, vector=True, env_id=env_id, env_kwargs=env_kwargs)
-        self.writer = RecordingWriter(path, meta, append=append, chunk_rows=chunk_rows)
+        self.writer = RecordingWriter(path, meta, append=append, chunk_rows=chunk_rows, sync_seconds=sync_seconds)
         self.states = states
         n = env.num_envs
         self._mode = AutoresetMode(env.metadata.get("autoreset_mode", AutoresetMode.NEXT_STEP))

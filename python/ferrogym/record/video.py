@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ferrogym.errors import ConfigError, RecordingError
-from ferrogym.record.writer import require
+from ferrogym.record.formats import require
 from ferrogym.render import check_rgb
 
 VIDEO_SUFFIXES = (".mp4", ".gif")

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ferrogym.extras import require
 from ferrogym.render import Frame, check_rgb
 
 
 def require_matplotlib() -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        import gymnasium as gym
-
-        raise gym.error.DependencyNotInstalled(
-            "plots and figures need matplotlib: pip install 'ferrogym[viz]'"
-        ) from None
-    return plt
+    return require("matplotlib.pyplot", "viz", "plotting")
 
 
 class FigureRenderer:

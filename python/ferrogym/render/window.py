@@ -14,21 +14,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ferrogym.extras import require
 from ferrogym.render import Frame, check_rgb
 
 
 def require_pygame() -> Any:
     # pygame prints a banner on import unless told not to.
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    try:
-        import pygame
-    except ImportError:
-        import gymnasium as gym
-
-        raise gym.error.DependencyNotInstalled(
-            "render_mode='human' needs pygame: pip install 'ferrogym[viz]'"
-        ) from None
-    return pygame
+    return require("pygame", "viz", "render_mode='human'")
 
 
 class WindowRenderer:

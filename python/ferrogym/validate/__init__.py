@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import gymnasium as gym
+
 from ferrogym.validate import checks, fuzz
 from ferrogym.validate.checks import CheckFn, Options
 from ferrogym.validate.report import CheckResult, Report
@@ -122,6 +124,8 @@ def _run_check(check: Check, target: Target, options: Options) -> CheckResult:
         found = check.run(target, options)
     except Skip as s:
         return CheckResult(check.name, "skip", str(s), seconds=time.perf_counter() - start)
+    except gym.error.DependencyNotInstalled as e:  # an optional extra (pygame...) is missing: not the env's fault
+        return CheckResult(check.name, "skip", f"not checked: {e}", seconds=time.perf_counter() - start)
     except Fail as f:
         return CheckResult(check.name, "fail", str(f), check.hint, time.perf_counter() - start)
     except (Exception, SystemExit) as e:  # the env's own exceptions are findings, not crashes

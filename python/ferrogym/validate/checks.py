@@ -22,6 +22,7 @@ import numpy as np
 from gymnasium.utils.env_checker import check_env as gymnasium_check_env
 
 from ferrogym.base import observation_problem
+from ferrogym.extras import require
 from ferrogym.validate.rollout import (
     ActionSampler,
     Fail,
@@ -130,10 +131,8 @@ def check_passive(t: Target, o: Options) -> Found:
 
 
 def check_sb3(t: Target, o: Options) -> Found:
-    try:
-        from stable_baselines3.common.env_checker import check_env as sb3_check_env
-    except ImportError:
-        raise Skip("stable-baselines3 is not installed (pip install 'ferrogym[sb3]')") from None
+    # Missing, the check is skipped naming the extra (MissingExtra).
+    sb3_check_env = require("stable_baselines3.common.env_checker", "sb3", "sb3_check_env").check_env
     with made(t.make) as env, masked_sampling(env), captured_warnings() as messages:
         sb3_check_env(env, warn=True, skip_render_check=True)
     return Found(notes=messages)

@@ -12,8 +12,9 @@ import numpy as np
 from gymnasium import spaces
 
 from ferrogym.base import observation_problem
+from ferrogym.extras import require
 from ferrogym.validate.checks import Found, Options, made
-from ferrogym.validate.rollout import ActionSampler, Fail, Skip, short
+from ferrogym.validate.rollout import ActionSampler, Fail, short
 from ferrogym.validate.target import Target
 
 #: What a clear refusal of an invalid action is.
@@ -21,11 +22,8 @@ CLEAR_ERRORS = (ValueError, TypeError, gym.error.Error)
 
 
 def _hypothesis() -> Any:
-    try:
-        import hypothesis
-    except ImportError:
-        raise Skip("hypothesis is not installed (pip install 'ferrogym[cli]')") from None
-    return hypothesis
+    # Missing, the check is skipped naming the extra (MissingExtra).
+    return require("hypothesis", "cli", "the fuzz checks")
 
 
 def _settings(h: Any, o: Options) -> Any:

@@ -98,14 +98,25 @@ def masked_sampling(env: gym.Env[Any, Any]) -> Iterator[gym.Env[Any, Any]]:
         base.action_space = original
 
 
+def batch_masks(envs: Any) -> Any:
+    """The ``(num_envs, n)`` action masks of a batch, or None when it has none:
+    a native batch offers ``action_masks()``; Gymnasium's vector envs (the
+    SyncVectorEnv peer) ask each sub-env."""
+    masks = getattr(envs, "action_masks", None)
+    if callable(masks):
+        return np.asarray(masks(), dtype=bool)
+    if isinstance(envs, gym.vector.SyncVectorEnv) and all(
+        callable(getattr(e.unwrapped, "action_masks", None)) for e in envs.envs
+    ):
+        return np.asarray(envs.call("action_masks"), dtype=bool)
+    return None
+
+
 def valid_batch_actions(envs: Any, actions: Any) -> Any:
     """``actions`` for a batched env, each replaced by the sub-env's first
     valid action where its mask forbids it (batches without masks: unchanged)."""
-    masks = getattr(envs, "action_masks", None)
-    if not callable(masks):
-        return actions
-    allowed = np.asarray(masks(), dtype=bool)
-    if allowed.ndim != 2 or allowed.shape[1] == 0:  # no Discrete actions (Box): nothing to mask
+    allowed = batch_masks(envs)
+    if allowed is None or allowed.ndim != 2 or allowed.shape[1] == 0:  # no Discrete actions (Box): nothing to mask
         return actions
     proposed = np.asarray(actions, dtype=np.int64)
     ok = allowed[np.arange(len(proposed)), proposed]

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from ferrogym.validate.rollout import ActionSampler, close_quietly, valid_batch_actions
+from ferrogym.validate.rollout import ActionSampler, batch_masks, close_quietly, valid_batch_actions
 from ferrogym.validate.target import Target
 
 _CHUNK = 256
@@ -45,7 +45,7 @@ def batched_steps_per_second(t: Target, num_envs: int, seed: int, seconds: float
         envs.reset(seed=seed)
         envs.action_space.seed(seed)
         actions = [np.asarray(envs.action_space.sample()) for _ in range(16)]
-        masked = callable(getattr(envs, "action_masks", None))
+        masked = batch_masks(envs) is not None
         calls = 0
         start = time.perf_counter()
         while True:

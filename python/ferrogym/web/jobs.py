@@ -117,6 +117,7 @@ class JobManager:
         kind = msg["kind"]
         if kind == "status":
             job.status = "stopping" if job.stop.is_set() else msg["status"]
+            job.spec["total_timesteps"] = msg.get("total_timesteps", job.spec["total_timesteps"])
         elif kind in ("metric", "progress"):
             job.timesteps = max(job.timesteps, msg["timesteps"])
             if kind == "metric":

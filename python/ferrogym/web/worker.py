@@ -75,6 +75,7 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
     from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 
     import ferrogym  # noqa: F401  registers the envs in this fresh process
+    from ferrogym.sb3 import learned_timesteps
 
     torch.set_num_threads(1)
     venv = _vec_env(spec["env_id"], spec["n_envs"], spec["seed"], spec["config"])
@@ -93,7 +94,10 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
     kpi_env = make_env(spec["env_id"], spec["config"], render=False)
     kpi_env.reset(seed=KPI_SEED)
     kpi_policy = model_policy(model, has_mask(kpi_env))
-    kpi_every = max(spec["total_timesteps"] // KPI_EVALUATIONS, 1)
+    # The total SB3 will actually reach (whole rollouts), so progress never reads "4096 / 4000";
+    # the KPI spacing is the one the dashboard shows, Math.round(total / 10).
+    total = learned_timesteps(model, spec["total_timesteps"])
+    kpi_every = max(int(total / KPI_EVALUATIONS + 0.5), 1)
 
     components = EpisodeComponents()
     curriculum = None
@@ -144,7 +148,7 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
                 out.put({"kind": "progress", "timesteps": int(self.num_timesteps)})
             return not stop.is_set()
 
-    out.put({"kind": "status", "status": "running"})
+    out.put({"kind": "status", "status": "running", "total_timesteps": total})
     callbacks.append(Report())
     model.learn(total_timesteps=spec["total_timesteps"], callback=CallbackList(callbacks))
     path = Path(spec["model_path"])
