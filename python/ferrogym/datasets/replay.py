@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from ferrogym.datasets import store
 from ferrogym.datasets.rollouts import is_masked
-from ferrogym.errors import DatasetError, NondeterminismError
+from ferrogym.errors import DatasetError, NondeterminismError, RecordingError
 from ferrogym.record import Episode, Recording, RecordingMeta, Replay, replay_episode
 from ferrogym.record.replay import make_env
 
@@ -132,7 +132,10 @@ def replay_dataset(dataset: MinariDataset, episodes: Any = None) -> list[Replay]
     out = []
     for k in rec.episodes() if episodes is None else episodes:
         env = Observed(make_env(rec, None))
-        result = replay_episode(rec, int(k), render_mode=None, env=env)
+        try:
+            result = replay_episode(rec, int(k), render_mode=None, env=env)
+        except RecordingError as e:  # an episode the checker cannot replay (no seed)
+            raise DatasetError(str(e)) from None
         ep = rec.minari_episode(int(k))
         where = f"{rec.path} episode {k}"
         problems = []
