@@ -15,11 +15,11 @@ from ferrogym.policies import make_policy
 
 pytest.importorskip("minari")
 pytest.importorskip("sb3_contrib")
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from ferrogym.cli import app  # noqa: E402
-from ferrogym.datasets import bc, export_rollouts  # noqa: E402
-from ferrogym.policies.model import load_model_policy  # noqa: E402
+from ferrogym.cli import app
+from ferrogym.datasets import bc, export_rollouts
+from ferrogym.policies.model import load_model_policy
 
 TICKET = "ferrogym/TicketRouting-v0"
 runner = CliRunner()
@@ -60,17 +60,14 @@ def test_bc__dataset_of_another_env_is_refused_naming_the_file(tmp_path: Path) -
     cartpole = "ferrogym/CartPole-v1"
     rnd = make_policy("random", ())
     ds = export_rollouts("cp/random-v0", cartpole, rnd, episodes=1, root=tmp_path)
-    with pytest.raises(DatasetError, match=r"main_data\.hdf5: dataset 'cp/random-v0' is from ferrogym/CartPole-v1, not"):
+    with pytest.raises(DatasetError, match=r"main_data\.hdf5: dataset 'cp/random-v0' is from ferrogym/CartPole-v1,"):
         bc.demonstrations(ds, 0.99)
 
 
 def test_cli_dataset__rollout_check_clone(tmp_path: Path) -> None:
     root = str(tmp_path / "ds")
-    r = runner.invoke(
-        app,
-        ["dataset", "rollout", TICKET, "tr/sed-v0", "--policy", "sed", "--episodes", "3", "--set", "scenario=specialists"]
-        + ["--root", root],
-    )
+    args = ["dataset", "rollout", TICKET, "tr/sed-v0", "--policy", "sed", "--episodes", "3", "--root", root]
+    r = runner.invoke(app, [*args, "--set", "scenario=specialists"])
     assert r.exit_code == 0, r.output
     assert "wrote 3 episodes" in r.output
     r = runner.invoke(app, ["dataset", "check", "tr/sed-v0", "--root", root, "--replay", "2"])
