@@ -204,3 +204,24 @@ def test_datasets__root_is_restored_after_a_call(tmp_path: Path, monkeypatch: py
     assert json.loads((tmp_path / "mine" / "cp" / "r-v0" / "data" / "metadata.json").read_text())["dataset_id"] == (
         "cp/r-v0"
     )
+
+
+def test_datasets__check_reports_data_outside_the_spaces_and_wrong_totals(ticket_dataset: Any) -> None:
+    with h5py.File(data_file(ticket_dataset), "a") as f:
+        f["episode_1/observations"][2, 0] = 5.0  # a one-hot entry, bounded by 1
+    meta = Path(ticket_dataset.storage.data_path) / "metadata.json"
+    text = json.loads(meta.read_text())
+    text["total_steps"] += 1
+    meta.write_text(json.dumps(text))
+    with pytest.raises(DatasetError, match="episode 1: observation 2 is outside the observation space") as e:
+        check_dataset(ticket_dataset)
+    assert "steps, the metadata says" in str(e.value)
+
+
+def test_datasets__check_reports_an_env_that_cannot_be_recovered(ticket_dataset: Any, tmp_path: Path) -> None:
+    meta = Path(ticket_dataset.storage.data_path) / "metadata.json"
+    text = json.loads(meta.read_text())
+    text["env_spec"] = text["env_spec"].replace('"specialists"', '"no-such-scenario"')
+    meta.write_text(json.dumps(text))
+    with pytest.raises(DatasetError, match=r"recover_environment\(\) fails \(ConfigError: .*no-such-scenario"):
+        check_dataset(load("tr/sed-v0", root=tmp_path))
