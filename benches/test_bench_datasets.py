@@ -2,7 +2,7 @@
 a Minari dataset (``ferrogym.datasets.export_rollouts``, HDF5, masks and
 reward components included) beside a ferrogym Parquet recording
 (``ferrogym.record.VectorRecorder``) of the same policy on the same Rust batch,
-in the same run."""
+in the same run, and beside the same rollouts not written at all."""
 
 from __future__ import annotations
 
@@ -52,6 +52,15 @@ def test_bench_datasets_minari_export(benchmark: Any, tmp_path: Path, decisions:
     measure(benchmark, "datasets/minari", run, decisions)
 
 
+def test_bench_datasets_rollouts_alone(benchmark: Any, decisions: int) -> None:
+    # The same episodes, not written: what the export costs beyond the rollouts.
+    def run() -> None:
+        for _ in rollouts(ENV, _sed(), episodes=EPISODES, num_envs=N, env_kwargs=KWARGS):
+            pass
+
+    measure(benchmark, "datasets/rollouts", run, decisions)
+
+
 def test_bench_datasets_parquet_recording(benchmark: Any, tmp_path: Path, decisions: int) -> None:
     files = itertools.count()
     steps = -(-decisions // N)  # batch steps for about as many decisions
@@ -75,3 +84,4 @@ def test_gate_datasets_ratios() -> None:
     # decisions here), the recorder large row chunks: the floor guards
     # against a collapse of the export path, not against that difference.
     gate("minari dataset export vs parquet recording (ticket routing, sed)", "datasets/minari", "datasets/parquet", 0.1)
+    gate("minari dataset export vs the same rollouts unwritten", "datasets/minari", "datasets/rollouts", 0.02)
