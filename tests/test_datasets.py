@@ -225,3 +225,17 @@ def test_datasets__check_reports_an_env_that_cannot_be_recovered(ticket_dataset:
     meta.write_text(json.dumps(text))
     with pytest.raises(DatasetError, match=r"recover_environment\(\) fails \(ConfigError: .*no-such-scenario"):
         check_dataset(load("tr/sed-v0", root=tmp_path))
+
+
+def test_datasets__check_reports_bad_actions_and_components(ticket_dataset: Any) -> None:
+    with h5py.File(data_file(ticket_dataset), "a") as f:
+        f["episode_0/actions"][3] = 99
+        f["episode_1/infos/reward_components/wait"][5] += 1.0
+    with pytest.raises(DatasetError, match="episode 0: action 3 is outside the action space Discrete") as e:
+        check_dataset(ticket_dataset)
+    assert "episode 1: the reward components do not add up to the rewards" in str(e.value)
+
+
+def test_datasets__check_compares_the_recovered_env_with_the_source_env(ticket_dataset: Any) -> None:
+    with pytest.raises(DatasetError, match="differs from the source env's"):
+        check_dataset(ticket_dataset, env=gym.make(TICKET, scenario="balanced"))

@@ -59,7 +59,7 @@ def _episode_problems(dataset: MinariDataset, ep: EpisodeData, masked: bool, com
     bad = _outside(dataset.action_space, act)
     if bad is not None:
         out.append(f"action {bad} is outside the action space {dataset.action_space}")
-    if masked:
+    elif masked:
         try:
             masks = store.masks_of(dataset, ep)
         except DatasetError as e:
