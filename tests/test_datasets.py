@@ -239,3 +239,12 @@ def test_datasets__check_reports_bad_actions_and_components(ticket_dataset: Any)
 def test_datasets__check_compares_the_recovered_env_with_the_source_env(ticket_dataset: Any) -> None:
     with pytest.raises(DatasetError, match="differs from the source env's"):
         check_dataset(ticket_dataset, env=gym.make(TICKET, scenario="balanced"))
+
+
+def test_datasets__a_config_object_is_stored_as_the_envs_arguments(tmp_path: Path) -> None:
+    from ferrogym.envs.ticket_routing_config import TicketRoutingConfig
+
+    config = TicketRoutingConfig(scenario="specialists", cap=3)
+    ds = export_rollouts("tr/cap-v0", TICKET, _policy("sed"), episodes=1, root=tmp_path, env_kwargs={"config": config})
+    assert ds.recover_environment().unwrapped.config == config.resolved()
+    assert facts(ds)["env_kwargs"] == {"scenario": "specialists", "cap": 3}

@@ -18,7 +18,7 @@ pytest.importorskip("sb3_contrib")
 from typer.testing import CliRunner
 
 from ferrogym.cli import app
-from ferrogym.datasets import bc, export_rollouts
+from ferrogym.datasets import bc, check_dataset, export_rollouts, replay_dataset
 from ferrogym.policies.model import load_model_policy
 
 TICKET = "ferrogym/TicketRouting-v0"
@@ -54,6 +54,10 @@ def test_bc__clone_fits_saves_and_compares_with_the_teacher(tmp_path: Path) -> N
     assert reloaded(obs, mask) == result.policy(obs, mask)
     report, diff = bc.compare(result.policy, _sed(), [10_000, 10_001, 10_002], result.env_kwargs)
     assert diff.n == 3 and set(report.per_seed) == {"sed", "bc:sed"}
+    # A trained model exports like any policy, and its dataset re-simulates.
+    student = export_rollouts("tr/bc-v0", TICKET, reloaded, episodes=2, root=tmp_path)
+    check_dataset(student)
+    assert len(replay_dataset(student)) == 2 and student.storage.metadata["algorithm_name"] == reloaded.name
 
 
 def test_bc__dataset_of_another_env_is_refused_naming_the_file(tmp_path: Path) -> None:
