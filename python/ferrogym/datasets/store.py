@@ -66,7 +66,9 @@ def require_minari() -> Any:
 @contextlib.contextmanager
 def datasets_root(root: str | os.PathLike[str] | None) -> Iterator[None]:
     """Points Minari at ``root`` for the duration (its functions read
-    ``MINARI_DATASETS_PATH`` on every call); ``None`` leaves it as it is."""
+    ``MINARI_DATASETS_PATH`` on every call, and take no directory argument);
+    ``None`` leaves it as it is. The variable is process-wide: calls from
+    several threads with different roots must not overlap."""
     if root is None:
         yield
         return
