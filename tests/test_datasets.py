@@ -248,3 +248,58 @@ def test_datasets__a_config_object_is_stored_as_the_envs_arguments(tmp_path: Pat
     ds = export_rollouts("tr/cap-v0", TICKET, _policy("sed"), episodes=1, root=tmp_path, env_kwargs={"config": config})
     assert ds.recover_environment().unwrapped.config == config.resolved()
     assert facts(ds)["env_kwargs"] == {"scenario": "specialists", "cap": 3}
+
+
+def _gymnasium_cartpole_dataset(root: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A dataset written by Minari alone, of Gymnasium's own CartPole-v1."""
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(root))
+    env = gym.make("CartPole-v1")
+    obs, _ = env.reset(seed=5)
+    observations, actions, rewards, terms, truncs = [obs], [], [], [], []
+    done = False
+    while not done:
+        obs, reward, terminated, truncated, _ = env.step(len(actions) % 2)
+        observations.append(obs)
+        actions.append(len(actions) % 2)
+        rewards.append(reward)
+        terms.append(terminated)
+        truncs.append(truncated)
+        done = terminated or truncated
+    buffer = minari.data_collector.EpisodeBuffer(
+        seed=5,
+        observations=np.stack(observations),
+        actions=np.array(actions),
+        rewards=np.array(rewards),
+        terminations=np.array(terms),
+        truncations=np.array(truncs),
+    )
+    return minari.create_dataset_from_buffers(
+        "gym/cartpole-v0",
+        [buffer],
+        env="CartPole-v1",
+        eval_env="CartPole-v1",
+        algorithm_name="alternate",
+        author="tests",
+        author_email="tests@example.org",
+        code_permalink="https://example.org",
+        description="a test dataset",
+    )
+
+
+def test_datasets__a_minari_dataset_of_another_env_loads_checks_and_replays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ferrogym.datasets import bc
+
+    _gymnasium_cartpole_dataset(tmp_path, monkeypatch)
+    ds = load("gym/cartpole-v0")  # root=None: MINARI_DATASETS_PATH
+    assert facts(ds) == {}
+    check_dataset(ds)
+    assert [r.source for r in replay_dataset(ds)] == ["seed"]
+    with pytest.raises(DatasetError, match=r"main_data\.hdf5: dataset 'gym/cartpole-v0' is from CartPole-v1, not"):
+        bc.demonstrations(ds, 0.99)
+
+
+def test_datasets__numpy_scalars_in_env_arguments_are_stored_as_numbers(tmp_path: Path) -> None:
+    ds = export_rollouts("tr/np-v0", TICKET, _policy("sed"), episodes=1, root=tmp_path, env_kwargs={"cap": np.int64(3)})
+    assert ds.env_spec.kwargs == {"cap": 3} and type(ds.env_spec.kwargs["cap"]) is int
