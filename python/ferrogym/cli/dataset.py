@@ -112,6 +112,9 @@ def clone(
     eval_seeds: Annotated[int, typer.Option(min=2, help="Held-out episodes for the comparison.")] = 500,
     eval_seed_start: Annotated[int, typer.Option(help="First held-out seed.")] = 10_000,
     seed: Annotated[int, typer.Option(help="Seed of the fit.")] = 0,
+    teacher: Annotated[
+        str | None, typer.Option(help="Policy to compare with (heuristic or model path; default: the dataset's).")
+    ] = None,
 ) -> None:
     """Behaviour-clone the engineer scorer on a TicketRouting dataset; compare it with the teacher (paired, 95% CI)."""
     from ferrogym.cli.evaluate import build_policies
@@ -126,9 +129,9 @@ def clone(
         )
         fit_seconds = time.perf_counter() - start
         result.save(out, dataset_id)
-        (teacher,) = build_policies([result.teacher], DEFAULT_ENV, seed, **result.env_kwargs).values()
+        (reference,) = build_policies([teacher or result.teacher], DEFAULT_ENV, seed, **result.env_kwargs).values()
         seeds = list(range(eval_seed_start, eval_seed_start + eval_seeds))
-        report, diff = bc.compare(result.policy, teacher, seeds, result.env_kwargs)
+        report, diff = bc.compare(result.policy, reference, seeds, result.env_kwargs)
     except (FerrogymError, typer.BadParameter) as e:
         raise _fail(e) from None
     fit = result.fit
@@ -141,6 +144,6 @@ def clone(
         typer.echo(f"{name}: weighted resolution {iv.mean:.1f} [{iv.low:.1f}, {iv.high:.1f}] min ({iv.n} seeds)")
     verdict = "within the interval" if diff.low <= 0.0 <= diff.high else ("better" if diff.high < 0 else "worse")
     typer.echo(
-        f"{result.policy.name} - {result.teacher}: {diff.mean:+.1f} [{diff.low:+.1f}, {diff.high:+.1f}] min, "
+        f"{result.policy.name} - {reference.name}: {diff.mean:+.1f} [{diff.low:+.1f}, {diff.high:+.1f}] min, "
         f"paired over seeds {seeds[0]}..{seeds[-1]} ({verdict})"
     )
