@@ -41,6 +41,12 @@ class RecordingError(FerrogymError, ValueError):
     episode it does not hold) or written (the file exists, appending would mix envs)."""
 
 
+class DatasetError(FerrogymError, ValueError):
+    """A Minari dataset that cannot be read or used (missing, corrupt, another
+    env's, without the action masks a masked env needs); the message names
+    the dataset's files and the problem."""
+
+
 class NondeterminismError(FerrogymError, RuntimeError):
     """A replay whose re-simulation does not reproduce the recorded episode."""
 
@@ -63,6 +69,7 @@ class UnsupportedSpace(FerrogymError, TypeError):
 
 __all__ = [
     "ConfigError",
+    "DatasetError",
     "FerrogymError",
     "HookError",
     "InvalidAction",

@@ -94,10 +94,15 @@ def imitate(
             loss.backward()  # type: ignore[no-untyped-call]  # torch's stubs leave it untyped
             optimizer.step()
     policy.set_training_mode(False)
+    correct, squared = 0.0, 0.0
     with th.no_grad():
-        features = policy.extract_features(obs)
-        latent_pi, latent_vf = policy.mlp_extractor(features)
-        logits = policy.action_net(latent_pi).masked_fill(~masks, -1e8)
-        accuracy = float((logits.argmax(-1) == actions).float().mean())
-        value_mse = float(th.nn.functional.mse_loss(policy.value_net(latent_vf).squeeze(-1), returns))
-    return {"accuracy": accuracy, "value_mse": value_mse, "samples": float(n)}
+        # Minibatch by minibatch: on a million decisions one pass at once
+        # holds every row's activations (gigabytes).
+        for start in range(0, n, batch_size):
+            part = slice(start, start + batch_size)
+            features = policy.extract_features(obs[part])
+            latent_pi, latent_vf = policy.mlp_extractor(features)
+            logits = policy.action_net(latent_pi).masked_fill(~masks[part], -1e8)
+            correct += float((logits.argmax(-1) == actions[part]).sum())
+            squared += float(((policy.value_net(latent_vf).squeeze(-1) - returns[part]) ** 2).sum())
+    return {"accuracy": correct / n, "value_mse": squared / n, "samples": float(n)}
