@@ -65,8 +65,14 @@ impl MultiTeamTicketRoutingCore {
             }
             _ => MultiTeamRoutingConfig::default(),
         };
-        let env = MultiTeamRouting::new(&cfg).map_err(bind::core_err)?;
+        let env = error::guard(NAME, || MultiTeamRouting::new(&cfg).map_err(bind::core_err))?;
         Ok(Self { env })
+    }
+
+    /// The config's defaults as plain Python data (its one declaration).
+    #[staticmethod]
+    fn default_config(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        pythonize::pythonize(py, &MultiTeamRoutingConfig::default()).map_err(runtime)
     }
 
     #[getter]
@@ -206,14 +212,10 @@ impl MultiTeamTicketRoutingCore {
         pythonize::pythonize(py, &self.env.state()).map_err(runtime)
     }
 
-    fn set_state(&mut self, state: &Bound<'_, PyAny>) -> PyResult<()> {
-        let s = bind::from_py_named(state).map_err(|e| {
-            error::to_py(ferrogym_core::EnvError::state(
-                NAME,
-                format!("{e}; expected a dict from get_state()"),
-            ))
-        })?;
-        self.env.set_state(s).map_err(bind::core_err)
+    fn set_state(&mut self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
+        let s = bind::parse_state(py, NAME, state)?;
+        let env = &mut self.env;
+        error::guard(NAME, || env.set_state(s).map_err(bind::core_err))
     }
 
     fn render_ansi(&self) -> String {
