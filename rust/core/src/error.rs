@@ -38,10 +38,11 @@ pub fn check_in(env: &'static str, field: &str, v: f64, lo: f64, hi: f64) -> Res
     if v.is_finite() && (lo..=hi).contains(&v) {
         Ok(())
     } else {
+        // `{:?}`: 1e300 as `1e300`, not as 301 digits.
         Err(EnvError::config(
             env,
             field,
-            v,
+            format!("{v:?}"),
             format!("a finite number in [{lo}, {hi}]"),
         ))
     }

@@ -170,6 +170,16 @@ impl<'de> Deserializer<'de> for Value {
         }
     }
 
+    // A newtype struct (`Rng(Xoshiro256PlusPlus)`) is serialised as its
+    // content, so it is read from the content as is.
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -192,7 +202,7 @@ impl<'de> Deserializer<'de> for Value {
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        bytes byte_buf unit unit_struct seq tuple
         tuple_struct map struct identifier ignored_any
     }
 }
@@ -228,6 +238,21 @@ mod tests {
         assert!(u32::deserialize(Value::U64(1 << 40)).is_err());
         assert_eq!(f64::deserialize(Value::I64(3)).unwrap(), 3.0);
         assert!(bool::deserialize(Value::Bool(true)).unwrap());
+    }
+
+    #[test]
+    fn a_newtype_struct_reads_its_content() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Inner {
+            s: [u64; 2],
+        }
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Outer(Inner);
+        let v = Value::Map(vec![(
+            Value::Str("s".into()),
+            Value::Seq(vec![Value::U64(1), Value::U64(2)]),
+        )]);
+        assert_eq!(Outer::deserialize(v).unwrap(), Outer(Inner { s: [1, 2] }));
     }
 
     #[test]

@@ -573,6 +573,17 @@ impl Env for InventoryControl {
                 "backorders {} with shortage = lost_sales",
                 s.backorders
             ))
+        } else if let Some(k) = s
+            .pipeline
+            .iter()
+            .position(|&q| q > c.max_order.saturating_mul(c.lead_time_jitter + 1))
+        {
+            // Each slot holds the orders due that day, at most one per day of jitter.
+            Some(format!(
+                "`pipeline[{k}]` = {}; expected at most max_order * (lead_time_jitter + 1) = {}",
+                s.pipeline[k],
+                c.max_order.saturating_mul(c.lead_time_jitter + 1)
+            ))
         } else if s.components.iter().any(|v| !v.is_finite()) {
             Some(format!("components {:?} must be finite", s.components))
         } else {

@@ -152,10 +152,23 @@ impl Env for Pendulum {
     }
 
     fn set_state(&mut self, state: PendulumState) -> Result<(), EnvError> {
-        if state.physics.iter().any(|v| !v.is_finite()) {
+        // The speed inside the observation space's bound, as `step` keeps it.
+        let [theta, theta_dot] = state.physics;
+        if !(theta.is_finite() && theta_dot.abs() <= MAX_SPEED) {
             return Err(EnvError::state(
                 Self::NAME,
-                format!("physics {:?} must be finite", state.physics),
+                format!(
+                    "`physics` {:?}; expected a finite [theta, theta_dot] with |theta_dot| <= {MAX_SPEED}",
+                    state.physics
+                ),
+            ));
+        }
+        if let Some(u) = state.last_u.filter(|u| !(u.abs() <= MAX_TORQUE)) {
+            return Err(EnvError::state(
+                Self::NAME,
+                format!(
+                    "`last_u` = {u}; expected None or a torque in [-{MAX_TORQUE}, {MAX_TORQUE}]"
+                ),
             ));
         }
         self.s = state.physics;
