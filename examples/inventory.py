@@ -19,8 +19,9 @@ class InventoryConfig(ferrogym.EnvConfig):
     def validate(self) -> None:  # every field bounded: the spaces are sized by capacity
         bounds = {"capacity": (1, 10_000), "max_demand": (0, 10_000), "price": (0, 1e6), "holding_cost": (0, 1e6)}
         for name, (low, high) in bounds.items():
+            kind = "an integer" if isinstance(high, int) else "a number"
             if not low <= getattr(self, name) <= high:
-                raise self.invalid(name, f"a number in [{low}, {high:g}]")
+                raise self.invalid(name, f"{kind} in [{low}, {high:g}]")
 
 
 @dataclass

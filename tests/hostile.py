@@ -124,13 +124,15 @@ def _predator_prey(kwargs: dict[str, Any]) -> Any:
 
 
 def example_inventory(kwargs: dict[str, Any]) -> Any:
-    import importlib.util
+    """The ``BaseEnvironment`` example, imported as ``python examples/inventory.py``
+    would have it (and as tests/authoring does: the module registers its id
+    once per process)."""
+    examples = str(ROOT / "examples")
+    if examples not in sys.path:
+        sys.path.insert(0, examples)
+    import inventory
 
-    spec = importlib.util.spec_from_file_location("examples_inventory", ROOT / "examples" / "inventory.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.InventoryEnv(**kwargs)
+    return inventory.InventoryEnv(**kwargs)
 
 
 def _target(name: str) -> tuple[Callable[[dict[str, Any]], Any], Callable[[Any], None]]:

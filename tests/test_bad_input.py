@@ -177,3 +177,14 @@ def test_bad_input__discrete_actions_are_as_strict_as_gymnasium_spaces(env_id: s
     assert action in env.action_space and np.int64(action) in env.action_space
     env.step(np.int64(action))
     assert_still_usable(env)
+
+
+def test_bad_input__multi_team_refuses_bool_and_string_actions() -> None:
+    from ferrogym.integrations.pettingzoo import parallel_env
+
+    env = parallel_env()
+    obs, _ = env.reset(seed=0)
+    for bad in [True, "0", 1e30]:
+        with pytest.raises(InvalidAction):
+            env.step(dict.fromkeys(env.agents, bad))
+    env.step({a: int(np.flatnonzero(o["action_mask"])[0]) for a, o in obs.items()})

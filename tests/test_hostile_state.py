@@ -57,12 +57,12 @@ def test_hostile_state__multi_team_refuses_unknown_keys() -> None:
 
 
 @pytest.mark.parametrize("key", ["urgency", "ltv", "sentiment"])
-@pytest.mark.parametrize("value", [-1, 2**70, math.nan, math.inf])
+@pytest.mark.parametrize("value", [-1.5, 2**70, math.nan, math.inf])
 def test_hostile_state__customer_support_refuses_out_of_range_customers(key: str, value: Any) -> None:
     env = gym.make("ferrogym/CustomerSupport-v0").unwrapped
     env.reset(seed=0)
     before = env.get_state()  # type: ignore[attr-defined]
-    with pytest.raises(StateError, match=f"`{key}` ="):
+    with pytest.raises(StateError, match=f"`{key}`"):
         env.set_state({**before, key: value})  # type: ignore[attr-defined]
     assert env.get_state() == before  # type: ignore[attr-defined]
     assert_still_usable(env)

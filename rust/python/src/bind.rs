@@ -601,12 +601,12 @@ macro_rules! bind_env {
                 Ok(())
             }
 
-            fn render_ansi(&self) -> String {
-                self.env.render_ansi()
+            fn render_ansi(&self) -> PyResult<String> {
+                $crate::error::guard(<$env as Env>::NAME, || Ok(self.env.render_ansi()))
             }
 
             fn render_rgb<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<u8>>> {
-                let f = self.env.render_rgb();
+                let f = $crate::error::guard(<$env as Env>::NAME, || Ok(self.env.render_rgb()))?;
                 $crate::bind::new_array(py, &[f.height, f.width, 3], |p| p.copy_from_slice(&f.pixels))
             }
         }
@@ -813,12 +813,14 @@ macro_rules! bind_env {
 
             fn render_ansi(&self, index: usize) -> PyResult<String> {
                 $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
-                Ok(self.batch.env(index).render_ansi())
+                let env = self.batch.env(index);
+                $crate::error::guard(<$env as Env>::NAME, || Ok(env.render_ansi()))
             }
 
             fn render_rgb<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyArrayDyn<u8>>> {
                 $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
-                let f = self.batch.env(index).render_rgb();
+                let env = self.batch.env(index);
+                let f = $crate::error::guard(<$env as Env>::NAME, || Ok(env.render_rgb()))?;
                 $crate::bind::new_array(py, &[f.height, f.width, 3], |p| p.copy_from_slice(&f.pixels))
             }
         }

@@ -129,10 +129,16 @@ impl MultiTeamTicketRoutingCore {
         Bound<'py, PyList>,
     )> {
         let n = self.env.n_teams();
+        // As strict as a Discrete space: a string or a bool is not an action.
+        let has_bool = || {
+            actions.try_iter().is_ok_and(|mut it| {
+                it.any(|x| x.is_ok_and(|x| x.is_instance_of::<pyo3::types::PyBool>()))
+            })
+        };
         let a: Vec<i64> = actions
             .extract()
             .ok()
-            .filter(|_| !actions.is_instance_of::<pyo3::types::PyString>())
+            .filter(|_| !actions.is_instance_of::<pyo3::types::PyString>() && !has_bool())
             .ok_or_else(|| {
                 error::action_type(
                     py,
