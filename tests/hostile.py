@@ -135,7 +135,26 @@ def example_inventory(kwargs: dict[str, Any]) -> Any:
     return inventory.InventoryEnv(**kwargs)
 
 
+def _vector_env(env_id: str) -> Callable[[dict[str, Any]], Any]:
+    def build(kwargs: dict[str, Any]) -> Any:
+        import gymnasium as gym
+
+        return gym.make_vec(env_id, vectorization_mode="vector_entry_point", **{"num_envs": 2, **kwargs})
+
+    return build
+
+
+def _drive_vector(envs: Any) -> None:
+    envs.reset(seed=0)
+    for _ in range(STEPS):
+        envs.step(envs.action_space.sample())
+
+
 def _target(name: str) -> tuple[Callable[[dict[str, Any]], Any], Callable[[Any], None]]:
+    """How to build and drive ``name``: an env id (``gym.make``), ``vec:`` and
+    an env id (``gym.make_vec``), or a multi-agent or example env."""
+    if name.startswith("vec:"):
+        return _vector_env(name.removeprefix("vec:")), _drive_vector
     if name == "MultiTeamTicketRouting":
         return _multi_team, _drive_parallel
     if name == "PredatorPrey":
