@@ -480,6 +480,8 @@ def _report() -> None:
         print(name, summary(results), f"{time.perf_counter() - start:.1f} s")
         for line in failures(results):
             print("  ", line)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    print(f"peak RSS of a child: {peak} MiB (address space limit {MEMORY_LIMIT // 1024**2} MiB)")
 
 
 if __name__ == "__main__":

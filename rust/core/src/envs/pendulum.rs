@@ -163,7 +163,10 @@ impl Env for Pendulum {
                 ),
             ));
         }
-        if let Some(u) = state.last_u.filter(|u| !(u.abs() <= MAX_TORQUE)) {
+        if let Some(u) = state
+            .last_u
+            .filter(|u| !u.is_finite() || u.abs() > MAX_TORQUE)
+        {
             return Err(EnvError::state(
                 Self::NAME,
                 format!(
