@@ -587,6 +587,16 @@ fn run_len(rest: usize, left: usize) -> usize {
 mod tests {
     use super::*;
     use crate::envs::cartpole::CartPole;
+
+    #[test]
+    fn batch_sizes_are_bounded_before_the_slots_are_allocated() {
+        let cfg = Default::default();
+        let mode = AutoresetMode::NextStep;
+        let big = Batch::<CartPole>::new(&cfg, 1 << 40, mode, None, 1, 1024);
+        assert!(big.is_err_and(|e| e.to_string().contains("num_envs")));
+        let threads = Batch::<CartPole>::new(&cfg, 2, mode, None, 1 << 20, 1024);
+        assert!(threads.is_err_and(|e| e.to_string().contains("threads")));
+    }
     use crate::envs::grid_world::{GridWorld, GridWorldConfig};
 
     /// A 1x4 corridor: start left, goal 3 steps right; action 1 moves right.

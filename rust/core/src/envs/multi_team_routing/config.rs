@@ -272,3 +272,23 @@ impl MultiTeamRoutingConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn teams_are_counted_before_a_config_is_built_per_team() {
+        let cfg = MultiTeamRoutingConfig {
+            teams: vec![TicketRoutingConfig::default(); MAX_TEAMS + 1],
+            ..Default::default()
+        };
+        let e = cfg.resolve().unwrap_err().to_string();
+        assert!(e.contains("`teams`"), "{e}");
+        let slow = MultiTeamRoutingConfig {
+            handover_work_minutes: Some(1e12),
+            ..Default::default()
+        };
+        assert!(slow.resolve().is_err());
+    }
+}

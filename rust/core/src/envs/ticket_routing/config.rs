@@ -476,3 +476,53 @@ impl Params {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(cfg: TicketRoutingConfig, field: &str) {
+        match cfg.resolve() {
+            Err(EnvError::InvalidConfig { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("expected `{field}` refused, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sizes_are_bounded_before_anything_is_sized_by_them() {
+        // Without the bound first, the shifts alone would be usize::MAX rows.
+        refused(
+            TicketRoutingConfig {
+                n_engineers: Some(usize::MAX),
+                ..Default::default()
+            },
+            "n_engineers",
+        );
+        refused(
+            TicketRoutingConfig {
+                arrivals_per_day: Some(1e12),
+                ..Default::default()
+            },
+            "arrivals_per_day",
+        );
+        refused(
+            TicketRoutingConfig {
+                weekday_factor: Some(vec![1e300; 7]),
+                ..Default::default()
+            },
+            "weekday_factor",
+        );
+    }
+
+    #[test]
+    fn the_top_of_every_declared_range_resolves() {
+        let cfg = TicketRoutingConfig {
+            arrivals_per_day: Some(MAX_ARRIVALS_PER_DAY),
+            n_engineers: Some(MAX_ENGINEERS),
+            max_engineers: Some(MAX_ENGINEERS),
+            episode_days: Some(28),
+            ..Default::default()
+        };
+        assert_eq!(cfg.resolve().unwrap().shifts.len(), MAX_ENGINEERS);
+    }
+}
