@@ -87,28 +87,19 @@ def _drive_single(env: Any) -> None:
 
 
 def _drive_parallel(env: Any) -> None:
+    """PettingZoo steps, each agent's action drawn within its observed mask."""
     import numpy as np
 
-    env.reset(seed=0)
+    obs, _ = env.reset(seed=0)
     for _ in range(STEPS):
         if not env.agents:
-            env.reset()
+            obs, _ = env.reset()
         actions = {}
         for agent in env.agents:
-            space = env.action_space(agent)
-            mask = getattr(env, "action_masks", None)
-            m = mask(agent) if callable(mask) and _takes_agent(mask) else None
-            actions[agent] = space.sample(mask=np.asarray(m, dtype=np.int8)) if m is not None else space.sample()
-        env.step(actions)
-
-
-def _takes_agent(f: Callable[..., Any]) -> bool:
-    import inspect
-
-    try:
-        return len(inspect.signature(f).parameters) == 1
-    except (TypeError, ValueError):
-        return False
+            o = obs[agent]
+            mask = np.asarray(o["action_mask"], dtype=np.int8) if isinstance(o, dict) and "action_mask" in o else None
+            actions[agent] = env.action_space(agent).sample(mask=mask)
+        obs = env.step(actions)[0]
 
 
 def _multi_team(kwargs: dict[str, Any]) -> Any:
