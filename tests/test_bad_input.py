@@ -188,3 +188,15 @@ def test_bad_input__multi_team_refuses_bool_and_string_actions() -> None:
         with pytest.raises(InvalidAction):
             env.step(dict.fromkeys(env.agents, bad))
     env.step({a: int(np.flatnonzero(o["action_mask"])[0]) for a, o in obs.items()})
+
+
+def test_bad_input__multi_agent_reset_takes_only_dict_options() -> None:
+    from ferrogym.envs.predator_prey import parallel_env as predator_prey
+    from ferrogym.integrations.pettingzoo import parallel_env as multi_team
+
+    for env in (predator_prey(), multi_team()):
+        with pytest.raises(InvalidResetArgument, match="options"):
+            env.reset(seed=0, options="x")
+        with pytest.raises(InvalidResetArgument, match="seed"):
+            env.reset(seed=True)
+        env.reset(seed=0, options={})

@@ -111,3 +111,11 @@ def test_hostile_state__python_envs_check_their_bookkeeping_keys(key: str, value
     env.reset(seed=0)
     with pytest.raises(StateError, match=f"`{key}`"):
         env.set_state({**env.get_state(), key: value})
+
+
+def test_hostile_state__python_envs_name_unknown_and_missing_keys() -> None:
+    env = hostile.example_inventory({})
+    env.reset(seed=0)
+    state = {k: v for k, v in env.get_state().items() if k != "elapsed"}
+    with pytest.raises(StateError, match=r"unknown key\(s\) \['mood'\] and missing key\(s\) \['elapsed'\]"):
+        env.set_state({**state, "mood": 1})
