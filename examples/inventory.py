@@ -16,9 +16,12 @@ class InventoryConfig(ferrogym.EnvConfig):
     price: float = 1.0  # earned per unit sold
     holding_cost: float = 0.05  # paid per unit in stock at the end of a day
 
-    def validate(self) -> None:
-        if self.capacity < 1:
-            raise self.invalid("capacity", "an integer >= 1")
+    def validate(self) -> None:  # every field bounded: the spaces are sized by capacity
+        bounds = {"capacity": (1, 10_000), "max_demand": (0, 10_000), "price": (0, 1e6), "holding_cost": (0, 1e6)}
+        for name, (low, high) in bounds.items():
+            kind = "an integer" if isinstance(high, int) else "a number"
+            if not low <= getattr(self, name) <= high:
+                raise self.invalid(name, f"{kind} in [{low}, {high:g}]")
 
 
 @dataclass

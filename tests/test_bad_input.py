@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ferrogym.errors import ConfigError, InvalidAction, StateError
+from ferrogym.errors import ConfigError, InvalidAction, InvalidResetArgument, ResetNeeded, StateError
 from ferrogym.validate.rollout import valid_batch_actions
 
 from .conftest import DISCRETE_IDS, ENV_IDS, valid_action
@@ -140,3 +140,63 @@ def test_bad_input__any_config_value_builds_or_raises_config_error(env_id: str, 
         return  # rejected by name; any other exception fails the test
     env.reset(seed=0)
     assert_still_usable(env)
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_bad_input__unwrapped_env_refuses_step_before_reset(env_id: str) -> None:
+    env = gym.make(env_id).unwrapped
+    with pytest.raises(ResetNeeded, match="reset"):
+        env.step(valid_action(env, 0))
+    env.reset(seed=0)
+    assert_still_usable(env)
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+@pytest.mark.parametrize(
+    ("seed", "options"), [(None, "x"), (None, ["reset_mask"]), (True, None), (-1, None), (1.5, None)]
+)
+def test_bad_input__reset_takes_only_an_int_seed_and_dict_options(env_id: str, seed: Any, options: Any) -> None:
+    env = gym.make(env_id).unwrapped
+    env.reset(seed=0)
+    with pytest.raises(InvalidResetArgument, match=r"seed|options"):
+        env.reset(seed=seed, options=options)
+    assert_still_usable(env)
+    envs = gym.make_vec(env_id, num_envs=2, vectorization_mode="vector_entry_point")
+    with pytest.raises(InvalidResetArgument):
+        envs.reset(seed=seed, options=options)
+
+
+@pytest.mark.parametrize("env_id", DISCRETE_IDS)
+def test_bad_input__discrete_actions_are_as_strict_as_gymnasium_spaces(env_id: str) -> None:
+    env = gym.make(env_id).unwrapped
+    env.reset(seed=0)
+    for bad in [True, False, np.True_, "0", 1e30, math.inf, -math.inf, 2**70]:
+        with pytest.raises(InvalidAction):
+            env.step(bad)
+    action = valid_action(env, 0)
+    assert action in env.action_space and np.int64(action) in env.action_space
+    env.step(np.int64(action))
+    assert_still_usable(env)
+
+
+def test_bad_input__multi_team_refuses_bool_and_string_actions() -> None:
+    from ferrogym.integrations.pettingzoo import parallel_env
+
+    env = parallel_env()
+    obs, _ = env.reset(seed=0)
+    for bad in [True, "0", 1e30]:
+        with pytest.raises(InvalidAction):
+            env.step(dict.fromkeys(env.agents, bad))
+    env.step({a: int(np.flatnonzero(o["action_mask"])[0]) for a, o in obs.items()})
+
+
+def test_bad_input__multi_agent_reset_takes_only_dict_options() -> None:
+    from ferrogym.envs.predator_prey import parallel_env as predator_prey
+    from ferrogym.integrations.pettingzoo import parallel_env as multi_team
+
+    for env in (predator_prey(), multi_team()):
+        with pytest.raises(InvalidResetArgument, match="options"):
+            env.reset(seed=0, options="x")
+        with pytest.raises(InvalidResetArgument, match="seed"):
+            env.reset(seed=True)
+        env.reset(seed=0, options={})

@@ -220,7 +220,7 @@ def test_ticket_routing__fallback_maps_invalid_action_with_penalty() -> None:
         ({"shifts": [[18.0, 8.0]] * 8}, r"shifts\[0\]"),
         ({"max_engineers": 4}, "max_engineers"),
         ({"service": "round_robin"}, r"service.*`fifo` or `processor_sharing`"),
-        ({"context_switch_penalty": -0.1}, r"context_switch_penalty.*>= 0"),
+        ({"context_switch_penalty": -0.1}, r"context_switch_penalty.*in \[0, 10\]"),
         ({"context_switch_penalty": float("inf")}, r"context_switch_penalty.*finite"),
     ],
 )

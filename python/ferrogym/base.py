@@ -49,6 +49,7 @@ from ferrogym.config import EnvConfig
 from ferrogym.errors import ConfigError, HookError, InvalidAction, InvalidActionType, ResetNeeded, StateError
 from ferrogym.events import Event, EventHub, env_id_of
 from ferrogym.rewards import Sum
+from ferrogym.seeding import check_reset_args
 
 ConfigT = TypeVar("ConfigT", bound="EnvConfig | None")
 StateT = TypeVar("StateT")
@@ -241,6 +242,7 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         if not hasattr(self, "events"):
             raise TypeError(f"{type(self).__name__}.__init__ must call super().__init__(...)")
+        check_reset_args(type(self).__name__, seed, options)
         super().reset(seed=seed)
         self.state = self._reset_state(dict(options or {}))
         self._has_state = True
@@ -384,13 +386,24 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
     def set_state(self, snapshot: Mapping[str, Any]) -> None:
         """Restores a :meth:`get_state` snapshot; the future is then identical."""
         keys = {"state", "elapsed", "episode_over", "np_random"}
-        if not isinstance(snapshot, Mapping) or set(snapshot) != keys:
+        if not isinstance(snapshot, Mapping):
             raise StateError(f"{self.env_id}: invalid state {describe(snapshot)}; expected a dict from get_state()")
+        if set(snapshot) != keys:
+            unknown, missing = sorted(map(str, set(snapshot) - keys)), sorted(keys - set(snapshot))
+            raise StateError(
+                f"{self.env_id}: invalid state with unknown key(s) {unknown} and missing key(s) {missing}; "
+                "expected a dict from get_state()"
+            )
         if self._has_state and type(snapshot["state"]) is not type(self.state):
             raise StateError(
                 f"{self.env_id}: invalid state of type {type(snapshot['state']).__name__}; "
                 f"this env's state is a {type(self.state).__name__}"
             )
+        elapsed, over = snapshot["elapsed"], snapshot["episode_over"]
+        if isinstance(elapsed, bool) or not isinstance(elapsed, (int, np.integer)) or elapsed < 0:
+            raise StateError(f"{self.env_id}: invalid state key `elapsed` = {elapsed!r}; expected an integer >= 0")
+        if not isinstance(over, (bool, np.bool_)):
+            raise StateError(f"{self.env_id}: invalid state key `episode_over` = {over!r}; expected a bool")
         self.state = copy.deepcopy(snapshot["state"])
         self._elapsed = int(snapshot["elapsed"])
         self._episode_over = bool(snapshot["episode_over"])

@@ -83,7 +83,8 @@ def _coerce(owner: str, name: str, value: Any, tp: Any) -> Any:
             raise bad()
         if isinstance(value, int):
             return value
-        if isinstance(value, float) and value.is_integer():
+        # A float only where it is an exact integer (not 1e300, not inf).
+        if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
             return int(value)
         if hasattr(value, "__index__"):  # numpy integers
             return int(value.__index__())
@@ -98,6 +99,8 @@ def _coerce(owner: str, name: str, value: Any, tp: Any) -> Any:
                 raise bad() from None
             if math.isnan(out):
                 raise ConfigError(f"{owner}: invalid config `{name}` = nan; expected a number, not NaN")
+            if math.isinf(out):
+                raise ConfigError(f"{owner}: invalid config `{name}` = {out}; expected a finite number")
             return out
         raise bad()
     if tp is str:

@@ -27,6 +27,11 @@ class StateError(FerrogymError, ValueError):
     """A state passed to ``set_state`` that does not fit the environment."""
 
 
+class InvalidResetArgument(FerrogymError, TypeError, ValueError):
+    """A ``reset`` seed or options Gymnasium's ``reset`` does not take
+    (options that are not a dict, a seed that is not a non-negative int)."""
+
+
 class ResetNeeded(gymnasium.error.ResetNeeded, FerrogymError):
     """A step where a reset is required first."""
 
@@ -74,6 +79,7 @@ __all__ = [
     "HookError",
     "InvalidAction",
     "InvalidActionType",
+    "InvalidResetArgument",
     "MissingExtra",
     "NondeterminismError",
     "RecordingError",

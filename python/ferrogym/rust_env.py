@@ -14,7 +14,7 @@ from gymnasium import logger
 from numpy.typing import NDArray
 
 from ferrogym.errors import ConfigError
-from ferrogym.seeding import draw_core_seed
+from ferrogym.seeding import check_reset_args, draw_core_seed
 from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec, unflatten
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ class RustEnv(gym.Env[ObsArray, Any]):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[ObsArray, dict[str, Any]]:
+        check_reset_args(type(self).__name__, seed, options)
         super().reset(seed=seed)
         # The Rust generator is (re)seeded from np_random when a seed is given
         # and on the first reset; later resets continue its stream.

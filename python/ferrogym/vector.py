@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from ferrogym.errors import ConfigError, InvalidActionType
 from ferrogym.rust_env import ObsArray, check_render_mode, clean_config
-from ferrogym.seeding import core_seed_for, draw_core_seed
+from ferrogym.seeding import check_reset_args, core_seed_for, draw_core_seed
 from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec, unflatten, unflatten_batch
 
 if TYPE_CHECKING:
@@ -135,6 +135,8 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         seed: int | list[int | None] | None = None,
         options: dict[str, Any] | None = None,
     ) -> tuple[ObsArray, dict[str, Any]]:
+        # A list of seeds (one per sub-env) is checked by _seed_subenvs.
+        check_reset_args(type(self).__name__, None if isinstance(seed, list) else seed, options)
         if isinstance(seed, (int, np.integer)):
             super().reset(seed=int(seed))
         mask = None

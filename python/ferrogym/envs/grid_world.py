@@ -80,9 +80,10 @@ class GridWorldEnv(RustEnv):
     - ``layout``: ``"open_room"`` (7x7, default), ``"four_rooms"`` (13x13) or
       ``"maze"`` (``maze_size`` odd, generated from ``maze_seed``).
     - ``map``: ASCII text, ``#`` wall, ``.`` floor, ``S`` start, ``G`` goal,
-      ``L`` lava; overrides ``layout``.
+      ``L`` lava, at most 256 rows and columns; overrides ``layout``.
     - ``slip`` (float in [0, 1], default 0), ``step_cost`` (0.01),
-      ``goal_reward`` (1.0), ``lava_reward`` (-1.0), ``random_start`` (False),
+      ``goal_reward`` (1.0), ``lava_reward`` (-1.0) (each in [-1e6, 1e6]),
+      ``random_start`` (False),
       ``observation`` (``"coords"`` or ``"image"``), ``cell_px`` (32).
     - ``render_mode``: ``"human"`` (a pygame window), ``"ansi"`` or ``"rgb_array"``.
       RGB frames tint the floor cells visited this episode, pale yellow to

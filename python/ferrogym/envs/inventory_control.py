@@ -115,7 +115,7 @@ class InventoryControlEnv(RustEnv):
     shape), ``seasonality`` (0.0, in [0, 1)), ``lead_time`` (2, >= 1),
     ``lead_time_jitter`` (0), ``shortage`` (``"backorder"`` or
     ``"lost_sales"``), ``holding_cost`` (0.1), ``shortage_cost`` (1.0),
-    ``order_fixed_cost`` (2.0), ``order_unit_cost`` (0.5), ``capacity`` (60),
+    ``order_fixed_cost`` (2.0), ``order_unit_cost`` (0.5) (costs in [0, 1e6]), ``capacity`` (60),
     ``max_order`` (20), ``order_step`` (2, divides ``max_order``),
     ``initial_stock`` (None: random). Invalid values raise
     ``ferrogym.errors.ConfigError`` naming the field. ``render_mode``:

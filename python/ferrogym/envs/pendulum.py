@@ -55,7 +55,7 @@ class PendulumEnv(RustEnv):
 
     ## Arguments
 
-    - ``g`` (float >= 0, default 10.0): gravity
+    - ``g`` (float in [0, 1000], default 10.0): gravity
     - ``render_mode``: ``"human"`` (a pygame window), ``"ansi"`` or ``"rgb_array"`` (500x500)
 
     >>> import gymnasium as gym, ferrogym, numpy as np

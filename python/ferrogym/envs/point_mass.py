@@ -55,8 +55,8 @@ class PointMassEnv(RustEnv):
     ## Arguments
 
     - ``goal_radius`` (float in (0, 1), default 0.05)
-    - ``ctrl_cost`` (float >= 0, default 0.01)
-    - ``reach_bonus`` (float >= 0, default 10.0)
+    - ``ctrl_cost`` (float in [0, 1e6], default 0.01)
+    - ``reach_bonus`` (float in [0, 1e6], default 10.0)
     - ``render_mode``: ``"human"`` (a pygame window), ``"ansi"`` or ``"rgb_array"`` (400x400)
 
     >>> import gymnasium as gym, ferrogym, numpy as np

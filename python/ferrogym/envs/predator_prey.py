@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from ferrogym.config import EnvConfig
 from ferrogym.errors import ConfigError, InvalidAction
 from ferrogym.integrations import require
+from ferrogym.seeding import check_reset_args
 
 require("pettingzoo")
 
@@ -34,6 +35,12 @@ Obs = NDArray[np.float32]
 MOVES = np.array([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]], dtype=np.int64)
 ACTION_NAMES = ("stay", "up", "down", "left", "right")
 CHANNELS = ("obstacles", "predators", "prey")
+
+
+#: Largest reward magnitude (as the Rust envs' ``MAX_REWARD_SCALE``).
+MAX_REWARD_SCALE = 1e6
+#: Longest episode.
+MAX_CYCLES = 1_000_000
 
 
 @dataclass
@@ -51,10 +58,11 @@ class PredatorPreyConfig(EnvConfig):
     obstacle_density: float = 0.0
     #: ``shared``: every predator earns each capture; ``individual``: only the catchers.
     reward_mode: Literal["shared", "individual"] = "shared"
+    #: In [-1e6, 1e6], as ``step_cost``.
     capture_reward: float = 1.0
     #: Paid by every predator each step (time pressure), earned by every prey still free.
     step_cost: float = 0.01
-    #: Steps per episode; then every agent is truncated.
+    #: Steps per episode, in [1, 1e6]; then every agent is truncated.
     max_cycles: int = 100
 
     def validate(self) -> None:
@@ -73,10 +81,11 @@ class PredatorPreyConfig(EnvConfig):
         free = self.grid_size**2 - int(self.obstacle_density * self.grid_size**2)
         if self.n_predators + self.n_prey > free:
             raise self.invalid("n_prey", f"agents to fit in the {free} free cells with n_predators")
-        if not np.isfinite(self.capture_reward) or not np.isfinite(self.step_cost):
-            raise self.invalid("capture_reward", "finite rewards")
-        if self.max_cycles < 1:
-            raise self.invalid("max_cycles", "an integer >= 1")
+        for name in ("capture_reward", "step_cost"):
+            if not abs(getattr(self, name)) <= MAX_REWARD_SCALE:
+                raise self.invalid(name, f"a finite number in [-{MAX_REWARD_SCALE:g}, {MAX_REWARD_SCALE:g}]")
+        if not 1 <= self.max_cycles <= MAX_CYCLES:
+            raise self.invalid("max_cycles", f"an integer in [1, {MAX_CYCLES}]")
 
 
 class PredatorPrey(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
@@ -185,6 +194,7 @@ class PredatorPrey(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
     def reset(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, Obs], dict[str, dict[str, Any]]]:
+        check_reset_args("PredatorPrey", seed, options)
         if seed is not None:
             self.np_random, _ = seeding.np_random(seed)
         c = self.config

@@ -39,7 +39,8 @@ class CorridorEnv(RustEnv):
 
     ## Arguments
 
-    - ``length`` (int >= 2, default 8), ``step_cost`` (float, default 0.01)
+    - ``length`` (int in [2, 1024], default 8), ``step_cost`` (float in
+      [-1e6, 1e6], default 0.01)
     - ``render_mode``: ``"human"`` (a pygame window), ``"ansi"`` or ``"rgb_array"``
 
     >>> import gymnasium as gym, ferrogym

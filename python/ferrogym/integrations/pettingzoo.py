@@ -60,7 +60,7 @@ from numpy.typing import NDArray
 from ferrogym import _core
 from ferrogym.errors import ConfigError
 from ferrogym.integrations import require
-from ferrogym.seeding import draw_core_seed
+from ferrogym.seeding import check_reset_args, draw_core_seed
 from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec
 
 require("pettingzoo")
@@ -163,6 +163,7 @@ class MultiTeamTicketRouting(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
         # As a single ferrogym env: the Rust generator is seeded from a
         # numpy generator seeded with `seed` (so one team reproduces
         # TicketRouting-v0 reset with the same seed), and continues otherwise.
+        check_reset_args("MultiTeamTicketRouting", seed, options)
         if seed is not None or self._np_random is None:
             self._np_random, _ = seeding.np_random(seed)
             self._core.seed(draw_core_seed(self._np_random))

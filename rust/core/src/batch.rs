@@ -30,6 +30,10 @@ pub enum AutoresetMode {
 const PREFETCH_MIN_ENVS: usize = 64;
 /// The smallest piece a thread takes in a parallel step.
 const MIN_PIECE: usize = 16;
+/// Most sub-envs in one batch (the buffers are sized by it).
+pub const MAX_NUM_ENVS: usize = 1 << 20;
+/// Most worker threads of one batch.
+pub const MAX_THREADS: usize = 256;
 
 #[derive(Clone)]
 struct Slot<E> {
@@ -311,8 +315,14 @@ impl<E: Env> Batch<E> {
         threads: usize,
         grain: usize,
     ) -> Result<Self, EnvError> {
-        if num_envs == 0 {
-            return Err(EnvError::config(E::NAME, "num_envs", 0, "at least 1"));
+        // Bounded before anything is sized by them.
+        if !(1..=MAX_NUM_ENVS).contains(&num_envs) {
+            return Err(EnvError::config(
+                E::NAME,
+                "num_envs",
+                num_envs,
+                format!("an integer in [1, {MAX_NUM_ENVS}]"),
+            ));
         }
         if max_episode_steps == Some(0) {
             return Err(EnvError::config(
@@ -322,8 +332,13 @@ impl<E: Env> Batch<E> {
                 "a positive integer or None",
             ));
         }
-        if threads == 0 {
-            return Err(EnvError::config(E::NAME, "threads", 0, "at least 1"));
+        if !(1..=MAX_THREADS).contains(&threads) {
+            return Err(EnvError::config(
+                E::NAME,
+                "threads",
+                threads,
+                format!("an integer in [1, {MAX_THREADS}]"),
+            ));
         }
         let env = E::new(config)?;
         let obs_len = env.obs_len();
@@ -572,6 +587,16 @@ fn run_len(rest: usize, left: usize) -> usize {
 mod tests {
     use super::*;
     use crate::envs::cartpole::CartPole;
+
+    #[test]
+    fn batch_sizes_are_bounded_before_the_slots_are_allocated() {
+        let cfg = Default::default();
+        let mode = AutoresetMode::NextStep;
+        let big = Batch::<CartPole>::new(&cfg, 1 << 40, mode, None, 1, 1024);
+        assert!(big.is_err_and(|e| e.to_string().contains("num_envs")));
+        let threads = Batch::<CartPole>::new(&cfg, 2, mode, None, 1 << 20, 1024);
+        assert!(threads.is_err_and(|e| e.to_string().contains("threads")));
+    }
     use crate::envs::grid_world::{GridWorld, GridWorldConfig};
 
     /// A 1x4 corridor: start left, goal 3 steps right; action 1 moves right.

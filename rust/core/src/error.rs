@@ -28,6 +28,26 @@ pub enum EnvError {
     ResetNeeded { env: &'static str, reason: String },
 }
 
+/// Largest magnitude of a reward, cost, penalty or bonus in any env's
+/// config: far beyond any sensible scale, yet small enough that a few
+/// thousand steps of it stay finite in float64 and exact in float32 sums.
+pub const MAX_REWARD_SCALE: f64 = 1e6;
+
+/// `v` finite and in `[lo, hi]`, or an `InvalidConfig` naming `field`.
+pub fn check_in(env: &'static str, field: &str, v: f64, lo: f64, hi: f64) -> Result<(), EnvError> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        // `{:?}`: 1e300 as `1e300`, not as 301 digits.
+        Err(EnvError::config(
+            env,
+            field,
+            format!("{v:?}"),
+            format!("a finite number in [{lo}, {hi}]"),
+        ))
+    }
+}
+
 impl EnvError {
     pub fn config(
         env: &'static str,

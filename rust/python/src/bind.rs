@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
 use crate::error;
+use crate::value::Value;
 
 /// Builds an env config from Python keyword arguments (serde via pythonize,
 /// so unknown or mistyped fields are reported by name).
@@ -23,9 +24,19 @@ pub fn config<E: Env>(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyR
 }
 
 /// Deserialises Python data, naming the field at fault (`slip`: invalid type...).
+/// Types are exact (see `value.rs`): `NaN` is not a bool, `True` not a number.
 pub fn from_py_named<T: serde::de::DeserializeOwned>(obj: &Bound<'_, PyAny>) -> Result<T, String> {
+    from_value_named(to_value(obj)?)
+}
+
+/// The Python object as a tree of its exact types.
+fn to_value(obj: &Bound<'_, PyAny>) -> Result<Value, String> {
     let mut de = pythonize::Depythonizer::from_object(obj);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    serde::Deserialize::deserialize(&mut de).map_err(|e: pythonize::PythonizeError| e.to_string())
+}
+
+fn from_value_named<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if path == "." {
@@ -59,10 +70,14 @@ impl PyAction for i64 {
     #[inline]
     fn from_py(py: Python<'_>, env: &'static str, obj: &Bound<'_, PyAny>) -> PyResult<Self> {
         // `extract::<i64>` goes through `__index__`: ints, numpy integers and
-        // 0-d integer arrays pass; floats, strings and 1-element arrays do not.
-        obj.extract::<i64>().map_err(|_| {
-            error::action_type(py, env, obj, "an integer (int or numpy integer scalar)")
-        })
+        // 0-d integer arrays pass; floats, strings and 1-element arrays do
+        // not, and neither does `True` (an int to Python, not an action).
+        let expected = "an integer (int or numpy integer scalar)";
+        if obj.is_instance_of::<pyo3::types::PyBool>() {
+            return Err(error::action_type(py, env, obj, expected));
+        }
+        obj.extract::<i64>()
+            .map_err(|_| error::action_type(py, env, obj, expected))
     }
 
     #[inline]
@@ -184,14 +199,39 @@ pub fn state_to_py<'py, E: Env>(py: Python<'py>, env: &E) -> PyResult<Bound<'py,
 }
 
 /// Restores a state from `state_to_py`'s form, validated by the env.
-pub fn state_from_py<E: Env>(env: &mut E, state: &Bound<'_, PyAny>) -> PyResult<()> {
-    let s: E::State = from_py_named(state).map_err(|e| {
+/// Nothing changes unless the whole state is accepted.
+pub fn state_from_py<E: Env>(
+    py: Python<'_>,
+    env: &mut E,
+    state: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let s: E::State = parse_state(py, E::NAME, state)?;
+    error::guard(E::NAME, || env.set_state(s).map_err(core_err))
+}
+
+/// A state read from Python data; a key the state type does not have is
+/// refused (serde alone would ignore it), so that a misspelt key cannot
+/// pass for a restored value.
+pub fn parse_state<S: serde::Serialize + serde::de::DeserializeOwned>(
+    py: Python<'_>,
+    env: &'static str,
+    state: &Bound<'_, PyAny>,
+) -> PyResult<S> {
+    let bad = |e: String| {
         error::to_py(EnvError::state(
-            E::NAME,
+            env,
             format!("{e}; expected a dict from get_state()"),
         ))
-    })?;
-    env.set_state(s).map_err(core_err)
+    };
+    let given = to_value(state).map_err(bad)?;
+    let s: S = from_value_named(given.clone()).map_err(bad)?;
+    let back = pythonize::pythonize(py, &s)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("{env}: {e}")))?;
+    let kept = to_value(&back).map_err(bad)?;
+    if let Some(key) = given.first_unknown_key(&kept, "") {
+        return Err(bad(format!("unknown key `{key}`")));
+    }
+    Ok(s)
 }
 
 /// An env's info group keys and value names as Python strings, made once
@@ -437,6 +477,9 @@ macro_rules! bind_env {
             env: $env,
             obs_shape: Vec<usize>,
             info_keys: $crate::bind::InfoKeys,
+            /// No reset (or set_state) yet: `step` is refused, as
+            /// Gymnasium's own envs refuse it.
+            needs_reset: bool,
         }
 
         #[pyo3::pymethods]
@@ -445,10 +488,12 @@ macro_rules! bind_env {
             #[pyo3(signature = (**kwargs))]
             fn new(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
                 let cfg = $crate::bind::config::<$env>(py, kwargs)?;
-                let env = <$env as Env>::new(&cfg).map_err($crate::bind::core_err)?;
+                let env = $crate::error::guard(<$env as Env>::NAME, || {
+                    <$env as Env>::new(&cfg).map_err($crate::bind::core_err)
+                })?;
                 let obs_shape = $crate::bind::shape_of(&env.observation_space());
                 let info_keys = $crate::bind::InfoKeys::new(py, &env);
-                Ok(Self { env, obs_shape, info_keys })
+                Ok(Self { env, obs_shape, info_keys, needs_reset: true })
             }
 
             /// The config's defaults as plain Python data (the source of truth
@@ -485,9 +530,11 @@ macro_rules! bind_env {
 
             fn reset<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<<$env as Env>::Obs>>> {
                 let env = &mut self.env;
-                $crate::error::guard(<$env as Env>::NAME, || {
+                let obs = $crate::error::guard(<$env as Env>::NAME, || {
                     $crate::bind::new_array(py, &self.obs_shape, |o| env.reset(o))
-                })
+                })?;
+                self.needs_reset = false;
+                Ok(obs)
             }
 
             /// Returns `(obs, reward, terminated, truncated, info)`.
@@ -497,6 +544,12 @@ macro_rules! bind_env {
                 action: &Bound<'py, PyAny>,
             ) -> PyResult<(Bound<'py, PyArrayDyn<<$env as Env>::Obs>>, f64, bool, bool, Bound<'py, PyDict>)> {
                 let name = <$env as Env>::NAME;
+                if self.needs_reset {
+                    return Err($crate::bind::core_err(ferrogym_core::EnvError::ResetNeeded {
+                        env: name,
+                        reason: "step() before reset(); call reset() first".into(),
+                    }));
+                }
                 let a = <<$env as Env>::Action as $crate::bind::PyAction>::from_py(py, name, action)?;
                 self.env.check_action(a).map_err($crate::bind::core_err)?;
                 let env = &mut self.env;
@@ -538,19 +591,22 @@ macro_rules! bind_env {
             #[pyo3(signature = (**kwargs))]
             fn reconfigure(&mut self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
                 let cfg = $crate::bind::config::<$env>(py, kwargs)?;
-                self.env.reconfigure(&cfg).map_err($crate::bind::core_err)
+                let env = &mut self.env;
+                $crate::error::guard(<$env as Env>::NAME, || env.reconfigure(&cfg).map_err($crate::bind::core_err))
             }
 
-            fn set_state(&mut self, state: &Bound<'_, PyAny>) -> PyResult<()> {
-                $crate::bind::state_from_py(&mut self.env, state)
+            fn set_state(&mut self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
+                $crate::bind::state_from_py(py, &mut self.env, state)?;
+                self.needs_reset = false;
+                Ok(())
             }
 
-            fn render_ansi(&self) -> String {
-                self.env.render_ansi()
+            fn render_ansi(&self) -> PyResult<String> {
+                $crate::error::guard(<$env as Env>::NAME, || Ok(self.env.render_ansi()))
             }
 
             fn render_rgb<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<u8>>> {
-                let f = self.env.render_rgb();
+                let f = $crate::error::guard(<$env as Env>::NAME, || Ok(self.env.render_rgb()))?;
                 $crate::bind::new_array(py, &[f.height, f.width, 3], |p| p.copy_from_slice(&f.pixels))
             }
         }
@@ -578,8 +634,10 @@ macro_rules! bind_env {
                 let name = <$env as Env>::NAME;
                 let mode = $crate::bind::parse_mode(py, name, autoreset_mode)?;
                 let cfg = $crate::bind::config::<$env>(py, kwargs)?;
-                let batch = ferrogym_core::Batch::<$env>::new(&cfg, num_envs, mode, max_episode_steps, threads, grain)
-                    .map_err($crate::bind::core_err)?;
+                let batch = $crate::error::guard(name, || {
+                    ferrogym_core::Batch::<$env>::new(&cfg, num_envs, mode, max_episode_steps, threads, grain)
+                        .map_err($crate::bind::core_err)
+                })?;
                 let obs_shape = $crate::bind::shape_of(&batch.env(0).observation_space());
                 let n_actions = $crate::bind::n_actions(&batch.env(0).action_space());
                 Ok(Self { batch, obs_shape, n_actions })
@@ -738,9 +796,9 @@ macro_rules! bind_env {
                 $crate::bind::state_to_py::<$env>(py, self.batch.env(index))
             }
 
-            fn set_state(&mut self, index: usize, state: &Bound<'_, PyAny>) -> PyResult<()> {
+            fn set_state(&mut self, py: Python<'_>, index: usize, state: &Bound<'_, PyAny>) -> PyResult<()> {
                 $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
-                $crate::bind::state_from_py(self.batch.env_mut(index), state)
+                $crate::bind::state_from_py(py, self.batch.env_mut(index), state)
             }
 
             /// Replaces sub-env `index`'s config (full keyword arguments)
@@ -749,17 +807,20 @@ macro_rules! bind_env {
             fn reconfigure(&mut self, py: Python<'_>, index: usize, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
                 $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
                 let cfg = $crate::bind::config::<$env>(py, kwargs)?;
-                self.batch.env_mut(index).reconfigure(&cfg).map_err($crate::bind::core_err)
+                let env = self.batch.env_mut(index);
+                $crate::error::guard(<$env as Env>::NAME, || env.reconfigure(&cfg).map_err($crate::bind::core_err))
             }
 
             fn render_ansi(&self, index: usize) -> PyResult<String> {
                 $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
-                Ok(self.batch.env(index).render_ansi())
+                let env = self.batch.env(index);
+                $crate::error::guard(<$env as Env>::NAME, || Ok(env.render_ansi()))
             }
 
             fn render_rgb<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyArrayDyn<u8>>> {
                 $crate::bind::check_index(<$env as Env>::NAME, index, self.batch.num_envs())?;
-                let f = self.batch.env(index).render_rgb();
+                let env = self.batch.env(index);
+                let f = $crate::error::guard(<$env as Env>::NAME, || Ok(env.render_rgb()))?;
                 $crate::bind::new_array(py, &[f.height, f.width, 3], |p| p.copy_from_slice(&f.pixels))
             }
         }

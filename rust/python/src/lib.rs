@@ -5,6 +5,7 @@ mod bind;
 mod error;
 mod multi_team;
 mod space;
+mod value;
 
 use ferrogym_core::envs::blackjack::Blackjack;
 use ferrogym_core::envs::cartpole::CartPole;

@@ -65,8 +65,14 @@ impl MultiTeamTicketRoutingCore {
             }
             _ => MultiTeamRoutingConfig::default(),
         };
-        let env = MultiTeamRouting::new(&cfg).map_err(bind::core_err)?;
+        let env = error::guard(NAME, || MultiTeamRouting::new(&cfg).map_err(bind::core_err))?;
         Ok(Self { env })
+    }
+
+    /// The config's defaults as plain Python data (its one declaration).
+    #[staticmethod]
+    fn default_config(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        pythonize::pythonize(py, &MultiTeamRoutingConfig::default()).map_err(runtime)
     }
 
     #[getter]
@@ -123,10 +129,16 @@ impl MultiTeamTicketRoutingCore {
         Bound<'py, PyList>,
     )> {
         let n = self.env.n_teams();
+        // As strict as a Discrete space: a string or a bool is not an action.
+        let has_bool = || {
+            actions.try_iter().is_ok_and(|mut it| {
+                it.any(|x| x.is_ok_and(|x| x.is_instance_of::<pyo3::types::PyBool>()))
+            })
+        };
         let a: Vec<i64> = actions
             .extract()
             .ok()
-            .filter(|_| !actions.is_instance_of::<pyo3::types::PyString>())
+            .filter(|_| !actions.is_instance_of::<pyo3::types::PyString>() && !has_bool())
             .ok_or_else(|| {
                 error::action_type(
                     py,
@@ -206,14 +218,10 @@ impl MultiTeamTicketRoutingCore {
         pythonize::pythonize(py, &self.env.state()).map_err(runtime)
     }
 
-    fn set_state(&mut self, state: &Bound<'_, PyAny>) -> PyResult<()> {
-        let s = bind::from_py_named(state).map_err(|e| {
-            error::to_py(ferrogym_core::EnvError::state(
-                NAME,
-                format!("{e}; expected a dict from get_state()"),
-            ))
-        })?;
-        self.env.set_state(s).map_err(bind::core_err)
+    fn set_state(&mut self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
+        let s = bind::parse_state(py, NAME, state)?;
+        let env = &mut self.env;
+        error::guard(NAME, || env.set_state(s).map_err(bind::core_err))
     }
 
     fn render_ansi(&self) -> String {

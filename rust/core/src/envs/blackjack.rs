@@ -210,7 +210,10 @@ impl Env for Blackjack {
         for (who, h) in [("player", &state.player), ("dealer", &state.dealer)] {
             let shown = &h.cards[..(h.count as usize).min(SHOWN)];
             let complete = h.count as usize <= SHOWN;
-            let consistent = h.count >= 2
+            // At most 21 cards (a hand is over at 21 points) and 31 points
+            // (21 and a ten): the observation's range.
+            let consistent = (2..=21).contains(&h.count)
+                && h.total <= 31
                 && shown.iter().all(|c| (1..=10).contains(c))
                 && h.total >= h.count
                 && (!complete

@@ -177,10 +177,19 @@ impl Env for CartPole {
     }
 
     fn set_state(&mut self, state: CartPoleState) -> Result<(), EnvError> {
-        if state.physics.iter().any(|v| !v.is_finite()) {
+        // Position and angle inside the observation space's bounds (a state
+        // past them could never be observed), velocities finite.
+        let [x, x_dot, theta, theta_dot] = state.physics;
+        let (x_max, theta_max) = (X_THRESHOLD * 2.0, THETA_THRESHOLD * 2.0);
+        let inside = x.abs() <= x_max && theta.abs() <= theta_max;
+        if !(inside && x_dot.is_finite() && theta_dot.is_finite()) {
             return Err(EnvError::state(
                 Self::NAME,
-                format!("physics {:?} must be finite", state.physics),
+                format!(
+                    "`physics` {:?}; expected finite [x, x_dot, theta, theta_dot] with \
+                     |x| <= {x_max} and |theta| <= {theta_max:.4}",
+                    state.physics
+                ),
             ));
         }
         self.s = state.physics;

@@ -93,7 +93,8 @@ pub struct InventoryControlConfig {
     /// Extra delay drawn uniformly in `[0, lead_time_jitter]` per order.
     pub lead_time_jitter: u32,
     pub shortage: Shortage,
-    /// Per unit on hand at the end of a day.
+    /// Per unit on hand at the end of a day. This and the three costs
+    /// below are finite numbers in [0, 1e6] (`MAX_REWARD_SCALE`).
     pub holding_cost: f64,
     /// Per unit backordered at the end of a day, or per unit of lost sales.
     pub shortage_cost: f64,
@@ -156,7 +157,7 @@ fn cost(x: f64) -> f64 {
 }
 
 fn check_cost(field: &str, v: f64) -> Result<(), EnvError> {
-    check(v.is_finite() && v >= 0.0, field, v, "a finite number >= 0")
+    crate::error::check_in(NAME, field, v, 0.0, crate::error::MAX_REWARD_SCALE)
 }
 
 impl InventoryControlConfig {
@@ -189,13 +190,13 @@ impl InventoryControlConfig {
             "a number in [0, 1) (the weekly amplitude)",
         )?;
         check(
-            c.lead_time >= 1 && c.lead_time + c.lead_time_jitter <= MAX_PIPELINE,
+            c.lead_time >= 1 && c.lead_time.saturating_add(c.lead_time_jitter) <= MAX_PIPELINE,
             "lead_time",
             c.lead_time,
             &format!("an integer >= 1 with lead_time + lead_time_jitter <= {MAX_PIPELINE}"),
         )?;
         check(
-            c.lead_time + c.lead_time_jitter <= MAX_PIPELINE,
+            c.lead_time.saturating_add(c.lead_time_jitter) <= MAX_PIPELINE,
             "lead_time_jitter",
             c.lead_time_jitter,
             &format!("an integer with lead_time + lead_time_jitter <= {MAX_PIPELINE}"),
@@ -571,6 +572,17 @@ impl Env for InventoryControl {
             Some(format!(
                 "backorders {} with shortage = lost_sales",
                 s.backorders
+            ))
+        } else if let Some(k) = s
+            .pipeline
+            .iter()
+            .position(|&q| q > c.max_order.saturating_mul(c.lead_time_jitter + 1))
+        {
+            // Each slot holds the orders due that day, at most one per day of jitter.
+            Some(format!(
+                "`pipeline[{k}]` = {}; expected at most max_order * (lead_time_jitter + 1) = {}",
+                s.pipeline[k],
+                c.max_order.saturating_mul(c.lead_time_jitter + 1)
             ))
         } else if s.components.iter().any(|v| !v.is_finite()) {
             Some(format!("components {:?} must be finite", s.components))

@@ -19,11 +19,14 @@ const MAX_TORQUE: f32 = 2.0;
 const DT: f64 = 0.05;
 const M: f64 = 1.0;
 const L: f64 = 1.0;
+/// Strongest gravity (m/s^2): beyond it the angular velocity saturates at
+/// `MAX_SPEED` in one step, whatever the torque.
+pub const MAX_G: f64 = 1000.0;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PendulumConfig {
-    /// Gravity (Gymnasium's `g`, default 10.0).
+    /// Gravity (Gymnasium's `g`, default 10.0), in [0, `MAX_G` = 1000].
     pub g: Option<f64>,
 }
 
@@ -68,9 +71,7 @@ impl Env for Pendulum {
 
     fn new(config: &PendulumConfig) -> Result<Self, EnvError> {
         let g = config.g.unwrap_or(10.0);
-        if !(g.is_finite() && g >= 0.0) {
-            return Err(EnvError::config(Self::NAME, "g", g, "a finite number >= 0"));
-        }
+        crate::error::check_in(Self::NAME, "g", g, 0.0, MAX_G)?;
         Ok(Pendulum {
             g,
             s: [0.0; 2],
@@ -151,10 +152,26 @@ impl Env for Pendulum {
     }
 
     fn set_state(&mut self, state: PendulumState) -> Result<(), EnvError> {
-        if state.physics.iter().any(|v| !v.is_finite()) {
+        // The speed inside the observation space's bound, as `step` keeps it.
+        let [theta, theta_dot] = state.physics;
+        if !(theta.is_finite() && theta_dot.abs() <= MAX_SPEED) {
             return Err(EnvError::state(
                 Self::NAME,
-                format!("physics {:?} must be finite", state.physics),
+                format!(
+                    "`physics` {:?}; expected a finite [theta, theta_dot] with |theta_dot| <= {MAX_SPEED}",
+                    state.physics
+                ),
+            ));
+        }
+        if let Some(u) = state
+            .last_u
+            .filter(|u| !u.is_finite() || u.abs() > MAX_TORQUE)
+        {
+            return Err(EnvError::state(
+                Self::NAME,
+                format!(
+                    "`last_u` = {u}; expected None or a torque in [-{MAX_TORQUE}, {MAX_TORQUE}]"
+                ),
             ));
         }
         self.s = state.physics;

@@ -23,9 +23,10 @@ const MAX_SPEED: f64 = 2.0;
 pub struct PointMassConfig {
     /// Distance to the goal that counts as reaching it (default 0.05).
     pub goal_radius: Option<f64>,
-    /// Weight of the squared force in the per-step cost (default 0.01).
+    /// Weight of the squared force in the per-step cost, in [0, 1e6]
+    /// (`MAX_REWARD_SCALE`; default 0.01).
     pub ctrl_cost: Option<f64>,
-    /// Reward added on reaching the goal (default 10.0).
+    /// Reward added on reaching the goal, in [0, 1e6] (default 10.0).
     pub reach_bonus: Option<f64>,
 }
 
@@ -91,6 +92,17 @@ impl PointMass {
     }
 }
 
+fn scale(name: &str, v: f64) -> Result<f64, EnvError> {
+    crate::error::check_in(
+        PointMass::NAME,
+        name,
+        v,
+        0.0,
+        crate::error::MAX_REWARD_SCALE,
+    )?;
+    Ok(v)
+}
+
 fn positive(name: &str, v: f64, allow_zero: bool) -> Result<f64, EnvError> {
     let ok = v.is_finite() && (v > 0.0 || (allow_zero && v == 0.0));
     if ok {
@@ -124,8 +136,8 @@ impl Env for PointMass {
         }
         Ok(PointMass {
             goal_radius,
-            ctrl_cost: positive("ctrl_cost", config.ctrl_cost.unwrap_or(0.01), true)?,
-            reach_bonus: positive("reach_bonus", config.reach_bonus.unwrap_or(10.0), true)?,
+            ctrl_cost: scale("ctrl_cost", config.ctrl_cost.unwrap_or(0.01))?,
+            reach_bonus: scale("reach_bonus", config.reach_bonus.unwrap_or(10.0))?,
             pos: [0.0; 2],
             vel: [0.0; 2],
             goal: [0.5; 2],

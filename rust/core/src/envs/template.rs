@@ -9,18 +9,22 @@
 use serde::{Deserialize, Serialize};
 
 use crate::env::{check_discrete, Env, Step};
-use crate::error::EnvError;
+use crate::error::{check_in, EnvError, MAX_REWARD_SCALE};
 use crate::render::Frame;
 use crate::rng::Rng;
 use crate::space::{DType, Space};
+
+/// Longest corridor.
+pub const MAX_LENGTH: u32 = 1024;
 
 /// Constructor arguments (Python keyword arguments); unknown names are errors.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CorridorConfig {
-    /// Number of cells, >= 2 (default 8).
+    /// Number of cells, in [2, `MAX_LENGTH` = 1024] (default 8).
     pub length: Option<u32>,
-    /// Cost of every step that does not reach the end (default 0.01).
+    /// Cost of every step that does not reach the end, in [-1e6, 1e6]
+    /// (`MAX_REWARD_SCALE`; default 0.01).
     pub step_cost: Option<f64>,
 }
 
@@ -47,24 +51,24 @@ impl Env for Corridor {
     const NAME: &'static str = "Corridor";
 
     fn new(config: &CorridorConfig) -> Result<Self, EnvError> {
+        // Every field gets an upper bound: the frame is sized by `length`.
         let length = config.length.unwrap_or(8);
-        if length < 2 {
+        if !(2..=MAX_LENGTH).contains(&length) {
             return Err(EnvError::config(
                 Self::NAME,
                 "length",
                 length,
-                "an integer >= 2",
+                format!("an integer in [2, {MAX_LENGTH}]"),
             ));
         }
         let step_cost = config.step_cost.unwrap_or(0.01);
-        if !step_cost.is_finite() {
-            return Err(EnvError::config(
-                Self::NAME,
-                "step_cost",
-                step_cost,
-                "a finite number",
-            ));
-        }
+        check_in(
+            Self::NAME,
+            "step_cost",
+            step_cost,
+            -MAX_REWARD_SCALE,
+            MAX_REWARD_SCALE,
+        )?;
         Ok(Corridor {
             length,
             step_cost,

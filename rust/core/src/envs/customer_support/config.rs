@@ -115,16 +115,7 @@ impl Default for CustomerSupportConfig {
 }
 
 fn in_range(field: &str, v: f64, lo: f64, hi: f64) -> Result<(), EnvError> {
-    if v.is_finite() && (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(EnvError::config(
-            NAME,
-            field,
-            v,
-            format!("a number in [{lo}, {hi}]"),
-        ))
-    }
+    crate::error::check_in(NAME, field, v, lo, hi)
 }
 
 fn no_duplicates<T: PartialEq + std::fmt::Debug>(field: &str, v: &[T]) -> Result<(), EnvError> {

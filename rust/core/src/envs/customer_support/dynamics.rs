@@ -15,6 +15,12 @@ use super::scenarios;
 use crate::rng::Rng;
 
 pub const N_COMPONENTS: usize = 6;
+/// Largest lifetime value a restored state may hold (drawn values stay far
+/// below it; the observation saturates at `LTV_MAX`).
+pub const MAX_STATE_LTV: f64 = 1e9;
+/// Largest starting patience a restored state may hold (config `patience`
+/// is at most 10, a scenario's factor at most a few).
+pub const MAX_PATIENCE: f64 = 100.0;
 pub const COMPONENT_NAMES: [&str; N_COMPONENTS] = [
     "turn",
     "resolution",
@@ -275,33 +281,59 @@ impl Conversation {
     }
 
     /// Checks a state from Python before it replaces the current one.
+    /// Every value inside the range the dynamics keep it in, or a message
+    /// naming the key (`set_state` refuses such a state before using it).
     pub fn check(&self, p: &CustomerSupportConfig) -> Result<(), String> {
-        if usize::from(self.industry) >= N_INDUSTRIES || usize::from(self.inquiry) >= N_INQUIRIES {
-            return Err("unknown industry or inquiry index".into());
+        let range = |key: &str, v: f64, lo: f64, hi: f64| {
+            if v.is_finite() && (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{key}` = {v}; expected a finite number in [{lo}, {hi}]"
+                ))
+            }
+        };
+        let at_most = |key: &str, v: u64, hi: u64| {
+            if v <= hi {
+                Ok(())
+            } else {
+                Err(format!("`{key}` = {v}; expected an integer in [0, {hi}]"))
+            }
+        };
+        at_most("industry", self.industry.into(), N_INDUSTRIES as u64 - 1)?;
+        at_most("inquiry", self.inquiry.into(), N_INQUIRIES as u64 - 1)?;
+        at_most("tier", self.tier.into(), 2)?;
+        if let Some(a) = self.last_action {
+            at_most(
+                "last_action",
+                a.into(),
+                super::config::N_STRATEGIES as u64 - 1,
+            )?;
         }
-        if self.tier > 2
-            || self
-                .last_action
-                .is_some_and(|a| usize::from(a) >= super::config::N_STRATEGIES)
-        {
-            return Err("tier must be 0..=2 and last_action 0..=7".into());
-        }
-        let finite = [
-            self.urgency,
-            self.ltv,
-            self.sentiment,
-            self.progress,
-            self.patience,
+        range("urgency", self.urgency, 0.0, 1.0)?;
+        range("ltv", self.ltv, 0.0, MAX_STATE_LTV)?;
+        range("sentiment", self.sentiment, -1.0, 1.0)?;
+        range("progress", self.progress, 0.0, 1.0)?;
+        range(
+            "patience_start",
             self.patience_start,
-        ];
-        if finite.iter().any(|v| !v.is_finite()) || self.patience_start <= 0.0 || self.ltv < 0.0 {
-            return Err("non-finite or out-of-range customer values".into());
-        }
-        if self.queue > p.escalation_capacity {
-            return Err(format!(
-                "queue {} above escalation_capacity {}",
-                self.queue, p.escalation_capacity
-            ));
+            f64::MIN_POSITIVE,
+            MAX_PATIENCE,
+        )?;
+        range("patience", self.patience, 0.0, self.patience_start)?;
+        at_most("turn", self.turn.into(), p.max_turns.into())?;
+        at_most("repeats", self.repeats.into(), self.turn.into())?;
+        at_most("queue", self.queue.into(), p.escalation_capacity.into())?;
+        range("seen.sentiment", self.seen.sentiment, -1.0, 1.0)?;
+        range("seen.change", self.seen.change, -1.0, 1.0)?;
+        range("seen.progress", self.seen.progress, 0.0, 1.0)?;
+        range("seen.patience", self.seen.patience, 0.0, 1.0)?;
+        for (name, v) in COMPONENT_NAMES.iter().zip(self.last) {
+            if !v.is_finite() {
+                return Err(format!(
+                    "`last` ({name}) = {v}; expected a finite reward component"
+                ));
+            }
         }
         Ok(())
     }

@@ -59,6 +59,9 @@ pub const FOUR_ROOMS: &str = "\
 #.....#....G#
 #############";
 
+/// Most rows and columns of a map.
+pub const MAX_MAP_SIDE: usize = 256;
+
 impl Map {
     /// Parses `#` wall, `.` or space floor, `S` start, `G` goal, `L` lava.
     /// With `random_start`, every floor cell is a start and `S` is optional.
@@ -76,6 +79,13 @@ impl Map {
             ));
         }
         let width = rows[0].chars().count();
+        // Bounded before anything is sized by it (observation, frame).
+        if rows.len() > MAX_MAP_SIDE || width > MAX_MAP_SIDE {
+            return Err(bad(
+                format!("{} rows of {width} columns", rows.len()),
+                &format!("at most {MAX_MAP_SIDE} rows and columns"),
+            ));
+        }
         let mut cells = Vec::with_capacity(rows.len() * width);
         let mut starts = Vec::new();
         for (r, row) in rows.iter().enumerate() {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::env::{check_discrete, Env, Step};
-use crate::error::EnvError;
+use crate::error::{EnvError, MAX_REWARD_SCALE};
 use crate::render::{Frame, Rgb};
 use crate::rng::Rng;
 use crate::space::{DType, Space};
@@ -35,7 +35,8 @@ pub enum ObsMode {
 pub struct GridWorldConfig {
     /// A built-in map, used unless `map` is given.
     pub layout: Layout,
-    /// ASCII map text; overrides `layout`.
+    /// ASCII map text; overrides `layout`. At most `MAX_MAP_SIDE` (256)
+    /// rows and columns.
     pub map: Option<String>,
     /// Side length (odd) of the `maze` layout, outer walls included.
     pub maze_size: usize,
@@ -43,7 +44,8 @@ pub struct GridWorldConfig {
     pub maze_seed: u64,
     /// Probability that a move goes sideways instead.
     pub slip: f64,
-    /// Cost subtracted from the reward on every step.
+    /// Cost subtracted from the reward on every step. This and the two
+    /// rewards below are finite numbers in [-1e6, 1e6] (`MAX_REWARD_SCALE`).
     pub step_cost: f64,
     pub goal_reward: f64,
     pub lava_reward: f64,
@@ -101,16 +103,13 @@ pub struct GridWorld {
 }
 
 fn check_finite(field: &str, v: f64) -> Result<(), EnvError> {
-    if v.is_finite() {
-        Ok(())
-    } else {
-        Err(EnvError::config(
-            GridWorld::NAME,
-            field,
-            v,
-            "a finite number",
-        ))
-    }
+    crate::error::check_in(
+        GridWorld::NAME,
+        field,
+        v,
+        -MAX_REWARD_SCALE,
+        MAX_REWARD_SCALE,
+    )
 }
 
 impl GridWorld {

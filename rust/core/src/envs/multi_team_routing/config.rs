@@ -5,10 +5,12 @@ use serde::{Deserialize, Serialize};
 
 use super::NAME;
 use crate::envs::ticket_routing::{InvalidActionMode, Params, TicketRoutingConfig};
-use crate::error::EnvError;
+use crate::error::{check_in, EnvError, MAX_REWARD_SCALE};
 
 /// Most teams one env may have (a ticket's visited teams are a bit set).
 pub const MAX_TEAMS: usize = 32;
+/// Most skill-1 minutes of work a handover may add (a week).
+pub const MAX_HANDOVER_MINUTES: f64 = 10_080.0;
 
 /// Built-in presets of the teams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -35,15 +37,17 @@ pub struct MultiTeamRoutingConfig {
     /// TicketRouting settings applied to every team (its `scenario` is the
     /// `mirrored` teams' preset; give other teams' scenarios in `teams`).
     pub common: TicketRoutingConfig,
-    /// One TicketRouting config per team, replacing the preset's teams
-    /// (`common` fills the fields a team leaves unset); empty = the preset.
+    /// One TicketRouting config per team (at most `MAX_TEAMS`), replacing
+    /// the preset's teams (`common` fills the fields a team leaves unset);
+    /// empty = the preset.
     pub teams: Vec<TicketRoutingConfig>,
     /// Times one ticket may be handed over (0 disables handover). Default 1.
     pub max_handovers: Option<u32>,
-    /// Reward subtracted from the sending team per handover. Default 0.02.
+    /// Reward subtracted from the sending team per handover, in [0, 1e6].
+    /// Default 0.02.
     pub handover_penalty: Option<f64>,
     /// Skill-1 minutes of work a handover adds to the ticket (the receiving
-    /// engineer reads its history). Default 10.
+    /// engineer reads its history), in [0, 10080] (a week). Default 10.
     pub handover_work_minutes: Option<f64>,
     /// A forbidden action: raise, or fall back (an engineer slot to the next
     /// valid one, a forbidden handover to the first valid engineer, both with
@@ -104,6 +108,14 @@ fn desk_skills(profile: &[f64]) -> Vec<Vec<f64>> {
 impl MultiTeamRoutingConfig {
     /// The teams' configs: the preset's (or `teams`) with `common` applied.
     fn team_configs(&self) -> Result<Vec<TicketRoutingConfig>, EnvError> {
+        if self.teams.len() > MAX_TEAMS {
+            // Before a config is built per team.
+            return Err(err(
+                "teams",
+                self.teams.len(),
+                &format!("between 1 and {MAX_TEAMS} team configs"),
+            ));
+        }
         if !self.teams.is_empty() {
             if let Some(n) = self.n_teams {
                 if n != self.teams.len() {
@@ -235,21 +247,21 @@ impl MultiTeamRoutingConfig {
             ));
         }
         let handover_penalty = self.handover_penalty.unwrap_or(0.02);
-        if !(handover_penalty.is_finite() && handover_penalty >= 0.0) {
-            return Err(err(
-                "handover_penalty",
-                handover_penalty,
-                "a finite number >= 0",
-            ));
-        }
+        check_in(
+            NAME,
+            "handover_penalty",
+            handover_penalty,
+            0.0,
+            MAX_REWARD_SCALE,
+        )?;
         let handover_work_minutes = self.handover_work_minutes.unwrap_or(10.0);
-        if !(handover_work_minutes.is_finite() && handover_work_minutes >= 0.0) {
-            return Err(err(
-                "handover_work_minutes",
-                handover_work_minutes,
-                "a finite number >= 0",
-            ));
-        }
+        check_in(
+            NAME,
+            "handover_work_minutes",
+            handover_work_minutes,
+            0.0,
+            MAX_HANDOVER_MINUTES,
+        )?;
         Ok(MultiParams {
             scenario: self.scenario,
             teams,
@@ -258,5 +270,25 @@ impl MultiTeamRoutingConfig {
             handover_work_minutes,
             invalid_action,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn teams_are_counted_before_a_config_is_built_per_team() {
+        let cfg = MultiTeamRoutingConfig {
+            teams: vec![TicketRoutingConfig::default(); MAX_TEAMS + 1],
+            ..Default::default()
+        };
+        let e = cfg.resolve().unwrap_err().to_string();
+        assert!(e.contains("`teams`"), "{e}");
+        let slow = MultiTeamRoutingConfig {
+            handover_work_minutes: Some(1e12),
+            ..Default::default()
+        };
+        assert!(slow.resolve().is_err());
     }
 }

@@ -9,7 +9,17 @@ use serde::{Deserialize, Serialize};
 
 use super::scenarios;
 use super::NAME;
-use crate::error::EnvError;
+use crate::error::{EnvError, MAX_REWARD_SCALE};
+
+/// Most arrivals per day (at weekday factor 1): a very large help desk;
+/// the episode's ticket tables are reserved from it.
+pub const MAX_ARRIVALS_PER_DAY: f64 = 10_000.0;
+/// Most engineers (and engineer slots) in a team.
+pub const MAX_ENGINEERS: usize = 256;
+/// Longest duration (time constants, work, SLAs), in minutes: about two years.
+pub const MAX_MINUTES: f64 = 1e6;
+/// Largest weekday arrival multiplier.
+pub const MAX_WEEKDAY_FACTOR: f64 = 10.0;
 
 pub const N_PRIORITIES: usize = 4;
 pub const N_TIERS: usize = 3;
@@ -44,9 +54,11 @@ pub enum Service {
 }
 
 /// Declares the user config (`Option` fields), the resolved `Params` (plain
-/// fields) and the merge between them, from one list of fields.
+/// fields), the merge between them and the bounds of the scalar fields
+/// (`name: type = [low, high]`, checked by `Params::check_bounds` before
+/// anything is sized by the config), from one list of fields.
 macro_rules! config_fields {
-    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty ),* $(,)?) => {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty $(= [$lo:expr, $hi:expr])? ),* $(,)?) => {
         /// Constructor arguments of TicketRouting (`gym.make(..., **kwargs)`).
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         #[serde(default, deny_unknown_fields)]
@@ -80,6 +92,14 @@ macro_rules! config_fields {
             }
         }
 
+        impl Params {
+            /// Every bounded field inside its declared `[low, high]`.
+            pub fn check_bounds(&self) -> Result<(), EnvError> {
+                $( $( bounded(stringify!($name), self.$name, $lo, $hi)?; )? )*
+                Ok(())
+            }
+        }
+
         impl TicketRoutingConfig {
             /// `self` with every field that `over` sets replaced (the
             /// scenario stays `self`'s): per-team settings over shared ones.
@@ -97,14 +117,14 @@ macro_rules! config_fields {
 
 config_fields! {
     /// Episode length in simulated days (1 = a day, 7 = a week).
-    episode_days: u32,
+    episode_days: u32 = [1, 28],
     /// Weekday of time 0: 0 = Monday ... 6 = Sunday.
-    start_weekday: u32,
-    /// Mean arrivals per day at weekday factor 1.
-    arrivals_per_day: f64,
-    /// 24 relative arrival intensities by hour of day (normalised to mean 1).
+    start_weekday: u32 = [0, 6],
+    /// Mean arrivals per day at weekday factor 1, in (0, 10000].
+    arrivals_per_day: f64 = [0.0, MAX_ARRIVALS_PER_DAY],
+    /// 24 relative arrival intensities by hour of day, each in [0, 1e6] (normalised to mean 1).
     hour_profile: Vec<f64>,
-    /// 7 arrival multipliers, Monday first.
+    /// 7 arrival multipliers in [0, 10], Monday first.
     weekday_factor: Vec<f64>,
     /// Names of the ticket types (their number sets the type one-hot size).
     ticket_types: Vec<String>,
@@ -114,21 +134,21 @@ config_fields! {
     priority_probs: Vec<Vec<f64>>,
     /// Probabilities of the enterprise/business/standard customer tiers.
     tier_probs: Vec<f64>,
-    /// Per type, median work content in minutes for a skill-1 engineer.
+    /// Per type, median work content in minutes for a skill-1 engineer, in (0, 1e6].
     work_median_minutes: Vec<f64>,
     /// Per type, sigma of the log of the work content (lognormal).
     work_sigma: Vec<f64>,
     /// Engineers in the team.
-    n_engineers: usize,
+    n_engineers: usize = [1, MAX_ENGINEERS],
     /// Engineer slots in the observation and the action space (>= n_engineers).
-    max_engineers: usize,
+    max_engineers: usize = [1, MAX_ENGINEERS],
     /// Per engineer, `[start_hour, end_hour]` of the daily shift, 0 <= start < end <= 24
     /// (unset with another `n_engineers`: the preset's shifts are reused in turn).
     shifts: Vec<Vec<f64>>,
     /// Explicit skill matrix (n_engineers x types, values in (0, 1]); empty = generated.
     skills: Vec<Vec<f64>>,
     /// Share of generated engineers that are specialists.
-    specialist_share: f64,
+    specialist_share: f64 = [0.0, 1.0],
     /// `[low, high]` skill of a specialist outside their specialty (uniform).
     specialist_off_skill: Vec<f64>,
     /// `[low, high]` skill of a generalist on every type (uniform).
@@ -140,52 +160,75 @@ config_fields! {
     /// Shuffle engineers over slots at every reset.
     shuffle_slots: bool,
     /// Maximum open tickets per engineer (the action mask's capacity).
-    cap: usize,
+    cap: usize = [1, 64],
     /// Open tickets above which an engineer accrues burnout and fatigue.
-    soft_cap: usize,
-    /// Time constant (minutes) of fatigue growth while over the soft cap.
-    fatigue_rise_minutes: f64,
-    /// Time constant (minutes) of fatigue decay while idle.
-    fatigue_recovery_minutes: f64,
-    /// Resolution-time SLA per priority (critical, high, medium, low), minutes.
+    soft_cap: usize = [0, 64],
+    /// Time constant (minutes, in (0, 1e6]) of fatigue growth while over the soft cap.
+    fatigue_rise_minutes: f64 = [0.0, MAX_MINUTES],
+    /// Time constant (minutes, in (0, 1e6]) of fatigue decay while idle.
+    fatigue_recovery_minutes: f64 = [0.0, MAX_MINUTES],
+    /// Resolution-time SLA per priority (critical, high, medium, low), minutes in (0, 1e6].
     sla_minutes: Vec<f64>,
-    /// Weight of an open ticket per priority in the waiting cost.
+    /// Weight of an open ticket per priority in the waiting cost, in [0, 1e6].
     priority_weights: Vec<f64>,
-    /// Multiplier of that weight per customer tier.
+    /// Multiplier of that weight per customer tier, in [0, 1e6].
     tier_weights: Vec<f64>,
     /// Reward per weighted hour a ticket is open (subtracted).
-    wait_weight: f64,
-    /// Reward per SLA breach, per priority (subtracted).
+    wait_weight: f64 = [0.0, MAX_REWARD_SCALE],
+    /// Reward per SLA breach, per priority (subtracted), in [0, 1e6].
     sla_penalty: Vec<f64>,
     /// Reward per ticket-hour above the soft cap (subtracted).
-    burnout_weight: f64,
+    burnout_weight: f64 = [0.0, MAX_REWARD_SCALE],
     /// Extra wait (minutes) charged at truncation to a ticket still in the backlog.
-    backlog_end_minutes: f64,
+    backlog_end_minutes: f64 = [0.0, MAX_MINUTES],
     /// Backlog size beyond which the episode is truncated (a blow-up).
-    max_backlog: usize,
+    max_backlog: usize = [1, 100_000],
     /// Assign without a decision when exactly one engineer is valid.
     auto_assign_single: bool,
     /// What an action naming an unavailable engineer does: raise, or route to
     /// the next valid slot after it (cyclically) with `invalid_action_penalty`.
     invalid_action: InvalidActionMode,
     /// Reward added (subtracted) when the fallback reroutes an invalid action.
-    invalid_action_penalty: f64,
+    invalid_action_penalty: f64 = [0.0, MAX_REWARD_SCALE],
     /// Service discipline of every engineer: "fifo" or "processor_sharing".
     service: Service,
     /// Processor sharing only: with n open tickets an engineer works at
     /// `1 / (1 + penalty * (n - 1))` of their speed, shared equally.
-    context_switch_penalty: f64,
+    context_switch_penalty: f64 = [0.0, 10.0],
 }
 
 fn err(field: &str, value: impl std::fmt::Debug, expected: &str) -> EnvError {
     EnvError::config(NAME, field, format!("{value:?}"), expected)
 }
 
-fn finite_nonneg(field: &str, v: f64) -> Result<(), EnvError> {
-    if v.is_finite() && v >= 0.0 {
+/// A scalar field type with declared bounds.
+trait Scalar: Copy + PartialOrd + std::fmt::Debug + std::fmt::Display {
+    const WHAT: &'static str;
+    fn finite(self) -> bool {
+        true
+    }
+}
+
+impl Scalar for u32 {
+    const WHAT: &'static str = "an integer";
+}
+
+impl Scalar for usize {
+    const WHAT: &'static str = "an integer";
+}
+
+impl Scalar for f64 {
+    const WHAT: &'static str = "a finite number";
+    fn finite(self) -> bool {
+        self.is_finite()
+    }
+}
+
+fn bounded<T: Scalar>(field: &str, v: T, lo: T, hi: T) -> Result<(), EnvError> {
+    if v.finite() && lo <= v && v <= hi {
         Ok(())
     } else {
-        Err(err(field, v, "a finite number >= 0"))
+        Err(err(field, v, &format!("{} in [{lo}, {hi}]", T::WHAT)))
     }
 }
 
@@ -204,16 +247,26 @@ fn vec_len(field: &str, v: &[f64], n: usize, what: &str) -> Result<(), EnvError>
     Ok(())
 }
 
-fn nonneg_vec(field: &str, v: &[f64], n: usize, what: &str) -> Result<(), EnvError> {
+/// `n` values, each finite and in `[0, hi]`.
+fn nonneg_vec(field: &str, v: &[f64], n: usize, what: &str, hi: f64) -> Result<(), EnvError> {
     vec_len(field, v, n, what)?;
-    if v.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
-        return Err(err(field, v, "finite numbers >= 0"));
+    if v.iter().any(|x| !(x.is_finite() && (0.0..=hi).contains(x))) {
+        return Err(err(field, v, &format!("finite numbers in [0, {hi}]")));
+    }
+    Ok(())
+}
+
+/// `n` values, each finite and in `(0, hi]`.
+fn positive_vec(field: &str, v: &[f64], n: usize, what: &str, hi: f64) -> Result<(), EnvError> {
+    vec_len(field, v, n, what)?;
+    if v.iter().any(|x| !(x.is_finite() && *x > 0.0 && *x <= hi)) {
+        return Err(err(field, v, &format!("finite numbers in (0, {hi}]")));
     }
     Ok(())
 }
 
 fn probs(field: &str, v: &[f64], n: usize, what: &str) -> Result<(), EnvError> {
-    nonneg_vec(field, v, n, what)?;
+    nonneg_vec(field, v, n, what, 1.0)?;
     let total: f64 = v.iter().sum();
     if (total - 1.0).abs() > 1e-6 {
         return Err(err(
@@ -233,9 +286,12 @@ fn skill_range(field: &str, v: &[f64]) -> Result<(), EnvError> {
 }
 
 impl TicketRoutingConfig {
-    /// Resolves the scenario preset and the overrides, then validates.
+    /// Resolves the scenario preset and the overrides, then validates. The
+    /// scalar bounds are checked before anything is sized by them (the
+    /// shifts below by `n_engineers`).
     pub fn resolve(&self) -> Result<Params, EnvError> {
         let mut p = Params::merge(scenarios::preset(self.scenario), self);
+        p.check_bounds()?;
         if self.shifts.is_none() && p.shifts.len() != p.n_engineers {
             // A team size without shifts: reuse the preset's shifts in turn.
             let preset = std::mem::take(&mut p.shifts);
@@ -253,27 +309,16 @@ impl Params {
         self.ticket_types.len()
     }
 
+    /// The declared bounds (`check_bounds`), then the rules between fields.
     pub fn validate(&self) -> Result<(), EnvError> {
-        if !(1..=28).contains(&self.episode_days) {
-            return Err(err(
-                "episode_days",
-                self.episode_days,
-                "an integer in [1, 28]",
-            ));
-        }
-        if self.start_weekday > 6 {
-            return Err(err(
-                "start_weekday",
-                self.start_weekday,
-                "an integer in [0, 6] (0 = Monday)",
-            ));
-        }
+        self.check_bounds()?;
         positive("arrivals_per_day", self.arrivals_per_day)?;
         nonneg_vec(
             "hour_profile",
             &self.hour_profile,
             24,
             "one per hour of day",
+            1e6,
         )?;
         if self.hour_profile.iter().sum::<f64>() <= 0.0 {
             return Err(err(
@@ -287,6 +332,7 @@ impl Params {
             &self.weekday_factor,
             7,
             "one per weekday, Monday first",
+            MAX_WEEKDAY_FACTOR,
         )?;
         if self.weekday_factor.iter().sum::<f64>() <= 0.0 {
             return Err(err(
@@ -325,31 +371,28 @@ impl Params {
             N_TIERS,
             "enterprise, business, standard",
         )?;
-        vec_len(
+        positive_vec(
             "work_median_minutes",
             &self.work_median_minutes,
             k,
             "one per ticket type",
+            MAX_MINUTES,
         )?;
-        for &m in &self.work_median_minutes {
-            positive("work_median_minutes", m)?;
-        }
-        nonneg_vec("work_sigma", &self.work_sigma, k, "one per ticket type")?;
-        if self.work_sigma.iter().any(|s| *s > 3.0) {
-            return Err(err("work_sigma", &self.work_sigma, "values in [0, 3]"));
-        }
-        if !(1..=256).contains(&self.n_engineers) {
-            return Err(err(
-                "n_engineers",
-                self.n_engineers,
-                "an integer in [1, 256]",
-            ));
-        }
-        if self.max_engineers < self.n_engineers || self.max_engineers > 256 {
+        nonneg_vec(
+            "work_sigma",
+            &self.work_sigma,
+            k,
+            "one per ticket type",
+            3.0,
+        )?;
+        if self.max_engineers < self.n_engineers {
             return Err(err(
                 "max_engineers",
                 self.max_engineers,
-                &format!("an integer in [n_engineers = {}, 256]", self.n_engineers),
+                &format!(
+                    "an integer in [n_engineers = {}, {MAX_ENGINEERS}]",
+                    self.n_engineers
+                ),
             ));
         }
         if self.shifts.len() != self.n_engineers {
@@ -391,18 +434,8 @@ impl Params {
                 return Err(err("skills", &self.skills, "values in (0, 1]"));
             }
         }
-        if !(0.0..=1.0).contains(&self.specialist_share) {
-            return Err(err(
-                "specialist_share",
-                self.specialist_share,
-                "a probability in [0, 1]",
-            ));
-        }
         skill_range("specialist_off_skill", &self.specialist_off_skill)?;
         skill_range("generalist_skill", &self.generalist_skill)?;
-        if !(1..=64).contains(&self.cap) {
-            return Err(err("cap", self.cap, "an integer in [1, 64]"));
-        }
         if self.soft_cap > self.cap {
             return Err(err(
                 "soft_cap",
@@ -412,45 +445,84 @@ impl Params {
         }
         positive("fatigue_rise_minutes", self.fatigue_rise_minutes)?;
         positive("fatigue_recovery_minutes", self.fatigue_recovery_minutes)?;
-        vec_len(
+        positive_vec(
             "sla_minutes",
             &self.sla_minutes,
             N_PRIORITIES,
             "critical, high, medium, low",
+            MAX_MINUTES,
         )?;
-        for &m in &self.sla_minutes {
-            positive("sla_minutes", m)?;
-        }
         nonneg_vec(
             "priority_weights",
             &self.priority_weights,
             N_PRIORITIES,
             "critical, high, medium, low",
+            MAX_REWARD_SCALE,
         )?;
         nonneg_vec(
             "tier_weights",
             &self.tier_weights,
             N_TIERS,
             "enterprise, business, standard",
+            MAX_REWARD_SCALE,
         )?;
-        finite_nonneg("wait_weight", self.wait_weight)?;
         nonneg_vec(
             "sla_penalty",
             &self.sla_penalty,
             N_PRIORITIES,
             "critical, high, medium, low",
+            MAX_REWARD_SCALE,
         )?;
-        finite_nonneg("burnout_weight", self.burnout_weight)?;
-        finite_nonneg("backlog_end_minutes", self.backlog_end_minutes)?;
-        if !(1..=100_000).contains(&self.max_backlog) {
-            return Err(err(
-                "max_backlog",
-                self.max_backlog,
-                "an integer in [1, 100000]",
-            ));
-        }
-        finite_nonneg("invalid_action_penalty", self.invalid_action_penalty)?;
-        finite_nonneg("context_switch_penalty", self.context_switch_penalty)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(cfg: TicketRoutingConfig, field: &str) {
+        match cfg.resolve() {
+            Err(EnvError::InvalidConfig { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("expected `{field}` refused, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sizes_are_bounded_before_anything_is_sized_by_them() {
+        // Without the bound first, the shifts alone would be usize::MAX rows.
+        refused(
+            TicketRoutingConfig {
+                n_engineers: Some(usize::MAX),
+                ..Default::default()
+            },
+            "n_engineers",
+        );
+        refused(
+            TicketRoutingConfig {
+                arrivals_per_day: Some(1e12),
+                ..Default::default()
+            },
+            "arrivals_per_day",
+        );
+        refused(
+            TicketRoutingConfig {
+                weekday_factor: Some(vec![1e300; 7]),
+                ..Default::default()
+            },
+            "weekday_factor",
+        );
+    }
+
+    #[test]
+    fn the_top_of_every_declared_range_resolves() {
+        let cfg = TicketRoutingConfig {
+            arrivals_per_day: Some(MAX_ARRIVALS_PER_DAY),
+            n_engineers: Some(MAX_ENGINEERS),
+            max_engineers: Some(MAX_ENGINEERS),
+            episode_days: Some(28),
+            ..Default::default()
+        };
+        assert_eq!(cfg.resolve().unwrap().shifts.len(), MAX_ENGINEERS);
     }
 }
