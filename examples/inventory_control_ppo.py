@@ -28,7 +28,7 @@ from ferrogym.policies.inventory import (
     evaluate_batch,
     tune_s_S,
 )
-from ferrogym.sb3 import make_vec_env
+from ferrogym.integrations.sb3 import make_vec_env
 
 RESULTS = Path(__file__).resolve().parent.parent / "docs" / "results"
 

@@ -13,10 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from ferrogym.cli import app
+from ferrogym.errors import ModelFileError
 from ferrogym.evaluation import env_id, evaluate, make_batch, run_policy
 from ferrogym.kpi import episode_kpis
 from ferrogym.policies import POLICIES, make_policy
-from ferrogym.policies.model import algo_class, load_model_policy
+from ferrogym.training import load_policy
 
 runner = CliRunner()
 ID = "ferrogym/TicketRouting-v0"
@@ -107,12 +108,14 @@ def test_cli_train__saves_model_and_evaluates_it(tmp_path: Path, algo: str) -> N
     assert result.exit_code == 0, result.output
     assert (out / "model.zip").exists()
     meta = json.loads((out / "meta.json").read_text())
-    assert meta["algo"] == algo and meta["env_kwargs"] == {"scenario": "balanced"}
+    # An algorithm without masks trains (and is evaluated) with masked choices re-routed.
+    fallback = {} if algo == "maskable-ppo" else {"invalid_action": "fallback"}
+    assert meta["algo"] == algo and meta["env_kwargs"] == {"scenario": "balanced", **fallback}
     assert meta["timesteps"] >= 256
     report = json.loads((out / "eval.json").read_text())
     assert algo in report["summary"]
     # The saved model is a policy for `ferrogym evaluate --policy DIR`.
-    policy = load_model_policy(out)
+    policy = load_policy(out)
     assert policy.masked == (algo == "maskable-ppo")
     ev = runner.invoke(app, ["evaluate", "--policy", str(out), "--policy", "sed", "--seeds", "2"])
     assert ev.exit_code == 0, ev.output
@@ -153,13 +156,13 @@ def test_cli_train__max_minutes_stops_early_and_still_saves(tmp_path: Path) -> N
     assert json.loads((tmp_path / "meta.json").read_text())["timesteps"] < 100000
 
 
-def test_cli_train__unknown_algo_and_missing_model() -> None:
-    result = runner.invoke(app, ["train", "--algo", "sac", "--timesteps", "10"])
+def test_cli_train__unknown_algo_lists_the_choices_and_missing_model_is_named(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["train", "--algo", "sac", "--timesteps", "10", "--out", str(tmp_path)])
     assert result.exit_code == 2
-    with pytest.raises(ValueError, match="unknown algorithm"):
-        algo_class("sac")
-    with pytest.raises(FileNotFoundError, match="no model"):
-        load_model_policy("/nonexistent/run")
+    assert "unknown algorithm 'sac'" in result.output and "batch-ppo" in result.output
+    assert not (tmp_path / "model.zip").exists()
+    with pytest.raises(ModelFileError, match="no model at /nonexistent/run"):
+        load_policy("/nonexistent/run")
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ from rich.table import Table
 from ferrogym import kpi
 from ferrogym.cli import evaluate_support as support
 from ferrogym.cli.report_files import write_outputs
+from ferrogym.errors import ModelFileError
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, Report, env_id, evaluate, make_batch
 from ferrogym.policies import POLICIES, make_policy
 
@@ -58,9 +59,12 @@ def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> 
             rllib = ModulePolicy.from_checkpoint(Path(name) / CHECKPOINT_DIR, name=f"rllib-ppo:{Path(name).name}")
             out[rllib.name] = rllib
         elif Path(name).exists():
-            from ferrogym.policies.model import load_model_policy
+            from ferrogym.training import load_policy
 
-            model = load_model_policy(name)
+            try:
+                model = load_policy(name)
+            except ModelFileError as e:
+                raise typer.BadParameter(str(e)) from None
             out[model.name] = model
         else:
             raise typer.BadParameter(f"{name!r} is neither a policy ({', '.join(POLICIES)}) nor a model path")

@@ -16,7 +16,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from ferrogym.cli.list import env_ids
+from ferrogym.envs.catalogue import env_ids
 from ferrogym.errors import FerrogymError
 from ferrogym.web.adapters import policies, transcript
 from ferrogym.web.adapters.recordings import Recording

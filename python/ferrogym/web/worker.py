@@ -34,7 +34,7 @@ def _algo(name: str) -> Any:
 
 def _vec_env(env_id: str, n_envs: int, seed: int, config: dict[str, Any]) -> Any:
     """The Rust-batched SB3 VecEnv, monitored for episode returns."""
-    from ferrogym.sb3 import make_vec_env
+    from ferrogym.integrations.sb3 import make_vec_env
 
     return make_vec_env(env_id, n_envs=n_envs, seed=seed, **config)
 

@@ -3,7 +3,7 @@
 No subprocesses and no per-env Python objects: every sub-env steps in Rust.
 Needs the ``sb3`` extra (``pip install ferrogym[sb3]``).
 
->>> from ferrogym.sb3 import make_vec_env
+>>> from ferrogym.integrations.sb3 import make_vec_env
 >>> venv = make_vec_env("ferrogym/CartPole-v1", n_envs=8, seed=0)   # doctest: +SKIP
 >>> from stable_baselines3 import PPO
 >>> PPO("MlpPolicy", venv).learn(10_000)                             # doctest: +SKIP
@@ -31,7 +31,7 @@ try:
     from stable_baselines3.common.vec_env import VecEnv, VecMonitor
     from stable_baselines3.common.vec_env.base_vec_env import VecEnvIndices, VecEnvStepReturn
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("ferrogym.sb3 needs Stable-Baselines3: pip install 'ferrogym[sb3]'") from exc
+    raise ImportError("ferrogym.integrations.sb3 needs Stable-Baselines3: pip install 'ferrogym[sb3]'") from exc
 
 from ferrogym.errors import UnsupportedSpace
 from ferrogym.integrations import check_action_space
