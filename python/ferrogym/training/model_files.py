@@ -51,6 +51,8 @@ def read_meta(path: str | Path) -> tuple[Path, dict[str, Any]]:
         raise ModelFileError(f"{meta_path} is not ferrogym model metadata: it needs the keys {list(REQUIRED)}")
     if meta["algo"] not in ALGORITHMS:
         raise ModelFileError(f"{meta_path}: unknown algorithm {meta['algo']!r}; expected one of {list(ALGORITHMS)}")
+    if not zipfile.is_zipfile(model):
+        raise ModelFileError(f"{model} is not a model archive (not a zip file)")
     return model, meta
 
 
@@ -70,7 +72,7 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
     cls = ALGORITHMS[meta["algo"]].model_class()
     try:
         model = cls.load(str(model_path), device="cpu")
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, RuntimeError, TypeError) as e:
+    except Exception as e:  # a foreign archive fails anywhere inside SB3's loader (even an assert)
         raise ModelFileError(f"{model_path} is not a readable {meta['algo']} model ({type(e).__name__}: {e})") from None
     return model, meta
 

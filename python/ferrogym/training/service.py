@@ -285,9 +285,12 @@ class _BatchRun(_Run):
             self.writer = SummaryWriter(str(out / TENSORBOARD_DIR))
 
     def warm_start(self) -> None:
+        from ferrogym.training.batch_ppo import torch_threads
+
         request = self.prepared.request
         first = request.seed + request.envs
-        _imitate(self.model, self.prepared, first, self.config.gamma, self.config.reward_scale)
+        with torch_threads(self.config.torch_threads):
+            _imitate(self.model, self.prepared, first, self.config.gamma, self.config.reward_scale)
 
     def learn(self, timesteps: int, keep_going: Any, reporter: Reporter) -> None:
         from ferrogym.training.batch_ppo import UpdateStats
