@@ -56,10 +56,11 @@ def test_evaluate__best_heuristic_excludes_random_and_paired_rows_are_complete()
 
 def test_cli_evaluate__table_json_and_csv(tmp_path: Path) -> None:
     out_json, out_csv = tmp_path / "e.json", tmp_path / "e.csv"
-    args = ["evaluate", "TicketRouting-v0", "--scenario", "specialists", "--seeds", "3", "--full"]
-    result = runner.invoke(app, [*args, "--json", str(out_json), "--csv", str(out_csv)])
+    args = ["evaluate", "TicketRouting-v0", "--scenario", "specialists", "--seeds", "3", "--wide"]
+    result = runner.invoke(app, [*args, "--json", str(out_json), "--csv", str(out_csv)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "paired difference vs best heuristic" in result.output
+    assert "util_jain" in result.output and "pickup_p95" in result.output  # --wide: every KPI
     data = json.loads(out_json.read_text())
     assert data["seeds"] == [10_000, 10_001, 10_002]
     assert set(data["summary"]) == set(POLICIES)
@@ -69,6 +70,22 @@ def test_cli_evaluate__table_json_and_csv(tmp_path: Path) -> None:
         rows = list(csv.DictReader(f))
     assert {r["policy"] for r in rows} == set(POLICIES)
     assert any(r["kpi"] == "sla_critical" for r in rows)
+
+
+def test_cli_evaluate__report_fits_80_columns_with_policies_as_rows() -> None:
+    args = ["evaluate", "TicketRouting-v0", "--scenario", "specialists", "--seeds", "3"]
+    result = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, result.output
+    assert "…" not in result.output  # nothing cut: every name and figure whole
+    best = next(line for line in lines if "vs the best heuristic" in line).split(", ")[1].split()[0]
+    for name in POLICIES:  # one row per policy in each table (the best is not in the paired one)
+        assert sum(line.split()[:1] == [name] for line in lines) == 2 - (name == best), name
+    header = " ".join(lines)
+    for column in ("weighted", "p95", "critical", "SLA", "spread", "at end"):
+        assert column in header
+    assert "util_jain" not in result.output  # the full list is for --wide, JSON and CSV
 
 
 def test_cli_evaluate__set_passes_config_fields_to_the_env(tmp_path: Path) -> None:

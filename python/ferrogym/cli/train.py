@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ferrogym.cli.evaluate import parse_settings, print_report, run_evaluation
 from ferrogym.cli.report_files import write_outputs
-from ferrogym.errors import ConfigError, FerrogymError
+from ferrogym.errors import ConfigError, FerrogymError, MissingExtra
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, env_id
 from ferrogym.policies import POLICIES, make_policy
 from ferrogym.training import hyperparams
@@ -27,6 +27,7 @@ from ferrogym.training.algorithms import ALGORITHMS, ARCHS, algorithm
 from ferrogym.training.model_files import META_FILE, MODEL_FILE
 from ferrogym.training.policy import ModelPolicy
 from ferrogym.training.service import Reporter, TrainRequest, prepare, train, valid_keys
+from ferrogym.training.tracking import TRACKERS, MlflowTracker
 
 
 class ProgressBar(Reporter):
@@ -87,6 +88,10 @@ def run(
             help="Continue training the SB3 model saved in this directory (its algo, scenario, architecture and "
             "hyper-parameters) for --timesteps more steps; --out may be the same directory."
         ),
+    ] = None,
+    track: Annotated[
+        str | None,
+        typer.Option(help="Also track the run in MLflow (mlflow: a local store in OUT/mlruns); TensorBoard always."),
     ] = None,
     settings: Annotated[
         list[str] | None,
@@ -162,16 +167,28 @@ def run(
     except ImportError as e:
         console.print(f"[bold red]error:[/] {e}")
         raise typer.Exit(2) from None
+    if track is not None and track not in TRACKERS:
+        raise typer.BadParameter(f"--track {track!r}: expected one of {', '.join(TRACKERS)}")
     last_train_seed = seed + request.envs - 1 + (warm_start_episodes if warm_start else 0)
     if eval_seed_start <= last_train_seed and seed <= eval_seed_start + eval_seeds - 1 and eval_seeds:
         console.print("[yellow]warning:[/] evaluation seeds overlap the training seeds; the evaluation is not held out")
     columns = (TextColumn(f"training {algo}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    tracker: MlflowTracker | None = None
     try:
         with Progress(*columns, console=console) as progress:
-            result = train(request, out, ProgressBar(progress, progress.add_task("train", total=timesteps)))
+            reporter: Reporter = ProgressBar(progress, progress.add_task("train", total=timesteps))
+            if track == "mlflow":
+                tracker = MlflowTracker(reporter, out, request)
+                reporter = tracker
+            result = train(request, out, reporter)
     except KeyboardInterrupt:
+        if tracker is not None:
+            tracker.finish(None, status="KILLED")
         console.print(f"[yellow]interrupted: saved the last model to {out / MODEL_FILE}[/]")
         raise typer.Exit(130) from None
+    except MissingExtra as e:
+        console.print(f"[bold red]error:[/] {e}")
+        raise typer.Exit(2) from None
     done, seconds = int(result.meta["timesteps"]), result.meta["train_seconds"]
     if result.stopped == "deadline":
         console.print(f"[yellow]stopped at {done} of {timesteps} steps after {max_minutes:g} min[/]")
@@ -180,6 +197,9 @@ def run(
     console.print(f"saved {out / MODEL_FILE} ({done} steps in {seconds:.0f} s)")
     console.print(f"TensorBoard: tensorboard --logdir {out}")
     _evaluate(console, ModelPolicy(result.model, algo, name=algo), env, env_kwargs, out, eval_seeds, eval_seed_start)
+    if tracker is not None:
+        tracker.finish(result, [out / "eval.json", out / "eval.csv"])
+        console.print(f"MLflow: mlflow ui --backend-store-uri {tracker.store}")
 
 
 def _resumable(resume: Path, library: str, fixed_options: bool) -> dict[str, Any]:

@@ -110,13 +110,38 @@ def probe_env(env_id: str, env_kwargs: dict[str, Any], seed: int = 0) -> tuple[g
     except TypeError as e:  # an unknown keyword argument
         raise ConfigError(f"{env_id}: invalid env argument: {e}") from None
     try:
-        env.reset(seed=seed)
-        masks = getattr(env.unwrapped, "action_masks", None)
-        mask = None if masks is None else np.asarray(masks(), dtype=bool)
-        masked = mask is not None and mask.size > 0 and not bool(mask.all())
-        return env.action_space, masked, getattr(env.unwrapped, "obs_layout", None)
+        return env.action_space, _masks_actions(env, seed), getattr(env.unwrapped, "obs_layout", None)
     finally:
         env.close()
+
+
+#: Steps of a random rollout that look for a masked action.
+MASK_PROBE_STEPS = 256
+
+
+def _masks_actions(env: gym.Env[Any, Any], seed: int) -> bool:
+    """Whether the env ever masks an action: some envs mask from the first
+    state (TicketRouting's absent engineers), others only later in an episode
+    (CustomerSupport's full escalation queue), and Rust envs without masks
+    report all-true masks. A short random rollout of valid actions tells."""
+    masks = getattr(env.unwrapped, "action_masks", None)
+    if masks is None or not isinstance(env.action_space, gym.spaces.Discrete):
+        return False
+    rng = np.random.default_rng(seed)
+    env.reset(seed=seed)
+    for _ in range(MASK_PROBE_STEPS):
+        try:
+            mask = np.asarray(masks(), dtype=bool)
+        except NotImplementedError:
+            return False
+        if mask.size == 0 or not mask.any():
+            return False
+        if not mask.all():
+            return True
+        _, _, terminated, truncated, _ = env.step(int(rng.choice(np.flatnonzero(mask))))
+        if terminated or truncated:
+            env.reset()
+    return False
 
 
 def prepare(request: TrainRequest) -> Prepared:

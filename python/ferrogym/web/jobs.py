@@ -86,9 +86,9 @@ class JobManager:
             raise CapReached(f"{self.max_jobs} training jobs are running (the cap); stop one first")
         job_id = uuid.uuid4().hex[:12]
         name = spec.pop("name", None) or f"{spec['algo'].lower()}-{job_id}"
-        if (self.models_dir / f"{name}.zip").exists() or any(j.name == name for j in self.jobs.values()):
+        if (self.models_dir / name).exists() or any(j.name == name for j in self.jobs.values()):
             raise ValueError(f"a model or job named {name!r} exists already; pick another name")
-        spec["model_path"] = str(self.models_dir / f"{name}.zip")
+        spec["model_path"] = str(self.models_dir / name)  # the run directory (ferrogym.training.model_files)
         out, stop = _CTX.Queue(), _CTX.Event()
         process = _CTX.Process(target=worker.run, args=(spec, out, stop), name=f"ferrogym-job-{job_id}", daemon=True)
         job = Job(job_id, name, spec, process, out, stop, deque(maxlen=self.history))

@@ -32,7 +32,7 @@ def evaluate_model(name: Name, body: Evaluate, c: Ctx) -> Evaluation:
         raise ValueError(f"episodes {body.episodes} is above the cap of {cap}")
     meta = c.model_meta(name)
     config = meta["config"] if body.config is None else body.config
-    result = evaluate(meta["env_id"], config, c.load_model(name), name, body.heuristics, body.episodes, body.seed)
+    result = evaluate(meta["env_id"], config, c.load_policy(name), name, body.heuristics, body.episodes, body.seed)
     return Evaluation(**jsonable(result))
 
 
@@ -40,7 +40,8 @@ def evaluate_model(name: Name, body: Evaluate, c: Ctx) -> Evaluation:
 def predict(name: Name, body: Predict, c: Ctx) -> Prediction:
     if (body.observation is None) == (body.session is None):
         raise ValueError("give exactly one of 'observation' and 'session'")
-    model = c.load_model(name)
+    policy = c.load_policy(name)
+    model = policy.model
     labels = None
     raw_mask = body.action_mask
     if body.session is not None:
@@ -72,7 +73,7 @@ def predict(name: Name, body: Predict, c: Ctx) -> Prediction:
         mask = np.asarray(raw_mask, dtype=bool)
     if labels is None:
         labels = _labels(c.model_meta(name))
-    result = predict_action(model, obs, mask)
+    result = predict_action(policy, obs, mask)
     return Prediction(
         **jsonable(result),
         action_labels=labels,
