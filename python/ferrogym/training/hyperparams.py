@@ -56,6 +56,7 @@ OWNED: dict[str, dict[str, str]] = {
         "seed": "--seed",
         "device": "nothing (training runs on the CPU)",
         "verbose": "nothing (the progress bar replaces SB3's logs)",
+        "tensorboard_log": "nothing (every run logs to OUT/tb)",
         "_init_setup_model": "nothing",
     },
     "rllib": {
