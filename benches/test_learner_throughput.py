@@ -71,6 +71,6 @@ def test_learner_sb3_maskable_ppo(benchmark: Any) -> None:
 
 
 def test_gate_learner_throughput() -> None:
-    # Measured 20-30x on an idle 2-core VM (docs/training.md); the floor
-    # leaves room for a loaded machine, where two torch threads suffer most.
+    # Measured 28.6x on the 2-core VM under load (docs/training.md); the
+    # floor leaves room for noise, which hits two torch threads hardest.
     gate("batch PPO learner vs SB3 MaskablePPO (decisions/s)", "learner/batch-ppo", "learner/sb3-maskable-ppo", 10.0)
