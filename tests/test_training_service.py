@@ -222,3 +222,14 @@ def test_batch_ppo__runs_whole_updates_sets_torch_threads_and_restores_them() ->
     stats, threads = seen[0]
     assert threads == 1 and stats.timesteps == 128 and np.isfinite(stats.policy_loss)
     assert 0 <= stats.clip_fraction <= 1 and stats.entropy > 0
+
+
+def test_batch_ppo__resume_continues_the_saved_model_and_its_hyperparameters(tmp_path: Path) -> None:
+    train(_request(), tmp_path / "first")
+    before = load_policy(tmp_path / "first").model.policy.state_dict()
+    result = train(_request(hyper={}, resume=tmp_path / "first"), tmp_path / "more")
+    meta = result.meta
+    assert meta["timesteps"] == 4096 and meta["hyperparameters"]["learning_rate"] == 3e-3
+    assert meta["resumed"] == [{"from": str(tmp_path / "first"), "steps_before": 2048}]
+    after = load_policy(tmp_path / "more").model.policy.state_dict()
+    assert any(not th.equal(v, after[k]) for k, v in before.items())
