@@ -65,3 +65,14 @@ def test_models__a_corrupt_model_directory_is_not_listed_and_is_404(tmp_path: Pa
     assert client.get("/api/models").json() == []
     r = client.post("/api/models/broken/evaluate", json={"episodes": 2})
     assert r.status_code == 404 and "not a model archive" in r.json()["detail"]
+
+
+def test_worker__a_batch_ppo_job_is_a_service_request_on_one_torch_thread() -> None:
+    from ferrogym.training import prepare
+    from ferrogym.web.worker import request_from_spec
+
+    spec = {"env_id": TR, "algo": "batch-ppo", "config": {}, "total_timesteps": 512, "n_envs": 4, "n_steps": 64}
+    request = request_from_spec({**spec, "seed": 0})
+    assert request.algo == "batch-ppo" and request.envs == 4 and request.timesteps == 512
+    assert request.hyper == {"n_steps": 64, "torch_threads": 1}
+    assert prepare(request).algo.masked
