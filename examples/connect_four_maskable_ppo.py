@@ -21,7 +21,7 @@ from sb3_contrib import MaskablePPO
 
 import ferrogym  # noqa: F401  (registers the envs)
 from ferrogym.envs.connect_four import ConnectFourEnv
-from ferrogym.sb3 import make_vec_env
+from ferrogym.integrations.sb3 import make_vec_env
 
 Policy = Callable[[NDArray[np.float32], NDArray[np.bool_], np.random.Generator], int]
 

@@ -26,8 +26,8 @@ from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 
 from ferrogym.curriculum import Curriculum, Level
 from ferrogym.curriculum_sb3 import CurriculumCallback
+from ferrogym.integrations.sb3 import make_vec_env
 from ferrogym.policies.customer_support import EVAL_SEEDS, ModelPolicy, evaluate, evaluate_baselines
-from ferrogym.sb3 import make_vec_env
 
 ENV_ID = "ferrogym/CustomerSupport-v0"
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,6 +20,7 @@ import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import VecNormalize
 
+from ferrogym.integrations.sb3 import make_vec_env
 from ferrogym.policies.inventory import (
     ENV_ID,
     EVAL_SEEDS,
@@ -28,7 +29,6 @@ from ferrogym.policies.inventory import (
     evaluate_batch,
     tune_s_S,
 )
-from ferrogym.sb3 import make_vec_env
 
 RESULTS = Path(__file__).resolve().parent.parent / "docs" / "results"
 

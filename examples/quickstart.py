@@ -11,7 +11,7 @@ import gymnasium as gym
 import numpy as np
 
 import ferrogym  # noqa: F401  (registers the ferrogym/ ids)
-from ferrogym.sb3 import make_vec_env
+from ferrogym.integrations.sb3 import make_vec_env
 
 
 def steps_per_second(env_id: str, seconds: float = 1.0) -> float:

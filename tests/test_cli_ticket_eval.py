@@ -13,10 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from ferrogym.cli import app
+from ferrogym.errors import ModelFileError
 from ferrogym.evaluation import env_id, evaluate, make_batch, run_policy
 from ferrogym.kpi import episode_kpis
 from ferrogym.policies import POLICIES, make_policy
-from ferrogym.policies.model import algo_class, load_model_policy
+from ferrogym.training import load_policy
 
 runner = CliRunner()
 ID = "ferrogym/TicketRouting-v0"
@@ -55,10 +56,11 @@ def test_evaluate__best_heuristic_excludes_random_and_paired_rows_are_complete()
 
 def test_cli_evaluate__table_json_and_csv(tmp_path: Path) -> None:
     out_json, out_csv = tmp_path / "e.json", tmp_path / "e.csv"
-    args = ["evaluate", "TicketRouting-v0", "--scenario", "specialists", "--seeds", "3", "--full"]
-    result = runner.invoke(app, [*args, "--json", str(out_json), "--csv", str(out_csv)])
+    args = ["evaluate", "TicketRouting-v0", "--scenario", "specialists", "--seeds", "3", "--wide"]
+    result = runner.invoke(app, [*args, "--json", str(out_json), "--csv", str(out_csv)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "paired difference vs best heuristic" in result.output
+    assert "util_jain" in result.output and "pickup_p95" in result.output  # --wide: every KPI
     data = json.loads(out_json.read_text())
     assert data["seeds"] == [10_000, 10_001, 10_002]
     assert set(data["summary"]) == set(POLICIES)
@@ -68,6 +70,22 @@ def test_cli_evaluate__table_json_and_csv(tmp_path: Path) -> None:
         rows = list(csv.DictReader(f))
     assert {r["policy"] for r in rows} == set(POLICIES)
     assert any(r["kpi"] == "sla_critical" for r in rows)
+
+
+def test_cli_evaluate__report_fits_80_columns_with_policies_as_rows() -> None:
+    args = ["evaluate", "TicketRouting-v0", "--scenario", "specialists", "--seeds", "3"]
+    result = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, result.output
+    assert "…" not in result.output  # nothing cut: every name and figure whole
+    best = next(line for line in lines if "vs the best heuristic" in line).split(", ")[1].split()[0]
+    for name in POLICIES:  # one row per policy in each table (the best is not in the paired one)
+        assert sum(line.split()[:1] == [name] for line in lines) == 2 - (name == best), name
+    header = " ".join(lines)
+    for column in ("weighted", "p95", "critical", "SLA", "spread", "at end"):
+        assert column in header
+    assert "util_jain" not in result.output  # the full list is for --wide, JSON and CSV
 
 
 def test_cli_evaluate__set_passes_config_fields_to_the_env(tmp_path: Path) -> None:
@@ -107,12 +125,14 @@ def test_cli_train__saves_model_and_evaluates_it(tmp_path: Path, algo: str) -> N
     assert result.exit_code == 0, result.output
     assert (out / "model.zip").exists()
     meta = json.loads((out / "meta.json").read_text())
-    assert meta["algo"] == algo and meta["env_kwargs"] == {"scenario": "balanced"}
+    # An algorithm without masks trains (and is evaluated) with masked choices re-routed.
+    fallback = {} if algo == "maskable-ppo" else {"invalid_action": "fallback"}
+    assert meta["algo"] == algo and meta["env_kwargs"] == {"scenario": "balanced", **fallback}
     assert meta["timesteps"] >= 256
     report = json.loads((out / "eval.json").read_text())
     assert algo in report["summary"]
     # The saved model is a policy for `ferrogym evaluate --policy DIR`.
-    policy = load_model_policy(out)
+    policy = load_policy(out)
     assert policy.masked == (algo == "maskable-ppo")
     ev = runner.invoke(app, ["evaluate", "--policy", str(out), "--policy", "sed", "--seeds", "2"])
     assert ev.exit_code == 0, ev.output
@@ -153,13 +173,13 @@ def test_cli_train__max_minutes_stops_early_and_still_saves(tmp_path: Path) -> N
     assert json.loads((tmp_path / "meta.json").read_text())["timesteps"] < 100000
 
 
-def test_cli_train__unknown_algo_and_missing_model() -> None:
-    result = runner.invoke(app, ["train", "--algo", "sac", "--timesteps", "10"])
+def test_cli_train__unknown_algo_lists_the_choices_and_missing_model_is_named(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["train", "--algo", "sac", "--timesteps", "10", "--out", str(tmp_path)])
     assert result.exit_code == 2
-    with pytest.raises(ValueError, match="unknown algorithm"):
-        algo_class("sac")
-    with pytest.raises(FileNotFoundError, match="no model"):
-        load_model_policy("/nonexistent/run")
+    assert "unknown algorithm 'sac'" in result.output and "batch-ppo" in result.output
+    assert not (tmp_path / "model.zip").exists()
+    with pytest.raises(ModelFileError, match="no model at /nonexistent/run"):
+        load_policy("/nonexistent/run")
 
 
 @pytest.mark.slow

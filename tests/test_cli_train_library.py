@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ferrogym import hyperparams
 from ferrogym.cli import app
 from ferrogym.errors import ConfigError
+from ferrogym.training import hyperparams
 
 runner = CliRunner()
 TRAIN = ["train", "TicketRouting-v0", "--timesteps", "64", "--n-envs", "2", "--eval-seeds", "0"]

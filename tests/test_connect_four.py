@@ -268,7 +268,7 @@ def test_connect_four__bad_states_are_rejected_and_the_env_stays_usable(change: 
 
 def test_connect_four__maskable_ppo_trains_on_the_batch_through_its_masks() -> None:
     sb3_contrib = pytest.importorskip("sb3_contrib")
-    from ferrogym.sb3 import make_vec_env
+    from ferrogym.integrations.sb3 import make_vec_env
 
     # No fallback: the raise mode would fail the run on any masked column.
     venv = make_vec_env("ferrogym/ConnectFour-v0", n_envs=4, seed=0, opponent="greedy", first="random")

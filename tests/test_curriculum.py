@@ -110,7 +110,7 @@ def test_curriculum_callback__moves_levels_during_sb3_training_and_logs_them() -
     from stable_baselines3.common.logger import Logger
 
     from ferrogym.curriculum_sb3 import CurriculumCallback
-    from ferrogym.sb3 import make_vec_env
+    from ferrogym.integrations.sb3 import make_vec_env
 
     class Capture(Logger):
         def __init__(self) -> None:

@@ -151,7 +151,7 @@ def test_customer_support__config_dataclass_round_trips_knobs() -> None:
 
 def test_customer_support__sb3_vec_env_passes_the_final_info_groups_through() -> None:
     pytest.importorskip("stable_baselines3")
-    from ferrogym.sb3 import make_vec_env
+    from ferrogym.integrations.sb3 import make_vec_env
 
     venv = make_vec_env(ENV_ID, n_envs=2, seed=0, monitor=False)
     venv.reset()

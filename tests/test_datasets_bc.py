@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from ferrogym.cli import app
 from ferrogym.datasets import bc, check_dataset, export_rollouts, replay_dataset
-from ferrogym.policies.model import load_model_policy
+from ferrogym.training import load_policy
 
 TICKET = "ferrogym/TicketRouting-v0"
 runner = CliRunner()
@@ -48,7 +48,7 @@ def test_bc__clone_fits_saves_and_compares_with_the_teacher(tmp_path: Path) -> N
     assert result.teacher == "sed" and 0.0 <= result.fit["accuracy"] <= 1.0
     assert result.fit["samples"] == ds.total_steps
     out = result.save(tmp_path / "bc", "tr/sed-v0")
-    reloaded = load_model_policy(out)
+    reloaded = load_policy(out)
     obs, _ = gym.make(TICKET).reset(seed=3)
     mask = gym.make(TICKET).unwrapped.action_masks()
     assert reloaded(obs, mask) == result.policy(obs, mask)

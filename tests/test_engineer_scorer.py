@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from ferrogym.cli import app
 from ferrogym.policies import make_policy
 from ferrogym.policies.engineer_scorer import EngineerScorerPolicy, scorer_policy_kwargs
-from ferrogym.policies.model import load_model_policy
 from ferrogym.policies.warm_start import demonstrations, imitate
 from ferrogym.spaces import ObsSlice
+from ferrogym.training import load_policy
 
 pytest.importorskip("sb3_contrib")
 from sb3_contrib import MaskablePPO
@@ -145,7 +145,7 @@ def test_cli_train__scorer_arch_trains_saves_and_reloads_for_evaluate(tmp_path: 
     assert meta["warm_start"] == {"policy": "sed", "episodes": 3}
     assert "imitated sed" in result.output
     assert meta["timesteps"] >= 300
-    policy = load_model_policy(out)
+    policy = load_policy(out)
     assert isinstance(policy.model.policy, EngineerScorerPolicy)
     env = _env()
     obs, masks = _observations(env, 20)
@@ -209,7 +209,7 @@ def test_cli_train__resume_continues_the_saved_model(tmp_path: Path) -> None:
     args = ["train", "--policy-arch", "scorer", "--scenario", "specialists", "--timesteps", "128", "--n-envs", "2"]
     hyper = ["--hyper", '{"n_steps": 64, "n_epochs": 1, "learning_rate": 1e-3, "learning_rate_end": 1e-4}']
     assert runner.invoke(app, [*args, *hyper, "--out", str(first), "--eval-seeds", "0"]).exit_code == 0
-    before = load_model_policy(first).model.policy.state_dict()
+    before = load_policy(first).model.policy.state_dict()
     more = tmp_path / "more"
     result = runner.invoke(
         app, ["train", "--resume", str(first), "--timesteps", "128", "--out", str(more), "--eval-seeds", "2"]
@@ -219,7 +219,7 @@ def test_cli_train__resume_continues_the_saved_model(tmp_path: Path) -> None:
     assert meta["timesteps"] >= 256 and meta["policy_arch"] == "scorer" and meta["n_envs"] == 2
     assert meta["env_kwargs"] == {"scenario": "specialists"} and meta["hyperparameters"]["n_steps"] == 64
     assert meta["resumed"] == [{"from": str(first), "steps_before": 128}]
-    after = load_model_policy(more).model
+    after = load_policy(more).model
     assert isinstance(after.policy, EngineerScorerPolicy) and after.num_timesteps == meta["timesteps"]
     # The learning rate schedule runs on: below its start after the first run's steps.
     assert after.lr_schedule(after._current_progress_remaining) < 1e-3

@@ -12,7 +12,7 @@ pytest.importorskip("stable_baselines3")
 
 from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
 
-from ferrogym.sb3 import FerroVecEnv, learned_timesteps, make_vec_env
+from ferrogym.integrations.sb3 import FerroVecEnv, learned_timesteps, make_vec_env
 from ferrogym.validate.rollout import valid_batch_actions
 
 from .conftest import ENV_IDS
@@ -110,7 +110,7 @@ def test_sb3__reward_components_reach_infos_and_tensorboard(tmp_path: Path) -> N
     from stable_baselines3 import PPO
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    from ferrogym.sb3 import RewardComponentsCallback
+    from ferrogym.integrations.sb3 import RewardComponentsCallback
 
     venv = make_vec_env("ferrogym/TicketRouting-v0", n_envs=4, seed=0, invalid_action="fallback")
     venv.reset()

@@ -1,5 +1,5 @@
 """Stable-Baselines3 callback that runs a :class:`~ferrogym.curriculum.Curriculum`
-over a ferrogym Rust batch (``ferrogym.sb3.make_vec_env``) and logs the level
+over a ferrogym Rust batch (``ferrogym.integrations.sb3.make_vec_env``) and logs the level
 to SB3's logger (TensorBoard with ``tensorboard_log=``)."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class CurriculumCallback(BaseCallback):
             if group is None or self.key[1] not in group:
                 raise CurriculumError(
                     f"Curriculum: episode infos have no {self.key[0]!r}/{self.key[1]!r} success flag "
-                    "(use ferrogym.sb3.make_vec_env, which passes the env's final infos through)"
+                    "(use ferrogym.integrations.sb3.make_vec_env, which passes the env's final infos through)"
                 )
             level_before = self.curriculum.level
             self.driver.episode_ended(int(i), bool(group[self.key[1]] > 0))

@@ -72,6 +72,10 @@ class UnsupportedSpace(FerrogymError, TypeError):
     """An env whose spaces a library cannot take (e.g. a Dict action for SB3)."""
 
 
+class ModelFileError(FerrogymError, ValueError):
+    """A saved model that cannot be read: missing, corrupt, or not a ferrogym model (the message names the file)."""
+
+
 __all__ = [
     "ConfigError",
     "DatasetError",
@@ -81,6 +85,7 @@ __all__ = [
     "InvalidActionType",
     "InvalidResetArgument",
     "MissingExtra",
+    "ModelFileError",
     "NondeterminismError",
     "RecordingError",
     "RegistrationError",

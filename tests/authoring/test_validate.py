@@ -10,7 +10,7 @@ from gymnasium import spaces
 
 import ferrogym
 from conftest import EXAMPLES, FAST
-from ferrogym.cli.list import env_ids
+from ferrogym.envs.catalogue import env_ids
 from ferrogym.validate import CHECK_NAMES, check
 
 BROKEN = f"{EXAMPLES / 'broken_env.py'}:BrokenWalkEnv"

@@ -4,7 +4,7 @@ Tuple observations (Blackjack) and non-image planes (ConnectFour's
 (2, 6, 7), which SB3's checker asks to flatten) run through the documented
 flattening (``make_vec_env(..., flatten_observation=True)``, Gymnasium's
 ``FlattenObservation`` for single envs); an algorithm that cannot take an
-env's action space is refused by ``ferrogym.sb3.check_algorithm`` with
+env's action space is refused by ``ferrogym.integrations.sb3.check_algorithm`` with
 UnsupportedSpace (an n/a cell).
 """
 
@@ -29,7 +29,7 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from ferrogym.errors import UnsupportedSpace
 from ferrogym.integrations import blind_kwargs
-from ferrogym.sb3 import ACTION_SPACES, check_algorithm, make_vec_env
+from ferrogym.integrations.sb3 import ACTION_SPACES, check_algorithm, make_vec_env
 
 from .envs import _SPACES, BOX_ACTION_IDS, ENV_IDS, FLATTEN_IDS, PLANE_OBS_IDS, TUPLE_OBS_IDS
 

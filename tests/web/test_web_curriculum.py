@@ -20,7 +20,7 @@ LEVELS = [
 ]
 #: A low bar so that even an untrained policy is promoted within a short job.
 EASY = {"levels": LEVELS, "promote_at": 0.05, "demote_below": 0.0, "window": 8, "min_episodes": 4}
-JOB = {"env_id": CS, "algo": "MaskablePPO", "total_timesteps": 512, "n_envs": 2, "n_steps": 64, "seed": 0}
+JOB = {"env_id": CS, "algo": "maskable-ppo", "total_timesteps": 512, "n_envs": 2, "n_steps": 64, "seed": 0}
 
 
 def test_curriculum_job__every_episode_point_carries_the_level_and_it_moves(client: TestClient) -> None:

@@ -171,7 +171,7 @@ def test_curriculum_knobs__hostile_values_are_4xx(server: LiveServer, knob: str,
 def _save_untrained_model(models_dir: Path, name: str) -> None:
     from sb3_contrib import MaskablePPO
 
-    from ferrogym.sb3 import make_vec_env
+    from ferrogym.integrations.sb3 import make_vec_env
 
     venv = make_vec_env(TR, n_envs=1, seed=0)
     try:

@@ -3,6 +3,7 @@ model's evaluation and prediction (one short MaskablePPO run shared by the modul
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import threading
@@ -23,7 +24,7 @@ pytest.importorskip("sb3_contrib")
 
 # The env's observation size, from its own space (it grows with the obs layout).
 OBS = int(gym.make(TR).observation_space.shape[0])  # type: ignore[index]
-SHORT = {"env_id": TR, "algo": "MaskablePPO", "total_timesteps": 256, "n_envs": 2, "n_steps": 64, "seed": 0}
+SHORT = {"env_id": TR, "algo": "maskable-ppo", "total_timesteps": 256, "n_envs": 2, "n_steps": 64, "seed": 0}
 
 
 def follow(client: TestClient, job_id: str) -> list[dict[str, Any]]:
@@ -80,7 +81,7 @@ def test_job__a_late_client_gets_the_kept_history(trained: Any) -> None:
 def test_models__lists_the_saved_model(trained: Any) -> None:
     client, _, _ = trained
     (model,) = client.get("/api/models").json()
-    assert model["name"] == "tiny" and model["algo"] == "MaskablePPO" and model["timesteps"] >= 256
+    assert model["name"] == "tiny" and model["algo"] == "maskable-ppo" and model["timesteps"] >= 256
     assert model["config"] == {"scenario": "understaffed"}
 
 
@@ -205,15 +206,16 @@ def test_job__workers_are_stopped_when_the_server_stops(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [
-        ({**SHORT, "algo": "PPO"}, 400, "MaskablePPO"),
-        ({**SHORT, "algo": "SAC"}, 422, "algo"),
+        ({**SHORT, "algo": "ppo"}, 400, "algorithms that fit ferrogym/TicketRouting-v0: batch-ppo, maskable-ppo"),
+        ({**SHORT, "algo": "MaskablePPO"}, 422, "algo"),
+        ({**SHORT, "env_id": "ferrogym/CartPole-v1", "algo": "maskable-ppo"}, 400, "needs an env that masks actions"),
         ({**SHORT, "total_timesteps": 3_000_000}, 400, "cap"),
         ({**SHORT, "env_id": "nope/X-v0"}, 404, "unknown env id"),
         ({**SHORT, "config": {"cap": -1}}, 400, "cap"),
         ({**SHORT, "config": {"max_episode_steps": -1}}, 400, "max_episode_steps"),
         ({**SHORT, "seed": True}, 422, "seed"),
         ({**SHORT, "name": "../evil"}, 422, "name"),
-        ({**SHORT, "env_id": "ferrogym/Corridor-v0", "algo": "DQN", "n_envs": 0}, 422, "n_envs"),
+        ({**SHORT, "env_id": "ferrogym/Corridor-v0", "algo": "dqn", "n_envs": 0}, 422, "n_envs"),
     ],
 )
 def test_job__bad_start_is_4xx_before_any_process_starts(
@@ -242,25 +244,24 @@ def test_worker__trains_in_process_and_reports_a_failure(tmp_path: Path) -> None
     out: queue.Queue[dict[str, Any]] = queue.Queue()
     spec = {
         **SHORT,
-        "algo": "PPO",
+        "algo": "ppo",
         "env_id": "ferrogym/CartPole-v1",
         "config": {},
-        "model_path": str(tmp_path / "m.zip"),
+        "model_path": str(tmp_path / "m"),
         "total_timesteps": 200,  # not a whole number of 2 x 64-step rollouts: SB3 runs 256
     }
     worker.run(spec, out, threading.Event())
     msgs = [out.get_nowait() for _ in range(out.qsize())]
     assert msgs[0] == {"kind": "status", "status": "running", "total_timesteps": 256}
-    assert msgs[-1]["kind"] == "done" and msgs[-1]["timesteps"] == 256 and (tmp_path / "m.json").is_file()
+    assert msgs[-1]["kind"] == "done" and msgs[-1]["timesteps"] == 256 and (tmp_path / "m" / "meta.json").is_file()
     # KPIs every round(256 / 10) steps, as the dashboard labels them.
     assert [m["timesteps"] for m in msgs if "kpis" in m][:2] == [26, 52]
     assert any(m["kind"] == "metric" and m.get("components") == {} for m in msgs)
     assert any(m["kind"] == "metric" and m.get("kpis", {}).get("length", 0) > 0 for m in msgs)
     worker.run({**spec, "env_id": "ferrogym/CartPole-v1", "algo": "NoSuchAlgo"}, out, threading.Event())
-    assert out.get_nowait() == {
-        "kind": "error",
-        "error": "AttributeError: module 'stable_baselines3' has no attribute 'NoSuchAlgo'",
-    }
+    error = out.get_nowait()
+    assert error["kind"] == "error"
+    assert error["error"].startswith("ConfigError: unknown algorithm 'NoSuchAlgo'; expected one of batch-ppo")
 
 
 def _open_fds() -> int:
@@ -296,7 +297,7 @@ def _run_to_the_end(client: TestClient, body: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-TINY = {"env_id": "ferrogym/CartPole-v1", "algo": "PPO", "total_timesteps": 64, "n_envs": 1, "n_steps": 32}
+TINY = {"env_id": "ferrogym/CartPole-v1", "algo": "ppo", "total_timesteps": 64, "n_envs": 1, "n_steps": 32}
 
 
 def test_job__a_finished_job_leaves_no_open_pipe_and_no_zombie(trained: Any) -> None:
@@ -321,3 +322,20 @@ def test_job__a_failed_job_frees_its_name(tmp_path: Path) -> None:
         assert failed["status"] == "failed" and failed["error"], failed
         retry = client.post("/api/jobs", json={**TINY, "name": "again"})
         assert retry.status_code == 201, retry.text
+
+
+def test_models__a_dashboard_model_is_a_policy_for_the_cli_and_the_library(trained: Any) -> None:
+    from typer.testing import CliRunner
+
+    from ferrogym.cli import app
+    from ferrogym.training import load_policy
+
+    client, _, _ = trained
+    run = client.app.state.ctx.settings.models_dir / "tiny"
+    policy = load_policy(run)
+    assert policy.algo == "maskable-ppo" and policy.name == "maskable-ppo:tiny"
+    report = run.parent.parent / "tiny-eval.json"
+    args = ["evaluate", "--policy", str(run), "--policy", "sed", "--scenario", "understaffed", "--seeds", "2"]
+    result = CliRunner().invoke(app, [*args, "--json", str(report)])
+    assert result.exit_code == 0, result.output
+    assert set(json.loads(report.read_text())["summary"]) == {"maskable-ppo:tiny", "sed"}

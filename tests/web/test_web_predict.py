@@ -20,9 +20,9 @@ pytest.importorskip("sb3_contrib")
 
 CS = "ferrogym/CustomerSupport-v0"
 JOBS = {
-    "cs-ppo": {"env_id": CS, "algo": "PPO", "config": {"invalid_action": "fallback"}, "n_steps": 32},
-    "cp-dqn": {"env_id": "ferrogym/CartPole-v1", "algo": "DQN"},
-    "tr-mppo": {"env_id": TR, "algo": "MaskablePPO", "config": {"scenario": "understaffed"}, "n_steps": 32},
+    "cs-ppo": {"env_id": CS, "algo": "ppo", "config": {"invalid_action": "fallback"}, "n_steps": 32},
+    "cp-dqn": {"env_id": "ferrogym/CartPole-v1", "algo": "dqn"},
+    "tr-mppo": {"env_id": TR, "algo": "maskable-ppo", "config": {"scenario": "understaffed"}, "n_steps": 32},
 }
 
 

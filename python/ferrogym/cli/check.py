@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ferrogym.cli.list import env_ids
+from ferrogym.envs.catalogue import env_ids
 from ferrogym.validate import CHECK_NAMES, Options, Report, check
 
 _STYLE = {"pass": "[green]PASS[/]", "fail": "[bold red]FAIL[/]", "skip": "[yellow]skip[/]"}

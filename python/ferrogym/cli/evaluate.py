@@ -15,30 +15,11 @@ from rich.table import Table
 
 from ferrogym import kpi
 from ferrogym.cli import evaluate_support as support
+from ferrogym.cli.kpi_report import print_headline
 from ferrogym.cli.report_files import write_outputs
+from ferrogym.errors import ModelFileError
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, Report, env_id, evaluate, make_batch
 from ferrogym.policies import POLICIES, make_policy
-
-#: KPIs shown in the terminal table (JSON/CSV have all of them; --full shows all).
-HEADLINE = (
-    "weighted_resolution",
-    "resolution_mean",
-    "resolution_p50",
-    "resolution_p95",
-    "resolution_critical_mean",
-    "resolution_critical_p95",
-    "pickup_mean",
-    "sla_critical",
-    "sla_high",
-    "sla_medium",
-    "sla_low",
-    "open_at_end",
-    "util_mean",
-    "util_jain",
-    "over_soft_cap_minutes",
-    "top2_share",
-    "reward",
-)
 
 
 def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> dict[str, DispatchPolicy]:
@@ -58,9 +39,12 @@ def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> 
             rllib = ModulePolicy.from_checkpoint(Path(name) / CHECKPOINT_DIR, name=f"rllib-ppo:{Path(name).name}")
             out[rllib.name] = rllib
         elif Path(name).exists():
-            from ferrogym.policies.model import load_model_policy
+            from ferrogym.training import load_policy
 
-            model = load_model_policy(name)
+            try:
+                model = load_policy(name)
+            except ModelFileError as e:
+                raise typer.BadParameter(str(e)) from None
             out[model.name] = model
         else:
             raise typer.BadParameter(f"{name!r} is neither a policy ({', '.join(POLICIES)}) nor a model path")
@@ -99,9 +83,13 @@ def _fmt(iv: kpi.Interval, signed: bool = False) -> str:
 
 
 def print_report(console: Console, report: Report, full: bool = False) -> None:
+    """The headline KPIs in 80 columns (:mod:`ferrogym.cli.kpi_report`); ``full``: every KPI, wide."""
+    if not full:
+        print_headline(console, report)
+        return
     summary = report.summary
     names = list(summary)
-    keys = [k for k in (next(iter(summary.values())) if summary else {}) if full or k in HEADLINE]
+    keys = list(next(iter(summary.values())) if summary else {})
     kw = ", ".join(f"{k}={v}" for k, v in report.env_kwargs.items())
     table = Table(title=f"{report.env} ({kw}) — {len(report.seeds)} seeds, mean ± 95% CI", title_justify="left")
     table.add_column("KPI")
@@ -174,7 +162,10 @@ def run(
     ] = HELD_OUT_SEED,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the full report as JSON.")] = None,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Write KPI rows as CSV.")] = None,
-    full: Annotated[bool, typer.Option(help="Show every KPI in the table.")] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--wide", "--full", help="Every KPI, in a wide table (default: the headline KPIs in 80 columns)."),
+    ] = False,
     settings: Annotated[
         list[str] | None,
         typer.Option(

@@ -81,13 +81,13 @@ def build_policies(names: Sequence[str], seed: int) -> dict[str, Policy]:
         elif name in BASELINES:
             out[name] = BASELINES[name]()
         elif Path(name).exists():
-            from ferrogym.policies.model import MASKED_ALGOS, algo_class, read_meta
+            from ferrogym.training import ALGORITHMS, load_model
+            from ferrogym.training.model_files import model_file
 
-            path, meta = read_meta(name)
-            algo = str(meta.get("algo", "ppo"))
-            model = algo_class(algo).load(str(path), device="cpu")
+            model, meta = load_model(name)
+            path, algo = model_file(name), str(meta["algo"])
             label = f"{algo}:{path.parent.name if path.name == 'model.zip' else path.stem}"
-            out[label] = ModelPolicy(model, label, masked=algo in MASKED_ALGOS)
+            out[label] = ModelPolicy(model, label, masked=ALGORITHMS[algo].masked)
         else:
             raise ValueError(f"{name!r} is neither a baseline ({', '.join(BASELINES)}) nor a model path")
     return out

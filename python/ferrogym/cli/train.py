@@ -1,15 +1,15 @@
-"""``ferrogym train TicketRouting-v0 --algo maskable-ppo``: trains an SB3 agent
-on the Rust-batched env, saves it, and evaluates it against the heuristics on
-held-out seeds (needs the ``sb3`` extra). ``--library rllib`` trains PPO with
-RLlib instead (:mod:`ferrogym.cli.train_rllib`, the ``rllib`` extra), with the
-same evaluation; ``--config FILE.yaml`` overrides hyper-parameters of either
-(:mod:`ferrogym.hyperparams`)."""
+"""``ferrogym train TicketRouting-v0 --algo batch-ppo``: argument parsing over
+the training service (:mod:`ferrogym.training`), which trains on the
+Rust-batched env and saves the model; then an evaluation against the
+heuristics on held-out seeds (needs the ``sb3`` extra). ``--library rllib``
+trains PPO with RLlib instead (:mod:`ferrogym.cli.train_rllib`, the ``rllib``
+extra), with the same evaluation; ``--config FILE.yaml`` overrides
+hyper-parameters of either (:mod:`ferrogym.training.hyperparams`)."""
 
 from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,144 +17,44 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ferrogym import hyperparams
 from ferrogym.cli.evaluate import parse_settings, print_report, run_evaluation
 from ferrogym.cli.report_files import write_outputs
-from ferrogym.errors import ConfigError, FerrogymError
+from ferrogym.errors import ConfigError, FerrogymError, MissingExtra
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, env_id
 from ferrogym.policies import POLICIES, make_policy
-from ferrogym.policies.model import ALGOS, MASKED_ALGOS, META_FILE, MODEL_FILE, ModelPolicy, algo_class
-
-#: Hyper-parameters per algorithm (the rest are SB3's defaults). The episode
-#: is about 60 decisions whose costs run for hours: a long horizon (gamma).
-_PPO: dict[str, Any] = {
-    "n_steps": 256,
-    "batch_size": 512,
-    "gamma": 0.995,
-    "ent_coef": 0.003,
-    "learning_rate": 3e-4,
-    "policy_kwargs": {"net_arch": [128, 128]},
-}
-#: Policy architectures: a flat MLP over the whole observation, or one shared
-#: network scoring each engineer row (``ferrogym.policies.engineer_scorer``).
-ARCHS = ("mlp", "scorer")
-HYPER: dict[str, dict[str, Any]] = {
-    "maskable-ppo": _PPO,
-    "ppo": _PPO,
-    "a2c": {"n_steps": 16, "gamma": 0.995, "ent_coef": 0.003},
-    "dqn": {"gamma": 0.995, "learning_starts": 2_000, "buffer_size": 100_000, "exploration_fraction": 0.3},
-}
+from ferrogym.training import hyperparams
+from ferrogym.training.algorithms import ALGORITHMS, ARCHS, algorithm
+from ferrogym.training.model_files import META_FILE, MODEL_FILE
+from ferrogym.training.policy import ModelPolicy
+from ferrogym.training.service import Reporter, TrainRequest, prepare, train, valid_keys
+from ferrogym.training.tracking import TRACKERS, MlflowTracker
 
 
-def make_progress_callback(progress: Progress, task: Any, deadline: float = math.inf) -> Any:
-    """An SB3 callback advancing a rich progress bar and stopping the run at
-    ``deadline`` (``time.perf_counter()``); defined lazily: SB3 is optional."""
-    from stable_baselines3.common.callbacks import BaseCallback
+class ProgressBar(Reporter):
+    """The run on a rich progress bar."""
 
-    class RichProgress(BaseCallback):
-        def _on_step(self) -> bool:
-            progress.update(task, completed=self.num_timesteps)
-            return time.perf_counter() < deadline
+    def __init__(self, progress: Progress, task: Any) -> None:
+        self.bar, self.task = progress, task
 
-    return RichProgress()
+    def started(self, model: Any, total: int) -> None:
+        self.bar.update(self.task, total=int(model.num_timesteps) + total, completed=int(model.num_timesteps))
 
-
-def train_model(
-    algo: str,
-    env: str,
-    env_kwargs: dict[str, Any],
-    timesteps: int,
-    n_envs: int,
-    seed: int,
-    console: Console,
-    hyper: dict[str, Any] | None = None,
-    max_minutes: float = math.inf,
-    arch: str = "mlp",
-    warm_start: str | None = None,
-    warm_episodes: int = 256,
-    resume: Path | None = None,
-) -> Any:
-    """Trains ``algo`` on ``n_envs`` Rust-batched sub-envs seeded ``seed + i``
-    with a flat MLP policy or (``arch="scorer"``, MaskablePPO only) the
-    permutation-equivariant engineer scorer. ``warm_start``: first imitate
-    that heuristic on ``warm_episodes`` episodes (seeds ``seed + n_envs``
-    onwards; MaskablePPO only). ``hyper["learning_rate_end"]`` makes the
-    learning rate decay linearly to it. ``resume``: continue the model saved
-    in that directory instead (its hyper-parameters and learning-rate
-    schedule, which runs on over the total of both runs' steps)."""
-    cls = algo_class(algo)  # raises the clear "pip install ferrogym[sb3]" message first
-    from ferrogym.sb3 import learned_timesteps, make_vec_env
-
-    kwargs = dict(env_kwargs)
-    if algo not in MASKED_ALGOS:
-        kwargs["invalid_action"] = "fallback"
-    venv = make_vec_env(env_id(env), n_envs=n_envs, seed=seed, **kwargs)
-    params = {**HYPER[algo], **(hyper or {})}
-    if "learning_rate_end" in params:
-        params["learning_rate"] = _linear(float(params["learning_rate"]), float(params.pop("learning_rate_end")))
-    if "batch_size" in params and algo != "dqn":
-        params["batch_size"] = min(params["batch_size"], params.get("n_steps", 2048) * n_envs)
-    policy: Any = "MlpPolicy"
-    if arch == "scorer":
-        if algo not in MASKED_ALGOS:
-            raise ValueError(f"--policy-arch scorer needs a masked algorithm ({', '.join(MASKED_ALGOS)}), not {algo}")
-        from ferrogym.policies.engineer_scorer import EngineerScorerPolicy, scorer_policy_kwargs
-
-        policy = EngineerScorerPolicy
-        extra = {k: v for k, v in params.get("policy_kwargs", {}).items() if k != "net_arch"}
-        params["policy_kwargs"] = {**scorer_policy_kwargs(venv.get_attr("obs_layout")[0]), **extra}
-    if resume is not None:
-        model = cls.load(str(resume / MODEL_FILE), env=venv, device="cpu")
-    else:
-        model = cls(policy, venv, seed=seed, device="cpu", verbose=0, **params)
-    if warm_start is not None:
-        _imitate(model, algo, warm_start, env, kwargs, seed + n_envs, warm_episodes, console)
-    columns = (TextColumn(f"training {algo}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console) as progress:
-        task = progress.add_task("train", total=model.num_timesteps + learned_timesteps(model, timesteps))
-        deadline = time.perf_counter() + 60 * max_minutes
-        model.learn(
-            total_timesteps=timesteps,
-            callback=make_progress_callback(progress, task, deadline),
-            reset_num_timesteps=resume is None,
-        )
-    venv.close()
-    return model
-
-
-def _linear(start: float, end: float) -> Any:
-    """SB3 schedule from ``start`` to ``end`` over training (progress goes 1 -> 0)."""
-
-    def schedule(progress_remaining: float) -> float:
-        return end + (start - end) * progress_remaining
-
-    return schedule
-
-
-def _imitate(
-    model: Any, algo: str, name: str, env: str, env_kwargs: dict[str, Any], first: int, episodes: int, console: Console
-) -> None:
-    if algo not in MASKED_ALGOS:
-        raise ValueError(f"--warm-start needs a masked algorithm ({', '.join(MASKED_ALGOS)}), not {algo}")
-    if name not in POLICIES:
-        raise ValueError(f"--warm-start {name!r} is not a heuristic; expected one of {list(POLICIES)}")
-    from ferrogym.policies.warm_start import demonstrations, imitate
-
-    teacher = make_policy(name, _layout(env, env_kwargs), seed=first)
-    demos = demonstrations(teacher, env_id(env), list(range(first, first + episodes)), model.gamma, **env_kwargs)
-    fit = imitate(model, demos, seed=first)
-    console.print(f"warm start: imitated {name} on {len(demos.actions)} decisions (agreement {fit['accuracy']:.1%})")
+    def progress(self, timesteps: int) -> bool:
+        self.bar.update(self.task, completed=timesteps)
+        return True
 
 
 def run(
     env: Annotated[str, typer.Argument(help="Env id.")] = DEFAULT_ENV,
-    algo: Annotated[str, typer.Option(help=f"One of {', '.join(ALGOS)}.")] = "maskable-ppo",
+    algo: Annotated[str, typer.Option(help=f"One of {', '.join(ALGORITHMS)}.")] = "maskable-ppo",
     scenario: Annotated[str, typer.Option(help="Scenario preset.")] = "balanced",
     timesteps: Annotated[int, typer.Option(min=1, help="Training decisions (env steps over all sub-envs).")] = 200_000,
     out: Annotated[Path, typer.Option(help="Directory for model.zip, meta.json and the evaluation.")] = Path(
         "runs/ticket"
     ),
-    n_envs: Annotated[int, typer.Option(min=1, help="Rust-batched sub-envs.")] = 16,
+    n_envs: Annotated[
+        int | None, typer.Option(min=1, help="Rust-batched sub-envs (default 512 for batch-ppo, else 16).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Training seed (sub-env i is seeded seed + i).")] = 0,
     eval_seeds: Annotated[int, typer.Option(min=0, help="Held-out evaluation episodes (0: skip).")] = 30,
     eval_seed_start: Annotated[int, typer.Option(help="First evaluation seed.")] = HELD_OUT_SEED,
@@ -189,6 +89,10 @@ def run(
             "hyper-parameters) for --timesteps more steps; --out may be the same directory."
         ),
     ] = None,
+    track: Annotated[
+        str | None,
+        typer.Option(help="Also track the run in MLflow (mlflow: a local store in OUT/mlruns); TensorBoard always."),
+    ] = None,
     settings: Annotated[
         list[str] | None,
         typer.Option(
@@ -215,85 +119,87 @@ def run(
         n_envs = int(previous["n_envs"])
     if library not in hyperparams.LIBRARIES:
         raise typer.BadParameter(f"unknown library {library!r}; expected one of {list(hyperparams.LIBRARIES)}")
-    if algo not in ALGOS:
-        raise typer.BadParameter(f"unknown algorithm {algo!r}; expected one of {list(ALGOS)}")
-    last_train_seed = seed + n_envs - 1 + (warm_start_episodes if warm_start else 0)
-    if eval_seed_start <= last_train_seed and seed <= eval_seed_start + eval_seeds - 1 and eval_seeds:
-        console.print("[yellow]warning:[/] evaluation seeds overlap the training seeds; the evaluation is not held out")
+    if algo not in ALGORITHMS:
+        raise typer.BadParameter(f"unknown algorithm {algo!r}; expected one of {', '.join(ALGORITHMS)}")
     if policy_arch not in ARCHS:
         raise typer.BadParameter(f"unknown policy architecture {policy_arch!r}; expected one of {list(ARCHS)}")
     env_kwargs: dict[str, Any] = previous.get("env_kwargs") or {"scenario": scenario, **parse_settings(settings or [])}
-    try:
-        _layout(env, env_kwargs)  # a bad --set fails here, before any training
-    except (ValueError, TypeError) as e:
-        raise typer.BadParameter(str(e)) from None
     try:
         hyper = _hyperparameters(library, algo, config, learning_rate, num_workers, address)
     except (FerrogymError, ImportError) as e:
         console.print(f"[bold red]error:[/] {e}")
         raise typer.Exit(2) from None
     if library == "rllib":
+        try:
+            _layout(env, env_kwargs)  # a bad --set fails here, before any training
+        except (ValueError, TypeError) as e:
+            raise typer.BadParameter(str(e)) from None
         if hyper_json is not None or policy_arch != "mlp" or warm_start:
             console.print("[bold red]error:[/] --hyper, --policy-arch and --warm-start are SB3 options")
             raise typer.Exit(2)
         trained = _run_rllib(
-            env, env_kwargs, timesteps, n_envs, num_workers or 2, seed, address, hyper, max_minutes, out, console
+            env, env_kwargs, timesteps, n_envs or 16, num_workers or 2, seed, address, hyper, max_minutes, out, console
         )
         _evaluate(console, trained, env, env_kwargs, out, eval_seeds, eval_seed_start)
         return
     # --hyper is inline JSON on top of --config (it may also give learning_rate_end).
     hyper.update(_parse_hyper(hyper_json))
-    start = time.perf_counter()
+    if not algorithm(algo).masked:
+        env_kwargs.setdefault("invalid_action", "fallback")  # masked choices are re-routed, with a penalty
+    request = TrainRequest(
+        env_id=env_id(env),
+        algo=algo,
+        env_kwargs=env_kwargs,
+        timesteps=timesteps,
+        n_envs=n_envs,
+        seed=seed,
+        arch=policy_arch,
+        hyper=hyper,
+        warm_start=warm_start,
+        warm_episodes=warm_start_episodes,
+        max_minutes=max_minutes,
+        resume=resume,
+    )
     try:
-        model = train_model(
-            algo,
-            env,
-            env_kwargs,
-            timesteps,
-            n_envs,
-            seed,
-            console,
-            hyper,
-            max_minutes,
-            policy_arch,
-            warm_start,
-            warm_start_episodes,
-            resume,
-        )
-    except ValueError as e:
+        prepare(request)  # every usage error before any training
+    except (ValueError, TypeError) as e:
         raise typer.BadParameter(str(e)) from None
     except ImportError as e:
         console.print(f"[bold red]error:[/] {e}")
         raise typer.Exit(2) from None
-    seconds = time.perf_counter() - start
-    out.mkdir(parents=True, exist_ok=True)
-    model.save(str(out / MODEL_FILE))
-    done = int(model.num_timesteps)
-    if done < timesteps:
+    if track is not None and track not in TRACKERS:
+        raise typer.BadParameter(f"--track {track!r}: expected one of {', '.join(TRACKERS)}")
+    last_train_seed = seed + request.envs - 1 + (warm_start_episodes if warm_start else 0)
+    if eval_seed_start <= last_train_seed and seed <= eval_seed_start + eval_seeds - 1 and eval_seeds:
+        console.print("[yellow]warning:[/] evaluation seeds overlap the training seeds; the evaluation is not held out")
+    columns = (TextColumn(f"training {algo}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    tracker: MlflowTracker | None = None
+    try:
+        with Progress(*columns, console=console) as progress:
+            reporter: Reporter = ProgressBar(progress, progress.add_task("train", total=timesteps))
+            if track == "mlflow":
+                tracker = MlflowTracker(reporter, out, request)
+                reporter = tracker
+            result = train(request, out, reporter)
+    except KeyboardInterrupt:
+        if tracker is not None:
+            tracker.finish(None, status="KILLED")
+        console.print(f"[yellow]interrupted: saved the last model to {out / MODEL_FILE}[/]")
+        raise typer.Exit(130) from None
+    except MissingExtra as e:
+        console.print(f"[bold red]error:[/] {e}")
+        raise typer.Exit(2) from None
+    done, seconds = int(result.meta["timesteps"]), result.meta["train_seconds"]
+    if result.stopped == "deadline":
         console.print(f"[yellow]stopped at {done} of {timesteps} steps after {max_minutes:g} min[/]")
-    meta = {
-        "algo": algo,
-        "policy_arch": policy_arch,
-        "warm_start": warm_start and {"policy": warm_start, "episodes": warm_start_episodes},
-        "env": env_id(env),
-        "env_kwargs": env_kwargs,
-        "timesteps": done,
-        "n_envs": n_envs,
-        "seed": seed,
-        "train_seconds": round(seconds, 1),
-        "hyperparameters": previous.get("hyperparameters")
-        or {
-            **HYPER[algo],
-            **hyper,
-            "policy_kwargs": {k: v for k, v in model.policy_kwargs.items() if k != "layout"},
-        },
-    }
-    if resume is not None:
-        meta["warm_start"] = previous.get("warm_start")
-        meta["resumed"] = [*previous.get("resumed", []), {"from": str(resume), "steps_before": previous["timesteps"]}]
-    (out / META_FILE).write_text(json.dumps(meta, indent=1))
+    if result.meta.get("warm_start"):
+        console.print(f"warm start: imitated {warm_start} on {warm_start_episodes} episodes")
     console.print(f"saved {out / MODEL_FILE} ({done} steps in {seconds:.0f} s)")
-    _evaluate(console, ModelPolicy(model, algo, name=algo), env, env_kwargs, out, eval_seeds, eval_seed_start)
+    console.print(f"TensorBoard: tensorboard --logdir {out}")
+    _evaluate(console, ModelPolicy(result.model, algo, name=algo), env, env_kwargs, out, eval_seeds, eval_seed_start)
+    if tracker is not None:
+        tracker.finish(result, [out / "eval.json", out / "eval.csv"])
+        console.print(f"MLflow: mlflow ui --backend-store-uri {tracker.store}")
 
 
 def _resumable(resume: Path, library: str, fixed_options: bool) -> dict[str, Any]:
@@ -310,7 +216,7 @@ def _resumable(resume: Path, library: str, fixed_options: bool) -> dict[str, Any
         meta: dict[str, Any] = json.loads((resume / META_FILE).read_text())
     except (OSError, ValueError) as e:
         raise typer.BadParameter(f"--resume {resume}: no readable {META_FILE} from `ferrogym train` ({e})") from None
-    if meta.get("algo") not in ALGOS or not (resume / MODEL_FILE).is_file():
+    if meta.get("algo") not in ALGORITHMS or not (resume / MODEL_FILE).is_file():
         raise typer.BadParameter(f"--resume {resume}: not an SB3 run of `ferrogym train` (no {MODEL_FILE} or algo)")
     meta.setdefault("policy_arch", "mlp")
     return meta
@@ -328,7 +234,7 @@ def _hyperparameters(
     if library == "sb3":
         if num_workers is not None or address is not None:
             raise ConfigError("--num-workers and --address are RLlib options: SB3 trains in one process (use --n-envs)")
-        valid = hyperparams.sb3_keys(algo_class(algo))
+        valid = valid_keys(algorithm(algo))
         lr_key = "learning_rate"
     else:
         if algo not in ("ppo", "maskable-ppo"):

@@ -12,7 +12,6 @@ result is an ordinary ``ferrogym train`` model: PPO can fine-tune it and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +23,10 @@ from ferrogym import kpi
 from ferrogym.datasets import store
 from ferrogym.errors import DatasetError
 from ferrogym.evaluation import DEFAULT_ENV, DispatchPolicy, Report, evaluate
-from ferrogym.policies.model import META_FILE, MODEL_FILE, ModelPolicy, algo_class
 from ferrogym.policies.warm_start import Demonstrations, imitate
+from ferrogym.training.algorithms import algorithm
+from ferrogym.training.model_files import MODEL_FILE, write_meta
+from ferrogym.training.policy import ModelPolicy
 
 if TYPE_CHECKING:
     from minari import MinariDataset
@@ -82,12 +83,13 @@ class Clone:
         self.policy.model.save(str(out / MODEL_FILE))
         meta = {
             "algo": ALGO,
+            "env_id": DEFAULT_ENV,
+            "env_kwargs": self.env_kwargs,
+            "timesteps": 0,  # no RL steps: fitted to the dataset's decisions
             "policy_arch": "scorer",
             "behaviour_cloning": {"dataset": dataset_id, "teacher": self.teacher, **self.fit},
-            "env": DEFAULT_ENV,
-            "env_kwargs": self.env_kwargs,
         }
-        (out / META_FILE).write_text(json.dumps(meta, indent=1))
+        write_meta(out, meta)
         return out
 
 
@@ -107,7 +109,7 @@ def clone(
 
     demos = demonstrations(dataset, gamma, max_decisions)
     env = dataset.recover_environment()
-    model = algo_class(ALGO)(
+    model = algorithm(ALGO).model_class()(
         EngineerScorerPolicy,
         env,
         policy_kwargs=scorer_policy_kwargs(env.unwrapped.obs_layout, hidden=hidden),

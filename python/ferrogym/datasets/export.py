@@ -92,7 +92,7 @@ def export_rollouts(
     """Runs ``policy`` for ``episodes`` episodes (seeds ``seed + k``) on the
     batched ``env_id`` and writes them as Minari dataset ``dataset_id`` under
     ``root``. ``policy`` is ``policy(obs[N], mask[N]) -> actions[N]`` (a
-    :mod:`ferrogym.policies` heuristic, a :class:`~ferrogym.policies.model.ModelPolicy`);
+    :mod:`ferrogym.policies` heuristic, a :class:`~ferrogym.training.ModelPolicy`);
     its ``env_overrides``, if any, join ``env_kwargs``.
 
     >>> from ferrogym.policies import make_policy                          # doctest: +SKIP

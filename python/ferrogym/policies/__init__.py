@@ -1,5 +1,6 @@
 """Dispatch policies for TicketRouting: the heuristics an RL router must beat,
-and trained SB3 models behind the same ``policy(obs, mask) -> action`` call.
+behind the ``policy(obs, mask) -> action`` call that trained models also
+answer (:func:`ferrogym.training.load_policy`).
 CustomerSupport's baselines are in :mod:`ferrogym.policies.customer_support`.
 
 >>> import gymnasium as gym, ferrogym

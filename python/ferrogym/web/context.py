@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -46,40 +45,56 @@ class Context:
     # -- saved models --------------------------------------------------------
 
     def model_meta(self, name: str) -> dict[str, Any]:
-        path = self.settings.models_dir / f"{name}.json"
-        if not (self.settings.models_dir / f"{name}.zip").is_file() or not path.is_file():
+        """A saved model's metadata, as the Models page shows it (``config``: its env arguments)."""
+        from ferrogym.errors import ModelFileError
+        from ferrogym.training import read_meta
+
+        directory = self.settings.models_dir / name
+        if not directory.is_dir():
             raise NotFound(f"no saved model {name!r}")
-        meta: dict[str, Any] = json.loads(path.read_text())
-        return {"name": name, **meta}
+        try:
+            _, meta = read_meta(directory)
+        except ModelFileError as e:
+            raise NotFound(f"no saved model {name!r}: {e}") from None
+        return _shown(name, meta)
 
     def list_models(self) -> list[dict[str, Any]]:
-        return [
-            self.model_meta(p.stem)
-            for p in sorted(self.settings.models_dir.glob("*.zip"))
-            if p.with_suffix(".json").is_file()
-        ]
+        from ferrogym.training import list_models
 
-    def load_model(self, name: str) -> Any:
-        """The SB3 model (kept for the next call; a few at most)."""
-        meta = self.model_meta(name)
+        return [_shown(m.pop("name"), m) for m in list_models(self.settings.models_dir)]
+
+    def load_policy(self, name: str) -> Any:
+        """The saved model as a :class:`ferrogym.training.ModelPolicy` (kept for the next call; a few at most)."""
+        from ferrogym.training import load_policy
+
+        self.model_meta(name)  # 404 for an unknown name
         with self.lock:
             if name in self.models:
                 self.models.move_to_end(name)
                 return self.models[name]
-        from ferrogym.web.worker import _algo
-
-        model = _algo(meta["algo"]).load(str(self.settings.models_dir / f"{name}.zip"), device="cpu")
+        policy = load_policy(self.settings.models_dir / name, name=name)
         with self.lock:
-            self.models[name] = model
+            self.models[name] = policy
             while len(self.models) > 4:
                 self.models.popitem(last=False)
-        return model
+        return policy
 
     def close(self) -> None:
         self.jobs.shutdown()
         self.sessions.close_all()
         for r in self.replayers.values():
             r.close()
+
+
+def _shown(name: str, meta: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "env_id": meta["env_id"],
+        "algo": meta["algo"],
+        "timesteps": meta["timesteps"],
+        "config": meta["env_kwargs"],
+        "created": meta.get("created", 0.0),
+    }
 
 
 def ctx(request: Request) -> Context:

@@ -10,7 +10,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from ferrogym.cli.list import env_ids
+from ferrogym.envs.catalogue import env_ids
 from ferrogym.errors import ConfigError, FerrogymError, InvalidAction
 from ferrogym.web.exceptions import NotFound
 from ferrogym.web.settings import Limits

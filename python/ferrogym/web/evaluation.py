@@ -9,7 +9,6 @@ from dataclasses import asdict, is_dataclass
 from typing import Any
 
 import gymnasium as gym
-import numpy as np
 
 from ferrogym.web.adapters import kpi, policies
 from ferrogym.web.env_factory import action_mask, has_mask, make_env
@@ -17,17 +16,6 @@ from ferrogym.web.jsonable import jsonable
 
 #: Steps one evaluation episode may take before it is cut (guards endless envs).
 MAX_EPISODE_STEPS = 100_000
-
-
-def model_policy(model: Any, masked: bool) -> policies.PolicyFn:
-    masked_model = masked and hasattr(model, "policy") and "Maskable" in type(model).__name__
-
-    def act(obs: Any, mask: Any, /) -> Any:
-        kwargs = {"action_masks": mask} if masked_model and mask is not None else {}
-        action, _ = model.predict(np.asarray(obs), deterministic=True, **kwargs)
-        return action.item() if np.ndim(action) == 0 else action
-
-    return act
 
 
 def _resolved_config(env: gym.Env[Any, Any]) -> dict[str, Any] | None:
@@ -56,7 +44,7 @@ def run_episode(env: gym.Env[Any, Any], policy: policies.PolicyFn, seed: int) ->
 def evaluate(
     env_id: str,
     config: dict[str, Any],
-    load_model: Callable[[], Any],
+    load_model: Callable[[], policies.PolicyFn],
     model_name: str,
     heuristics: list[str] | None,
     episodes: int,
@@ -74,7 +62,7 @@ def evaluate(
         unknown = [h for h in chosen if h not in available]
         if unknown:
             raise ValueError(f"unknown heuristics {unknown} for {env_id}; expected some of {available}")
-        runs: list[tuple[str, str, policies.PolicyFn]] = [("model", model_name, model_policy(model, has_mask(env)))]
+        runs: list[tuple[str, str, policies.PolicyFn]] = [("model", model_name, model)]
         runs += [("heuristic", h, policies.make_policy(h, env, seed=seed)) for h in chosen]
         results = []
         for kind, name, policy in runs:

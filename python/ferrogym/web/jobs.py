@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ferrogym.training.model_files import MODEL_FILE
 from ferrogym.web import worker
 from ferrogym.web.exceptions import CapReached, NotFound
 from ferrogym.web.jsonable import jsonable
@@ -87,11 +88,11 @@ class JobManager:
         job_id = uuid.uuid4().hex[:12]
         name = spec.pop("name", None) or f"{spec['algo'].lower()}-{job_id}"
         # A finished or stopped job's name is its saved model's; a failed job's name is free again.
-        if (self.models_dir / f"{name}.zip").exists() or any(
+        if (self.models_dir / name / MODEL_FILE).exists() or any(
             j.name == name and j.status in ACTIVE for j in self.jobs.values()
         ):
             raise ValueError(f"a model or job named {name!r} exists already; pick another name")
-        spec["model_path"] = str(self.models_dir / f"{name}.zip")
+        spec["model_path"] = str(self.models_dir / name)  # the run directory (ferrogym.training.model_files)
         out, stop = _CTX.Queue(), _CTX.Event()
         process = _CTX.Process(target=worker.run, args=(spec, out, stop), name=f"ferrogym-job-{job_id}", daemon=True)
         job = Job(job_id, name, spec, process, out, stop, deque(maxlen=self.history))

@@ -9,8 +9,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ferrogym.web.evaluation import model_policy
-
 
 def action_scores(model: Any, obs: NDArray[np.float32], mask: NDArray[np.bool_] | None) -> dict[str, list[float]]:
     """``{"probabilities": [...]}`` or ``{"q_values": [...]}``; empty for continuous actions."""
@@ -35,8 +33,10 @@ def action_scores(model: Any, obs: NDArray[np.float32], mask: NDArray[np.bool_] 
     return {"probabilities": probs.tolist()}
 
 
-def predict(model: Any, obs: NDArray[np.float32], mask: NDArray[np.bool_] | None) -> dict[str, Any]:
-    action = model_policy(model, mask is not None)(obs, mask)
+def predict(policy: Any, obs: NDArray[np.float32], mask: NDArray[np.bool_] | None) -> dict[str, Any]:
+    """``policy``: a :class:`ferrogym.training.ModelPolicy`."""
+    model = policy.model
+    action = policy(obs, mask)
     if mask is not None and np.ndim(action) == 0 and not mask[int(action)]:
         # A model trained without masking may still pick a masked action: say so.
         return {"action": action, "masked_choice": True, **action_scores(model, obs, mask)}

@@ -85,7 +85,8 @@ class EnvState(BaseModel):
 
 # -- training ------------------------------------------------------------------
 
-Algo = Literal["PPO", "A2C", "DQN", "MaskablePPO"]
+#: The training service's algorithm names (ferrogym.training.algorithms.ALGORITHMS).
+Algo = Literal["batch-ppo", "maskable-ppo", "ppo", "a2c", "dqn"]
 
 
 class CurriculumLevel(Strict):
@@ -111,11 +112,11 @@ class CurriculumSpec(Strict):
 
 class StartJob(Strict):
     env_id: str = "ferrogym/TicketRouting-v0"
-    algo: Algo = "PPO"
+    algo: Algo = "ppo"
     config: dict[str, Any] = Field(default_factory=dict)
     total_timesteps: int = Field(default=20_000, ge=64)
     n_envs: int = Field(default=4, ge=1, le=64)
-    n_steps: int = Field(default=128, ge=8, le=8192, description="Rollout length per env (PPO/A2C).")
+    n_steps: int = Field(default=128, ge=8, le=8192, description="Rollout length per env (PPO, A2C, batch PPO).")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     curriculum: CurriculumSpec | None = None

@@ -1,6 +1,9 @@
-"""The training process: one SB3 (or sb3-contrib) run, started by the job
-manager with multiprocessing's ``spawn`` so the server's threads and event loop
-are never forked. It reports over a queue and stops when its event is set.
+"""The training process: one run of the training service
+(:func:`ferrogym.training.train`), started by the job manager with
+multiprocessing's ``spawn`` so the server's threads and event loop are never
+forked; this module only reports its progress over a queue and stops it when
+its event is set. The model lands in ``MODELS_DIR/NAME/`` in the service's
+format, beside models trained with ``ferrogym train --out MODELS_DIR/NAME``.
 
 Messages put on ``out`` (plain dicts, picklable):
 ``{"kind": "status", "status": ...}``, ``{"kind": "metric", ...MetricPoint}``,
@@ -9,10 +12,11 @@ Messages put on ``out`` (plain dicts, picklable):
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
+
+from ferrogym.training import Reporter
 
 #: Progress messages sent per second at most.
 MAX_POINTS_PER_SECOND = 20.0
@@ -20,23 +24,6 @@ MAX_POINTS_PER_SECOND = 20.0
 KPI_EVALUATIONS = 10
 #: Seed of the KPI episodes, apart from the training seeds.
 KPI_SEED = 1_000_003
-
-
-def _algo(name: str) -> Any:
-    if name == "MaskablePPO":
-        from sb3_contrib import MaskablePPO
-
-        return MaskablePPO
-    import stable_baselines3
-
-    return getattr(stable_baselines3, name)
-
-
-def _vec_env(env_id: str, n_envs: int, seed: int, config: dict[str, Any]) -> Any:
-    """The Rust-batched SB3 VecEnv, monitored for episode returns."""
-    from ferrogym.sb3 import make_vec_env
-
-    return make_vec_env(env_id, n_envs=n_envs, seed=seed, **config)
 
 
 def curriculum_from_spec(spec: dict[str, Any], seed: int) -> Any:
@@ -47,21 +34,6 @@ def curriculum_from_spec(spec: dict[str, Any], seed: int) -> Any:
     return Curriculum([Level(lv["name"], lv["knobs"]) for lv in spec["levels"]], seed=seed, **params)
 
 
-class EpisodeComponents:
-    """Per-episode sums of each sub-env's ``reward_components`` (which
-    FerroVecEnv puts in SB3's per-env infos, terminal steps included)."""
-
-    def __init__(self) -> None:
-        self._running: dict[int, dict[str, float]] = {}
-
-    def add(self, i: int, info: dict[str, Any], done: bool) -> dict[str, float] | None:
-        """Adds one step; returns the episode's sums when it ended."""
-        sums = self._running.setdefault(i, {})
-        for name, value in info.get("reward_components", {}).items():
-            sums[name] = sums.get(name, 0.0) + float(value)
-        return self._running.pop(i) if done else None
-
-
 def run(spec: dict[str, Any], out: Any, stop: Any) -> None:
     """Entry point of the worker process."""
     try:
@@ -70,43 +42,103 @@ def run(spec: dict[str, Any], out: Any, stop: Any) -> None:
         out.put({"kind": "error", "error": f"{type(e).__name__}: {e}"})
 
 
+class _Report(Reporter):
+    """The service's :class:`~ferrogym.training.Reporter` for a job: episode
+    points, KPI evaluations of the current policy on a fixed seed, progress
+    ticks, and the stop button."""
+
+    def __init__(self, spec: dict[str, Any], out: Any, stop: Any, level_fields: Any) -> None:
+        from ferrogym.web.env_factory import make_env
+
+        self.spec, self.out, self.stop, self.level_fields = spec, out, stop, level_fields
+        self.kpi_env = make_env(spec["env_id"], spec["config"], render=False)
+        self.kpi_every = self.next_kpi = max(spec["total_timesteps"] // KPI_EVALUATIONS, 1)
+        self.last_sent = 0.0
+        self.started_at = time.monotonic()
+        self.policy: Any = None
+
+    def started(self, model: Any, total: int) -> None:
+        from ferrogym.training import ModelPolicy
+
+        self.policy = ModelPolicy(model, self.spec["algo"], name=self.spec["algo"])
+        # ``total`` is what training really reaches (whole rollouts); KPIs are
+        # spaced over it as the dashboard labels them, Math.round(total / 10).
+        self.kpi_every = self.next_kpi = max(int(total / KPI_EVALUATIONS + 0.5), 1)
+        self.out.put({"kind": "status", "status": "running", "total_timesteps": int(total)})
+
+    def progress(self, timesteps: int) -> bool:
+        from ferrogym.web.evaluation import run_episode
+
+        now = time.monotonic()
+        if timesteps >= self.next_kpi:
+            # KPIs of the current policy on one fixed-seed episode (the
+            # batch resets ended sub-envs at once, so their logs are gone).
+            self.next_kpi += self.kpi_every
+            kpis = run_episode(self.kpi_env, self.policy, KPI_SEED)
+            self.out.put({"kind": "metric", "timesteps": int(timesteps), "kpis": kpis})
+        if now - self.last_sent > 1.0 / MAX_POINTS_PER_SECOND:
+            self.last_sent = now
+            self.out.put({"kind": "progress", "timesteps": int(timesteps)})
+        return not self.stop.is_set()
+
+    def episode(self, timesteps: int, episode_return: float, length: int, components: dict[str, float]) -> None:
+        elapsed = max(time.monotonic() - self.started_at, 1e-9)
+        self.out.put(
+            {
+                "kind": "metric",
+                "timesteps": int(timesteps),
+                "episode_return": float(episode_return),
+                "episode_length": int(length),
+                "components": components,
+                "fps": timesteps / elapsed,
+                **self.level_fields(),
+            }
+        )
+
+    def update(self, timesteps: int, stats: dict[str, float]) -> None:
+        """Losses are in the run's TensorBoard logs; the dashboard shows episodes and KPIs."""
+
+    def close(self) -> None:
+        self.kpi_env.close()
+
+
+def request_from_spec(spec: dict[str, Any]) -> Any:
+    """The :class:`~ferrogym.training.TrainRequest` of a job's spec (the
+    dashboard's form: rollout length per sub-env, SB3's minibatch of 64)."""
+    from ferrogym.training import TrainRequest
+
+    hyper: dict[str, Any] = {}
+    if spec["algo"] in ("ppo", "maskable-ppo", "a2c"):
+        hyper["n_steps"] = spec["n_steps"]
+    if spec["algo"] in ("ppo", "maskable-ppo"):
+        hyper["batch_size"] = min(64, spec["n_steps"] * spec["n_envs"])
+    if spec["algo"] == "batch-ppo":
+        hyper.update(n_steps=spec["n_steps"], torch_threads=1)
+    return TrainRequest(
+        env_id=spec["env_id"],
+        algo=spec["algo"],
+        env_kwargs=dict(spec["config"]),
+        timesteps=spec["total_timesteps"],
+        n_envs=spec["n_envs"],
+        seed=spec["seed"],
+        hyper=hyper,
+    )
+
+
 def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
     import torch
-    from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 
     import ferrogym  # noqa: F401  registers the envs in this fresh process
-    from ferrogym.sb3 import learned_timesteps
+    from ferrogym.training import train
 
-    torch.set_num_threads(1)
-    venv = _vec_env(spec["env_id"], spec["n_envs"], spec["seed"], spec["config"])
-    algo = _algo(spec["algo"])
-    kwargs: dict[str, Any] = {"seed": spec["seed"], "verbose": 0, "device": "cpu"}
-    if spec["algo"] in ("PPO", "MaskablePPO", "A2C"):
-        kwargs["n_steps"] = spec["n_steps"]
-    if spec["algo"] in ("PPO", "MaskablePPO"):
-        kwargs["batch_size"] = min(64, spec["n_steps"] * spec["n_envs"])
-    model = algo("MlpPolicy", venv, **kwargs)
-    started = time.monotonic()
-
-    from ferrogym.web.env_factory import has_mask, make_env
-    from ferrogym.web.evaluation import model_policy, run_episode
-
-    kpi_env = make_env(spec["env_id"], spec["config"], render=False)
-    kpi_env.reset(seed=KPI_SEED)
-    kpi_policy = model_policy(model, has_mask(kpi_env))
-    # The total SB3 will actually reach (whole rollouts), so progress never reads "4096 / 4000";
-    # the KPI spacing is the one the dashboard shows, Math.round(total / 10).
-    total = learned_timesteps(model, spec["total_timesteps"])
-    kpi_every = max(int(total / KPI_EVALUATIONS + 0.5), 1)
-
-    components = EpisodeComponents()
+    torch.set_num_threads(1)  # several jobs may share the server's cores
+    request = request_from_spec(spec)
     curriculum = None
-    callbacks: list[BaseCallback] = []
+    callbacks: list[Any] = []
     if spec.get("curriculum") is not None:
         from ferrogym.curriculum_sb3 import CurriculumCallback
 
         curriculum = curriculum_from_spec(spec["curriculum"], seed=spec["seed"])
-        # Before Report in the list: an episode's point carries the level it left the curriculum at.
         callbacks.append(CurriculumCallback(curriculum, key=tuple(spec["curriculum"]["success"])))
 
     def level_fields() -> dict[str, Any]:
@@ -115,48 +147,10 @@ def _train(spec: dict[str, Any], out: Any, stop: Any) -> None:
         rate = curriculum.success_rate
         return {"curriculum_level": curriculum.level, "curriculum_success": None if rate != rate else rate}
 
-    class Report(BaseCallback):
-        last_sent = 0.0
-        next_kpi = kpi_every
-
-        def _on_step(self) -> bool:
-            now = time.monotonic()
-            if self.num_timesteps >= self.next_kpi:
-                # KPIs of the current policy on one fixed-seed episode (the
-                # batch resets ended sub-envs at once, so their logs are gone).
-                self.next_kpi += kpi_every
-                kpis = run_episode(kpi_env, kpi_policy, KPI_SEED)
-                out.put({"kind": "metric", "timesteps": int(self.num_timesteps), "kpis": kpis})
-            dones = self.locals.get("dones", ())
-            for i, info in enumerate(self.locals.get("infos", [])):
-                episode_components = components.add(i, info, bool(dones[i]) if len(dones) else False)
-                if "episode" not in info:
-                    continue
-                out.put(
-                    {
-                        "kind": "metric",
-                        "timesteps": int(self.num_timesteps),
-                        "episode_return": float(info["episode"]["r"]),
-                        "episode_length": int(info["episode"]["l"]),
-                        "components": episode_components or {},
-                        "fps": self.num_timesteps / max(now - started, 1e-9),
-                        **level_fields(),
-                    }
-                )
-            if now - self.last_sent > 1.0 / MAX_POINTS_PER_SECOND:
-                self.last_sent = now
-                out.put({"kind": "progress", "timesteps": int(self.num_timesteps)})
-            return not stop.is_set()
-
-    out.put({"kind": "status", "status": "running", "total_timesteps": total})
-    callbacks.append(Report())
-    model.learn(total_timesteps=spec["total_timesteps"], callback=CallbackList(callbacks))
-    path = Path(spec["model_path"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    model.save(str(path))
-    meta = {k: spec[k] for k in ("env_id", "algo", "config")}
-    meta.update(timesteps=int(model.num_timesteps), created=time.time())
-    path.with_suffix(".json").write_text(json.dumps(meta))
-    venv.close()
-    kpi_env.close()
-    out.put({"kind": "done", "model": path.stem, "timesteps": int(model.num_timesteps), "stopped": stop.is_set()})
+    report = _Report(spec, out, stop, level_fields)
+    try:
+        result = train(request, Path(spec["model_path"]), report, callbacks)
+    finally:
+        report.close()
+    done = int(result.meta["timesteps"])
+    out.put({"kind": "done", "model": result.out.name, "timesteps": done, "stopped": stop.is_set()})

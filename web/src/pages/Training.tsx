@@ -54,7 +54,7 @@ export default function Training() {
   const [selected, setSelected] = useState<string | null>(null);
   const [form, setForm] = useState({
     env_id: "ferrogym/TicketRouting-v0",
-    algo: "MaskablePPO",
+    algo: "maskable-ppo",
     total_timesteps: "20000",
     n_envs: "4",
     n_steps: "128",
@@ -104,7 +104,7 @@ export default function Training() {
           <label>
             algorithm{" "}
             <select value={form.algo} onChange={set("algo")} data-testid="job-algo">
-              {["MaskablePPO", "PPO", "A2C", "DQN"].map((a) => (
+              {["batch-ppo", "maskable-ppo", "ppo", "a2c", "dqn"].map((a) => (
                 <option key={a}>{a}</option>
               ))}
             </select>
@@ -135,7 +135,7 @@ export default function Training() {
             setForm({
               ...form,
               env_id: "ferrogym/CustomerSupport-v0",
-              algo: "MaskablePPO",
+              algo: "maskable-ppo",
               config: "{}",
               curriculum: JSON.stringify(SUPPORT_CURRICULUM),
             })

@@ -23,7 +23,7 @@ import gymnasium as gym
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ferrogym.cli.list import env_ids
+from ferrogym.envs.catalogue import env_ids
 from ferrogym.errors import FerrogymError
 from ferrogym.web.env_factory import make_env
 from ferrogym.web.exceptions import CapReached, NotFound

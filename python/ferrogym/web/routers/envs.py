@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import gymnasium as gym
 from fastapi import APIRouter, Depends, Request
 
-from ferrogym.cli.list import describe_env, env_ids
+from ferrogym.envs.catalogue import describe_env, env_ids
 from ferrogym.web.adapters.scenarios import scenarios
 from ferrogym.web.context import Context, client_of, ctx
 from ferrogym.web.env_factory import has_mask, make_env

@@ -36,7 +36,7 @@ def evaluate_model(name: Name, body: Evaluate, c: Ctx) -> Evaluation:
     result = evaluate(
         meta["env_id"],
         config,
-        lambda: c.load_model(name),
+        lambda: c.load_policy(name),
         name,
         body.heuristics,
         body.episodes,
@@ -50,7 +50,8 @@ def evaluate_model(name: Name, body: Evaluate, c: Ctx) -> Evaluation:
 def predict(name: Name, body: Predict, c: Ctx) -> Prediction:
     if (body.observation is None) == (body.session is None):
         raise ValueError("give exactly one of 'observation' and 'session'")
-    model = c.load_model(name)
+    policy = c.load_policy(name)
+    model = policy.model
     labels = None
     raw_mask = body.action_mask
     if body.session is not None:
@@ -82,7 +83,7 @@ def predict(name: Name, body: Predict, c: Ctx) -> Prediction:
         mask = np.asarray(raw_mask, dtype=bool)
     if labels is None:
         labels = _labels(c.model_meta(name))
-    result = predict_action(model, obs, mask)
+    result = predict_action(policy, obs, mask)
     return Prediction(
         **jsonable(result),
         action_labels=labels,

@@ -11,14 +11,15 @@ import numpy as np
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
 from ferrogym.errors import ConfigError
+from ferrogym.training import prepare
 from ferrogym.web.context import Context, ctx, ws_ctx
-from ferrogym.web.env_factory import action_mask, has_mask, make_env
+from ferrogym.web.env_factory import action_mask, make_env
 from ferrogym.web.exceptions import NotFound
 from ferrogym.web.jobs import ACTIVE, topic
 from ferrogym.web.schemas import CurriculumSpec, JobInfo, StartJob
 from ferrogym.web.security import origin_ok, token_ok
 from ferrogym.web.stream import Client
-from ferrogym.web.worker import curriculum_from_spec
+from ferrogym.web.worker import curriculum_from_spec, request_from_spec
 
 router = APIRouter(prefix="/api/jobs", tags=["training"])
 Ctx = Annotated[Context, Depends(ctx)]
@@ -32,19 +33,11 @@ def _check_spec(body: StartJob, c: Context) -> None:
     env = make_env(body.env_id, body.config, render=False, max_episode_steps=c.settings.limits.max_episode_steps)
     try:
         env.reset(seed=body.seed)
-        masked = has_mask(env)
-        discrete = hasattr(env.action_space, "n")
         if body.curriculum is not None:
             _check_curriculum(body.env_id, body.curriculum, env)
     finally:
         env.close()
-    if body.algo in ("DQN", "MaskablePPO") and not discrete:
-        raise ValueError(f"{body.algo} needs a Discrete action space; {body.env_id} has {env.action_space}")
-    if masked and body.algo != "MaskablePPO" and body.config.get("invalid_action") != "fallback":
-        raise ValueError(
-            f"{body.env_id} masks actions: train with MaskablePPO, or set config invalid_action='fallback' "
-            f"so {body.algo}'s masked choices are re-routed (with a penalty)"
-        )
+    prepare(request_from_spec(body.model_dump()))  # the algorithm fits the env (the service's own check)
 
 
 def _check_curriculum(env_id: str, spec: CurriculumSpec, env: gym.Env[Any, Any]) -> None:

@@ -3,7 +3,7 @@
 No subprocesses and no per-env Python objects: every sub-env steps in Rust.
 Needs the ``sb3`` extra (``pip install ferrogym[sb3]``).
 
->>> from ferrogym.sb3 import make_vec_env
+>>> from ferrogym.integrations.sb3 import make_vec_env
 >>> venv = make_vec_env("ferrogym/CartPole-v1", n_envs=8, seed=0)   # doctest: +SKIP
 >>> from stable_baselines3 import PPO
 >>> PPO("MlpPolicy", venv).learn(10_000)                             # doctest: +SKIP
@@ -33,7 +33,7 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     from ferrogym.extras import missing
 
-    raise missing("stable_baselines3", "sb3", "ferrogym.sb3") from None
+    raise missing("stable_baselines3", "sb3", "ferrogym.integrations.sb3") from None
 
 from ferrogym.errors import UnsupportedSpace
 from ferrogym.integrations import check_action_space

@@ -1,4 +1,5 @@
-"""Hyper-parameter files for ``ferrogym train --config FILE.yaml``.
+"""Default hyper-parameters of each algorithm, and hyper-parameter files for
+``ferrogym train --config FILE.yaml``.
 
 A file is a mapping of algorithm hyper-parameters, either flat (used with
 whichever ``--library`` runs) or split by library so one file serves both::
@@ -27,6 +28,26 @@ from typing import Any
 from ferrogym.errors import ConfigError
 
 LIBRARIES = ("sb3", "rllib")
+
+#: PPO on TicketRouting: the episode is about 60 decisions whose costs run for
+#: hours, so a long horizon (gamma).
+_PPO: dict[str, Any] = {
+    "n_steps": 256,
+    "batch_size": 512,
+    "gamma": 0.995,
+    "ent_coef": 0.003,
+    "learning_rate": 3e-4,
+    "policy_kwargs": {"net_arch": [128, 128]},
+}
+#: Defaults per algorithm of :mod:`ferrogym.training.algorithms` (the rest are
+#: the library's own; ``batch-ppo``'s are :class:`~ferrogym.training.batch_ppo.BatchPPOConfig`).
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "batch-ppo": {},
+    "maskable-ppo": _PPO,
+    "ppo": _PPO,
+    "a2c": {"n_steps": 16, "gamma": 0.995, "ent_coef": 0.003},
+    "dqn": {"gamma": 0.995, "learning_starts": 2_000, "buffer_size": 100_000, "exploration_fraction": 0.3},
+}
 #: Keys ``ferrogym train`` sets from its options, with the option to use.
 OWNED: dict[str, dict[str, str]] = {
     "sb3": {
@@ -35,6 +56,7 @@ OWNED: dict[str, dict[str, str]] = {
         "seed": "--seed",
         "device": "nothing (training runs on the CPU)",
         "verbose": "nothing (the progress bar replaces SB3's logs)",
+        "tensorboard_log": "nothing (every run logs to OUT/tb)",
         "_init_setup_model": "nothing",
     },
     "rllib": {
@@ -107,6 +129,15 @@ def keyword_names(*functions: Callable[..., Any]) -> set[str]:
         for name, p in inspect.signature(f).parameters.items()
         if p.kind in kinds and name != "self"
     }
+
+
+def batch_ppo_keys() -> set[str]:
+    """Hyper-parameters of ``batch-ppo`` (its config's fields; ``n_envs`` is ``--n-envs``)."""
+    from dataclasses import fields
+
+    from ferrogym.training.batch_ppo import BatchPPOConfig
+
+    return {f.name for f in fields(BatchPPOConfig)} - {"n_envs"}
 
 
 def sb3_keys(algo_cls: type[Any]) -> set[str]:
