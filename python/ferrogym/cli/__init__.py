@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from ferrogym.cli import bench, check, compat, evaluate, plot, record, replay, serve, train  # noqa: E402
+from ferrogym.cli import bench, check, compat, evaluate, plot, record, replay, serve, train, tune  # noqa: E402
 from ferrogym.cli import list as list_  # noqa: E402
 
 app.command("list")(list_.run)
@@ -32,6 +32,7 @@ app.command("compat")(compat.run)
 app.command("serve")(serve.run)
 app.command("evaluate")(evaluate.run)
 app.command("train")(train.run)
+app.command("tune")(tune.run)
 
 
 def main() -> None:
