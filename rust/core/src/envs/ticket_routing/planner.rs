@@ -1,0 +1,388 @@
+//! Rollout planner: at a decision, try each candidate engineer on copies of
+//! the desk whose future is re-sampled, play every copy forward under a base
+//! rule (shortest expected delay) and keep the candidate whose weighted
+//! waiting cost is clearly lower than the base rule's own choice.
+//!
+//! What the planner may know is what the router knows: the copies share the
+//! state the observation describes (queues, shifts, the backlog), but the
+//! work content of every unassigned ticket (the one being routed and the
+//! backlog) is drawn afresh from its type's distribution, and so are the
+//! future arrivals. `reveal_work` keeps the true work of the unassigned
+//! tickets instead: the information oracle, an upper reference that no router
+//! can deploy.
+//!
+//! Common random numbers: sample `k` of a decision uses the same re-sampled
+//! future for every candidate, so the candidates are compared on paired
+//! differences; the planner leaves the base choice only when a candidate's
+//! mean paired saving exceeds `z` standard errors.
+
+use super::obs::ENGINEER_FEATURES;
+use super::reward::COMPONENT_NAMES;
+use super::{TicketRouting, NAME};
+use crate::error::EnvError;
+use crate::rng::Rng;
+use crate::Env;
+
+/// Knobs of the planner (validated by [`PlannerConfig::validate`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannerConfig {
+    /// Re-sampled futures per candidate (K).
+    pub samples: usize,
+    /// Minutes each rollout simulates past the decision (the rollout stops at
+    /// the first decision after it, or at the episode's end).
+    pub horizon_minutes: f64,
+    /// Candidates: the base choice and the next best valid engineers by
+    /// expected completion, this many in all.
+    pub candidates: usize,
+    /// Standard errors by which a candidate must beat the base choice.
+    pub z: f64,
+    /// Keep the true work of unassigned tickets (the information oracle).
+    pub reveal_work: bool,
+}
+
+impl Default for PlannerConfig {
+    fn default() -> Self {
+        PlannerConfig {
+            samples: 16,
+            horizon_minutes: f64::INFINITY,
+            candidates: 5,
+            z: 1.0,
+            reveal_work: false,
+        }
+    }
+}
+
+impl PlannerConfig {
+    pub fn validate(&self) -> Result<(), EnvError> {
+        let err = |field: &str, value: String, expected: &str| {
+            Err(EnvError::config(
+                NAME,
+                format!("planner.{field}"),
+                value,
+                expected,
+            ))
+        };
+        if self.samples < 1 || self.samples > 4096 {
+            return err(
+                "samples",
+                self.samples.to_string(),
+                "an integer in 1..=4096",
+            );
+        }
+        if self.horizon_minutes.is_nan() || self.horizon_minutes <= 0.0 {
+            return err(
+                "horizon_minutes",
+                self.horizon_minutes.to_string(),
+                "a number of minutes > 0 (inf: to the episode's end)",
+            );
+        }
+        if self.candidates < 1 || self.candidates > 256 {
+            return err(
+                "candidates",
+                self.candidates.to_string(),
+                "an integer in 1..=256",
+            );
+        }
+        if !self.z.is_finite() || self.z < 0.0 {
+            return err("z", self.z.to_string(), "a finite number >= 0");
+        }
+        Ok(())
+    }
+}
+
+/// Index of a reward component by name (the planner's cost is the weighted
+/// waiting the KPI `weighted_resolution` counts: `wait` + `backlog_end`).
+fn component(name: &str) -> usize {
+    COMPONENT_NAMES
+        .iter()
+        .position(|&n| n == name)
+        .expect("reward component exists")
+}
+
+/// One 64-bit mix (SplitMix64's finaliser) for deriving sample seeds.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The planner with its scratch buffers (reused across decisions).
+#[derive(Debug, Clone)]
+pub struct Planner {
+    cfg: PlannerConfig,
+    obs: Vec<f32>,
+    mask: Vec<bool>,
+    costs: Vec<f64>,
+    candidates: Vec<usize>,
+    scratch: Option<TicketRouting>,
+}
+
+impl Planner {
+    pub fn new(cfg: PlannerConfig) -> Result<Self, EnvError> {
+        cfg.validate()?;
+        Ok(Planner {
+            cfg,
+            obs: Vec::new(),
+            mask: Vec::new(),
+            costs: Vec::new(),
+            candidates: Vec::new(),
+            scratch: None,
+        })
+    }
+
+    pub fn config(&self) -> &PlannerConfig {
+        &self.cfg
+    }
+
+    /// Where the `eta` column of engineer row 0 is in the observation, and the row stride.
+    fn eta_column(env: &TicketRouting) -> (usize, usize) {
+        let stride = ENGINEER_FEATURES.len();
+        let eta = ENGINEER_FEATURES
+            .iter()
+            .position(|&f| f == "eta")
+            .expect("eta is an engineer feature");
+        (env.obs_len() - env.p.max_engineers * stride + eta, stride)
+    }
+
+    /// The base rule: the valid slot with the smallest observed expected
+    /// completion, ties to the lowest slot (`ferrogym.policies` `sed`).
+    fn sed(obs: &[f32], mask: &[bool], eta0: usize, stride: usize) -> usize {
+        let mut best = usize::MAX;
+        let mut best_eta = f32::INFINITY;
+        for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
+            let e = obs[eta0 + i * stride];
+            if best == usize::MAX || e < best_eta {
+                best = i;
+                best_eta = e;
+            }
+        }
+        best
+    }
+
+    /// Replaces what the router cannot observe with fresh draws from `seed`:
+    /// the arrival and work streams (so the next arrival time too) and, unless
+    /// `reveal_work`, the work of every unassigned ticket.
+    fn resample(env: &mut TicketRouting, seed: u64, reveal_work: bool) {
+        let mut r = Rng::new(seed);
+        env.sim.arrivals = r.split();
+        env.sim.work = r.split();
+        if !reveal_work {
+            let (mu, sigma) = (&env.rates.mu, &env.p.work_sigma);
+            let work = &mut env.sim.work;
+            for t in env.sim.pending.iter_mut().chain(env.sim.current.as_mut()) {
+                let k = t.kind as usize;
+                t.work = (mu[k] + sigma[k] * work.normal()).exp();
+            }
+        }
+        let now = env.sim.now;
+        env.sim.next_arrival = env.draw_next_arrival(now);
+    }
+
+    /// The action the planner takes in `env`'s current decision; `seed`
+    /// fixes the re-sampled futures (the same seed, the same choice).
+    /// Returns 0 when the episode has no decision pending.
+    pub fn decide(&mut self, env: &TicketRouting, seed: u64) -> usize {
+        if env.sim.current.is_none() {
+            return 0;
+        }
+        let n_actions = env.p.max_engineers;
+        let (eta0, stride) = Self::eta_column(env);
+        self.obs.resize(env.obs_len(), 0.0);
+        self.mask.resize(n_actions, false);
+        env.write_obs(&mut self.obs);
+        env.action_mask(&mut self.mask);
+        // Candidates: valid slots by observed expected completion (the first is sed's choice).
+        self.candidates.clear();
+        self.candidates
+            .extend((0..n_actions).filter(|&i| self.mask[i]));
+        let obs = &self.obs;
+        self.candidates.sort_by(|&a, &b| {
+            obs[eta0 + a * stride]
+                .total_cmp(&obs[eta0 + b * stride])
+                .then(a.cmp(&b))
+        });
+        self.candidates.truncate(self.cfg.candidates);
+        let Some(&base) = self.candidates.first() else {
+            return 0;
+        };
+        if self.candidates.len() == 1 {
+            return base;
+        }
+        let k = self.cfg.samples;
+        let c = self.candidates.len();
+        // One future per sample and decision: the decision's time and ticket id tell decisions apart.
+        let cur = env.sim.current.as_ref().map_or(0, |t| u64::from(t.id));
+        let seed = mix(seed ^ mix(env.sim.now.to_bits() ^ (cur << 32)));
+        self.costs.resize(c * k, 0.0);
+        let (wait, end) = (component("wait"), component("backlog_end"));
+        let stop = env.sim.now + self.cfg.horizon_minutes;
+        let scratch = self.scratch.get_or_insert_with(|| env.clone());
+        for sample in 0..k {
+            let sample_seed = mix(seed ^ mix(sample as u64 + 1));
+            for (ci, &first) in self.candidates.iter().enumerate() {
+                scratch.clone_from(env);
+                Self::resample(scratch, sample_seed, self.cfg.reveal_work);
+                let mut action = first;
+                let mut cost = 0.0;
+                loop {
+                    let step = scratch.step(action as i64, &mut self.obs);
+                    cost -= scratch.sim.last[wait] + scratch.sim.last[end];
+                    if step.terminated || step.truncated || scratch.sim.now >= stop {
+                        break;
+                    }
+                    scratch.action_mask(&mut self.mask);
+                    action = Self::sed(&self.obs, &self.mask, eta0, stride);
+                }
+                self.costs[ci * k + sample] = cost;
+            }
+        }
+        // Paired differences against the base choice (candidate 0).
+        let mut best = base;
+        let mut best_mean = 0.0;
+        for ci in 1..c {
+            let mut sum = 0.0;
+            let mut sq = 0.0;
+            for s in 0..k {
+                let d = self.costs[ci * k + s] - self.costs[s];
+                sum += d;
+                sq += d * d;
+            }
+            let mean = sum / k as f64;
+            let se = if k > 1 {
+                ((sq - sum * mean).max(0.0) / (k - 1) as f64 / k as f64).sqrt()
+            } else {
+                0.0
+            };
+            if mean + self.cfg.z * se < 0.0 && mean < best_mean {
+                best = self.candidates[ci];
+                best_mean = mean;
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envs::ticket_routing::{Scenario, TicketRoutingConfig};
+
+    fn env_at_decision(seed: u64, decisions: usize) -> TicketRouting {
+        let cfg = TicketRoutingConfig {
+            scenario: Scenario::Specialists,
+            ..Default::default()
+        };
+        let mut env = TicketRouting::new(&cfg).unwrap();
+        env.seed(seed);
+        let mut obs = vec![0.0; env.obs_len()];
+        env.reset(&mut obs);
+        let mut mask = vec![false; env.p.max_engineers];
+        let (eta0, stride) = Planner::eta_column(&env);
+        for _ in 0..decisions {
+            env.action_mask(&mut mask);
+            let a = Planner::sed(&obs, &mask, eta0, stride);
+            env.step(a as i64, &mut obs);
+        }
+        env
+    }
+
+    #[test]
+    fn planner_refuses_no_samples_and_a_non_positive_horizon() {
+        let bad = |cfg: PlannerConfig, field: &str| {
+            let e = Planner::new(cfg).unwrap_err();
+            assert!(e.to_string().contains(field), "{e}");
+        };
+        bad(
+            PlannerConfig {
+                samples: 0,
+                ..Default::default()
+            },
+            "planner.samples",
+        );
+        bad(
+            PlannerConfig {
+                horizon_minutes: 0.0,
+                ..Default::default()
+            },
+            "planner.horizon_minutes",
+        );
+        bad(
+            PlannerConfig {
+                horizon_minutes: f64::NAN,
+                ..Default::default()
+            },
+            "planner.horizon_minutes",
+        );
+        bad(
+            PlannerConfig {
+                candidates: 0,
+                ..Default::default()
+            },
+            "planner.candidates",
+        );
+        bad(
+            PlannerConfig {
+                z: -1.0,
+                ..Default::default()
+            },
+            "planner.z",
+        );
+    }
+
+    #[test]
+    fn planner_picks_a_valid_slot_and_leaves_the_desk_untouched() {
+        let env = env_at_decision(3, 20);
+        let before = format!("{:?}", env.sim);
+        let mut planner = Planner::new(PlannerConfig {
+            samples: 4,
+            ..Default::default()
+        })
+        .unwrap();
+        let a = planner.decide(&env, 7);
+        let mut mask = vec![false; env.p.max_engineers];
+        env.action_mask(&mut mask);
+        assert!(mask[a]);
+        assert_eq!(before, format!("{:?}", env.sim));
+    }
+
+    #[test]
+    fn planner_same_seed_same_choice() {
+        let env = env_at_decision(5, 30);
+        let mut p = Planner::new(PlannerConfig {
+            samples: 4,
+            ..Default::default()
+        })
+        .unwrap();
+        let a = p.decide(&env, 11);
+        assert_eq!(a, p.decide(&env, 11));
+    }
+
+    #[test]
+    fn planner_with_one_candidate_is_sed() {
+        let env = env_at_decision(2, 25);
+        let mut p = Planner::new(PlannerConfig {
+            candidates: 1,
+            ..Default::default()
+        })
+        .unwrap();
+        let mut obs = vec![0.0; env.obs_len()];
+        let mut mask = vec![false; env.p.max_engineers];
+        env.write_obs(&mut obs);
+        env.action_mask(&mut mask);
+        let (eta0, stride) = Planner::eta_column(&env);
+        assert_eq!(p.decide(&env, 1), Planner::sed(&obs, &mask, eta0, stride));
+    }
+
+    #[test]
+    fn planner_resampling_hides_the_true_work_unless_revealed() {
+        let env = env_at_decision(4, 10);
+        let truth = env.sim.current.as_ref().unwrap().work;
+        let mut copy = env.clone();
+        Planner::resample(&mut copy, 99, false);
+        assert_ne!(copy.sim.current.as_ref().unwrap().work, truth);
+        let mut copy = env.clone();
+        Planner::resample(&mut copy, 99, true);
+        assert_eq!(copy.sim.current.as_ref().unwrap().work, truth);
+    }
+}
