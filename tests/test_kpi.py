@@ -83,6 +83,7 @@ def test_kpi__weighted_resolution_is_the_reward_objective_per_unit_weight(k: dic
 
 
 def test_kpi__backlog_utilisation_burnout_and_skill_match(k: dict[str, float]) -> None:
+    assert k["resolved"] == 4
     assert k["backlog_end"] == 1
     assert k["open_at_end"] == 2
     assert k["util_mean"] == pytest.approx((0.625 + 0.3125) / 2)

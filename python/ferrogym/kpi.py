@@ -15,6 +15,7 @@ Per episode (:func:`episode_kpis`), all times in minutes:
 - ``sla_<priority>``: met / decided, where a ticket is decided when resolved
   or still open past its deadline (open tickets within their SLA are not yet
   decided). NaN when no ticket of the priority was decided.
+- ``resolved``: tickets resolved in the episode.
 - ``backlog_end`` (unassigned), ``open_at_end`` (unassigned + queued).
 - ``util_mean``, ``util_spread`` (max - min), ``util_jain`` (Jain's fairness
   index (sum x)^2 / (n sum x^2)): busy / on-shift minutes per engineer present.
@@ -45,7 +46,7 @@ Log = Mapping[str, Mapping[str, NDArray[np.float64]]]
 
 #: KPIs where larger is better (all others: smaller is better).
 HIGHER_IS_BETTER = frozenset(
-    {"sla_all", *(f"sla_{p}" for p in PRIORITY_NAMES), "util_mean", "util_jain", "top2_share", "reward"}
+    {"resolved", "sla_all", *(f"sla_{p}" for p in PRIORITY_NAMES), "util_mean", "util_jain", "top2_share", "reward"}
 )
 
 #: The KPI that ranks policies ("best heuristic").
@@ -139,6 +140,7 @@ def episode_kpis(log: Log, rewards: Mapping[str, float], config: Mapping[str, An
     weighted_hours = -(rewards.get("wait", 0.0) + rewards.get("backlog_end", 0.0)) / float(config["wait_weight"])
     out["weighted_resolution"] = 60.0 * weighted_hours / weight if weight else math.nan
 
+    out["resolved"] = float(prio.size)
     out["backlog_end"] = float(log["summary"]["backlog"][0])
     out["open_at_end"] = float(o["arrival"].size)
     present = e["present"] > 0

@@ -46,9 +46,15 @@ class RolloutPlanner(Policy):
         for field, value in (("samples", samples), ("candidates", candidates)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
                 raise ConfigError(f"{self.name}: invalid {field} {value!r}; expected an integer >= 1")
-        self.knobs = {"samples": int(samples), "horizon_minutes": float(horizon_minutes), "candidates": int(candidates)}
-        self.knobs["z"] = float(z)
-        self._planner = _core.TicketRoutingPlanner(reveal_work=self.reveal_work, **self.knobs)
+        self.knobs: dict[str, float] = {
+            "samples": int(samples),
+            "horizon_minutes": float(horizon_minutes),
+            "candidates": int(candidates),
+            "z": float(z),
+        }
+        self._planner = _core.TicketRoutingPlanner(
+            int(samples), float(horizon_minutes), int(candidates), float(z), self.reveal_work
+        )
         self._env: Any = None
         super().__init__(layout, seed=seed)
 
