@@ -186,6 +186,9 @@ class TicketRoutingPlanner:
         candidates: int = 5,
         z: float = 1.0,
         reveal_work: bool = False,
+        plan: list[bool] | None = None,
+        slack: float = ...,
+        c: float = 0.0,
     ) -> Self: ...
     def decide_batch(self, batch: TicketRoutingBatch, seeds: list[int]) -> NDArray[np.int64]: ...
     def decide(self, env: TicketRoutingCore, seed: int) -> int: ...

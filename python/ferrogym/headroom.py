@@ -4,7 +4,8 @@ headroom report runs, on the same held-out seeds (common random numbers):
 - the 8 dispatch heuristics, of which the best by mean weighted resolution;
 - the stronger baselines with their tuned knobs, and the best of them
   (the best heuristic counts as a candidate too, so it is never weaker);
-- the rollout planner, which sees no more than a router can;
+- the rollout planner, which sees no more than a router can, rolling out the
+  best tuned stronger baseline and departing from its choice;
 - the information oracle (the planner knowing every ticket's true work).
 
 Each of the last three is compared with the best rule before it by paired
@@ -35,6 +36,8 @@ class Headroom:
     best_heuristic: str
     best_stronger: str
     planner_knobs: dict[str, float]
+    #: The rule the planner and the oracle roll out and depart from.
+    planner_base: str
 
     def rungs(self) -> list[tuple[str, str, str]]:
         """(role, policy, compared with)."""
@@ -71,31 +74,13 @@ class Headroom:
             "seeds": [min(self.report.seeds), max(self.report.seeds)],
             "n_seeds": len(self.report.seeds),
             "primary_kpi": kpi.PRIMARY,
-            "planner": self.planner_knobs,
+            "planner": {**self.planner_knobs, "base": self.planner_base},
             "headroom": self.table(),
             "report": self.report.to_json(),
         }
 
     def rows(self) -> list[dict[str, Any]]:
         return self.report.rows()
-
-
-def headroom_policies(
-    env: str, seed: int, planner_knobs: dict[str, Any], **env_kwargs: Any
-) -> tuple[dict[str, DispatchPolicy], list[str]]:
-    """Every policy of the report (heuristics first) and the heuristic names."""
-    probe = make_batch(env, 1, **env_kwargs)
-    try:
-        probe.reset(seed=0)
-        team, layout = Team.of(probe), probe.obs_layout
-    finally:
-        probe.close()
-    policies: dict[str, DispatchPolicy] = {n: make_policy(n, layout, seed=seed) for n in POLICIES}
-    for name in STRONGER:
-        policies[name] = make_stronger(name, layout, team, seed)
-    policies[RolloutPlanner.name] = RolloutPlanner(layout, seed=seed, **planner_knobs)
-    policies[InformationOracle.name] = InformationOracle(layout, seed=seed, **planner_knobs)
-    return policies, list(POLICIES)
 
 
 def headroom(
@@ -105,9 +90,23 @@ def headroom(
     progress: Callable[[str], None] | None = None,
     **env_kwargs: Any,
 ) -> Headroom:
+    """The rungs on ``seeds``; the planner and the oracle roll out, and
+    depart from, the best tuned stronger baseline (``sed`` when the best rule
+    is another heuristic)."""
     knobs = dict(planner_knobs or {})
-    policies, heuristics = headroom_policies(env, seeds[0], knobs, **env_kwargs)
-    report = evaluate(policies, seeds, env_id(env), heuristics=heuristics, progress=progress, **env_kwargs)
+    probe = make_batch(env, 1, **env_kwargs)
+    try:
+        probe.reset(seed=0)
+        team, layout = Team.of(probe), probe.obs_layout
+    finally:
+        probe.close()
+    seed = seeds[0]
+    rules: dict[str, DispatchPolicy] = {n: make_policy(n, layout, seed=seed) for n in POLICIES}
+    for name in STRONGER:
+        rules[name] = make_stronger(name, layout, team, seed)
+    # Build the planners first: bad knobs fail before any episode runs.
+    RolloutPlanner(layout, seed=seed, **knobs)
+    report = evaluate(rules, seeds, env_id(env), heuristics=list(POLICIES), progress=progress, **env_kwargs)
     best_heuristic = report.best_heuristic()
     assert best_heuristic is not None
     means = {n: kpi.Interval.of([r[kpi.PRIMARY] for r in report.per_seed[n]]).mean for n in report.per_seed}
@@ -115,4 +114,12 @@ def headroom(
     for name in STRONGER:
         if kpi.better(kpi.PRIMARY, means[name], means[best_stronger]):
             best_stronger = name
-    return Headroom(report, best_heuristic, best_stronger, {k: float(v) for k, v in knobs.items()})
+    base = rules[best_stronger] if best_stronger in STRONGER or best_stronger == "sed" else None
+    planners: dict[str, DispatchPolicy] = {
+        cls.name: cls(layout, seed=seed, base=base, **knobs)  # type: ignore[arg-type]
+        for cls in (RolloutPlanner, InformationOracle)
+    }
+    more = evaluate(planners, seeds, env_id(env), progress=progress, **env_kwargs)
+    report.per_seed.update(more.per_seed)
+    planner_info = {k: float(v) for k, v in knobs.items()}
+    return Headroom(report, best_heuristic, best_stronger, planner_info, base.name if base is not None else "sed")

@@ -2,10 +2,11 @@
 
 Both run in Rust (``ferrogym._core.TicketRoutingPlanner``; the algorithm is
 described in ``rust/core/src/envs/ticket_routing/planner.rs``): at each
-decision every candidate engineer (the ``sed`` choice and the next best by
-expected completion) is tried on copies of the desk whose future is
+decision every candidate engineer (the base rule's choice and the next best
+by expected completion) is tried on copies of the desk whose future is
 re-sampled, K samples per candidate with common random numbers, each played
-forward under ``sed``; the planner leaves ``sed``'s choice only when a
+forward under the base rule (``sed``, or a tuned ``lp-sed`` or
+``weighted-sed``); the planner leaves the base rule's choice only when a
 candidate's paired saving in weighted waiting exceeds ``z`` standard errors.
 The planner re-draws the work of every unassigned ticket (the router cannot
 see it); the oracle keeps the true work, an upper reference nobody can deploy.
@@ -26,7 +27,21 @@ import numpy as np
 from ferrogym import _core
 from ferrogym.errors import ConfigError
 from ferrogym.policies.base import BoolArray, FloatArray, IntArray, Policy
+from ferrogym.policies.heuristics import ShortestExpectedDelayPolicy
+from ferrogym.policies.stronger import LpSedPolicy, WeightedSedPolicy
 from ferrogym.spaces import ObsSlice
+
+
+def rollout_rule(base: Policy | None) -> dict[str, Any]:
+    """The Rust base rule (``plan``, ``slack``, ``c``) that plays ``base``:
+    ``sed`` (None), ``lp-sed`` or ``weighted-sed``."""
+    if base is None or isinstance(base, ShortestExpectedDelayPolicy):
+        return {}
+    if isinstance(base, LpSedPolicy):
+        return {"plan": base.plan.ravel().tolist(), "slack": base.params["slack"]}
+    if isinstance(base, WeightedSedPolicy):
+        return {"c": base.params["c"]}
+    raise ConfigError(f"planner: no rollout rule for base policy {base.name!r}; expected sed, lp-sed or weighted-sed")
 
 
 class RolloutPlanner(Policy):
@@ -42,6 +57,7 @@ class RolloutPlanner(Policy):
         horizon_minutes: float = math.inf,
         candidates: int = 5,
         z: float = 1.0,
+        base: Policy | None = None,
     ) -> None:
         for field, value in (("samples", samples), ("candidates", candidates)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -52,8 +68,9 @@ class RolloutPlanner(Policy):
             "candidates": int(candidates),
             "z": float(z),
         }
+        self.base = "sed" if base is None else base.name
         self._planner = _core.TicketRoutingPlanner(
-            int(samples), float(horizon_minutes), int(candidates), float(z), self.reveal_work
+            int(samples), float(horizon_minutes), int(candidates), float(z), self.reveal_work, **rollout_rule(base)
         )
         self._env: Any = None
         super().__init__(layout, seed=seed)

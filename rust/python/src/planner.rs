@@ -2,7 +2,7 @@
 //! `ticket_routing::Planner`) over a TicketRouting env or batch, one decision
 //! per sub-env per call, with the GIL released.
 
-use ferrogym_core::envs::ticket_routing::{Planner, PlannerConfig};
+use ferrogym_core::envs::ticket_routing::{BaseRule, Planner, PlannerConfig};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 
@@ -17,13 +17,19 @@ pub struct TicketRoutingPlanner {
 #[pymethods]
 impl TicketRoutingPlanner {
     #[new]
-    #[pyo3(signature = (samples=16, horizon_minutes=f64::INFINITY, candidates=5, z=1.0, reveal_work=false))]
+    /// `plan`: the base rule's engineer-type pairs, slot-major (`None`: all);
+    /// `slack`, `c`: its other knobs (`ferrogym_core` `BaseRule`).
+    #[pyo3(signature = (samples=16, horizon_minutes=f64::INFINITY, candidates=5, z=1.0, reveal_work=false, plan=None, slack=f64::INFINITY, c=0.0))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         samples: i64,
         horizon_minutes: f64,
         candidates: i64,
         z: f64,
         reveal_work: bool,
+        plan: Option<Vec<bool>>,
+        slack: f64,
+        c: f64,
     ) -> PyResult<Self> {
         // Negative counts become 0, which validation refuses by name.
         let cfg = PlannerConfig {
@@ -32,6 +38,11 @@ impl TicketRoutingPlanner {
             candidates: usize::try_from(candidates).unwrap_or(0),
             z,
             reveal_work,
+            base: BaseRule {
+                plan: plan.unwrap_or_default(),
+                slack,
+                c,
+            },
         };
         let planner = Planner::new(cfg).map_err(bind::core_err)?;
         Ok(Self { planner })
@@ -55,11 +66,12 @@ impl TicketRoutingPlanner {
         let planner = &mut self.planner;
         let b = &batch.batch;
         let actions: Vec<i64> = crate::error::guard("TicketRouting", || {
-            Ok(py.detach(|| {
+            py.detach(|| {
                 (0..n)
-                    .map(|i| planner.decide(b.env(i), seeds[i]) as i64)
-                    .collect()
-            }))
+                    .map(|i| planner.decide(b.env(i), seeds[i]).map(|a| a as i64))
+                    .collect::<Result<Vec<i64>, _>>()
+            })
+            .map_err(bind::core_err)
         })?;
         let out = PyArray1::<i64>::zeros(py, n, false);
         unsafe { out.as_slice_mut()? }.copy_from_slice(&actions);
@@ -76,7 +88,9 @@ impl TicketRoutingPlanner {
         let planner = &mut self.planner;
         let e = &env.env;
         crate::error::guard("TicketRouting", || {
-            Ok(py.detach(|| planner.decide(e, seed) as i64))
+            py.detach(|| planner.decide(e, seed))
+                .map(|a| a as i64)
+                .map_err(bind::core_err)
         })
     }
 }

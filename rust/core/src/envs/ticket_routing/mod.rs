@@ -36,7 +36,7 @@ pub use config::{
     N_TIERS, PRIORITY_NAMES, TIER_NAMES,
 };
 pub use obs::ENGINEER_FEATURES;
-pub use planner::{Planner, PlannerConfig};
+pub use planner::{BaseRule, Planner, PlannerConfig};
 pub use reward::{COMPONENT_NAMES, N_COMPONENTS};
 pub use sim::{Engineer, Resolved, Sim, Ticket};
 pub use view::PRIORITY_COLORS;

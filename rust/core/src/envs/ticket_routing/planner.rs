@@ -38,6 +38,31 @@ pub struct PlannerConfig {
     pub z: f64,
     /// Keep the true work of unassigned tickets (the information oracle).
     pub reveal_work: bool,
+    /// The rule the rollouts follow and the planner departs from.
+    pub base: BaseRule,
+}
+
+/// The base rule: shortest expected delay with two optional refinements
+/// (`ferrogym.policies.stronger`): a charge `c * mean service / ticket
+/// weight` (`weighted-sed`), and a plan of engineer-type pairs outside which
+/// an engineer is taken only when `slack` minutes sooner than the best
+/// planned one (`lp-sed`). The default is plain `sed`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseRule {
+    /// Slot-major `allowed[slot * types + type]`; empty: every pair allowed.
+    pub plan: Vec<bool>,
+    pub slack: f64,
+    pub c: f64,
+}
+
+impl Default for BaseRule {
+    fn default() -> Self {
+        BaseRule {
+            plan: Vec::new(),
+            slack: f64::INFINITY,
+            c: 0.0,
+        }
+    }
 }
 
 impl Default for PlannerConfig {
@@ -48,6 +73,7 @@ impl Default for PlannerConfig {
             candidates: 5,
             z: 1.0,
             reveal_work: false,
+            base: BaseRule::default(),
         }
     }
 }
@@ -86,6 +112,16 @@ impl PlannerConfig {
         if !self.z.is_finite() || self.z < 0.0 {
             return err("z", self.z.to_string(), "a finite number >= 0");
         }
+        if self.base.slack.is_nan() || self.base.slack < 0.0 {
+            return err(
+                "base.slack",
+                self.base.slack.to_string(),
+                "minutes >= 0 (inf allowed)",
+            );
+        }
+        if !self.base.c.is_finite() || self.base.c < 0.0 {
+            return err("base.c", self.base.c.to_string(), "a finite number >= 0");
+        }
         Ok(())
     }
 }
@@ -118,6 +154,14 @@ pub struct Planner {
     scratch: Option<TicketRouting>,
 }
 
+/// Column of engineer feature `name` in an engineer row.
+fn feature(name: &str) -> usize {
+    ENGINEER_FEATURES
+        .iter()
+        .position(|&f| f == name)
+        .expect("engineer feature exists")
+}
+
 impl Planner {
     pub fn new(cfg: PlannerConfig) -> Result<Self, EnvError> {
         cfg.validate()?;
@@ -135,29 +179,64 @@ impl Planner {
         &self.cfg
     }
 
-    /// Where the `eta` column of engineer row 0 is in the observation, and the row stride.
-    fn eta_column(env: &TicketRouting) -> (usize, usize) {
+    /// The base rule's choice among the valid slots, ties to the lowest
+    /// slot. Reads the observation (expected completion, skill) and the
+    /// ticket's observable type and weight.
+    fn base_choice(rule: &BaseRule, env: &TicketRouting, obs: &[f32], mask: &[bool]) -> usize {
         let stride = ENGINEER_FEATURES.len();
-        let eta = ENGINEER_FEATURES
-            .iter()
-            .position(|&f| f == "eta")
-            .expect("eta is an engineer feature");
-        (env.obs_len() - env.p.max_engineers * stride + eta, stride)
-    }
-
-    /// The base rule: the valid slot with the smallest observed expected
-    /// completion, ties to the lowest slot (`ferrogym.policies` `sed`).
-    fn sed(obs: &[f32], mask: &[bool], eta0: usize, stride: usize) -> usize {
+        let rows = env.obs_len() - env.p.max_engineers * stride;
+        let Some(t) = env.sim.current.as_ref() else {
+            return 0;
+        };
+        let kind = t.kind as usize;
+        let types = env.p.n_types();
+        let (eta_col, skill_col) = (feature("eta"), feature("skill"));
+        let score = |i: usize| {
+            let x = f64::from(obs[rows + i * stride + eta_col]);
+            // The observation's x / (x + 240) back to minutes.
+            let eta = if x < 1.0 {
+                240.0 * x / (1.0 - x)
+            } else {
+                f64::INFINITY
+            };
+            if rule.c > 0.0 {
+                let skill = f64::from(obs[rows + i * stride + skill_col]);
+                let service = if skill > 0.0 {
+                    env.rates.mean_work[kind] / skill
+                } else {
+                    f64::INFINITY
+                };
+                eta + rule.c * service / t.weight
+            } else {
+                eta
+            }
+        };
+        let planned = |i: usize| rule.plan.is_empty() || rule.plan[i * types + kind];
+        let mut best_planned = f64::INFINITY;
+        for i in (0..mask.len()).filter(|&i| mask[i] && planned(i)) {
+            best_planned = best_planned.min(score(i));
+        }
         let mut best = usize::MAX;
-        let mut best_eta = f32::INFINITY;
-        for (i, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
-            let e = obs[eta0 + i * stride];
-            if best == usize::MAX || e < best_eta {
+        let mut best_score = f64::INFINITY;
+        let mut fallback = usize::MAX;
+        let mut fallback_score = f64::INFINITY;
+        for i in (0..mask.len()).filter(|&i| mask[i]) {
+            let s = score(i);
+            if fallback == usize::MAX || s < fallback_score {
+                fallback = i;
+                fallback_score = s;
+            }
+            let allowed = planned(i) || s + rule.slack < best_planned;
+            if allowed && (best == usize::MAX || s < best_score) {
                 best = i;
-                best_eta = e;
+                best_score = s;
             }
         }
-        best
+        match (best, fallback) {
+            (usize::MAX, usize::MAX) => 0,
+            (usize::MAX, f) => f,
+            (b, _) => b,
+        }
     }
 
     /// Replaces what the router cannot observe with fresh draws from `seed`:
@@ -182,32 +261,45 @@ impl Planner {
     /// The action the planner takes in `env`'s current decision; `seed`
     /// fixes the re-sampled futures (the same seed, the same choice).
     /// Returns 0 when the episode has no decision pending.
-    pub fn decide(&mut self, env: &TicketRouting, seed: u64) -> usize {
+    pub fn decide(&mut self, env: &TicketRouting, seed: u64) -> Result<usize, EnvError> {
+        let plan = &self.cfg.base.plan;
+        let pairs = env.p.max_engineers * env.p.n_types();
+        if !plan.is_empty() && plan.len() != pairs {
+            return Err(EnvError::config(
+                NAME,
+                "planner.base.plan",
+                format!("{} pairs", plan.len()),
+                format!("max_engineers x types = {pairs} pairs, slot-major (or none)"),
+            ));
+        }
         if env.sim.current.is_none() {
-            return 0;
+            return Ok(0);
         }
         let n_actions = env.p.max_engineers;
-        let (eta0, stride) = Self::eta_column(env);
+        let eta0 = env.obs_len() - n_actions * ENGINEER_FEATURES.len() + feature("eta");
+        let stride = ENGINEER_FEATURES.len();
         self.obs.resize(env.obs_len(), 0.0);
         self.mask.resize(n_actions, false);
         env.write_obs(&mut self.obs);
         env.action_mask(&mut self.mask);
-        // Candidates: valid slots by observed expected completion (the first is sed's choice).
+        // Candidates: the base rule's choice, then the other valid slots by
+        // observed expected completion.
+        let base = Self::base_choice(&self.cfg.base, env, &self.obs, &self.mask);
         self.candidates.clear();
-        self.candidates
-            .extend((0..n_actions).filter(|&i| self.mask[i]));
+        self.candidates.push(base);
+        let mut others: Vec<usize> = (0..n_actions)
+            .filter(|&i| self.mask[i] && i != base)
+            .collect();
         let obs = &self.obs;
-        self.candidates.sort_by(|&a, &b| {
+        others.sort_by(|&a, &b| {
             obs[eta0 + a * stride]
                 .total_cmp(&obs[eta0 + b * stride])
                 .then(a.cmp(&b))
         });
+        self.candidates.extend(others);
         self.candidates.truncate(self.cfg.candidates);
-        let Some(&base) = self.candidates.first() else {
-            return 0;
-        };
-        if self.candidates.len() == 1 {
-            return base;
+        if self.candidates.len() == 1 || !self.mask.iter().any(|&m| m) {
+            return Ok(base);
         }
         let k = self.cfg.samples;
         let c = self.candidates.len();
@@ -232,7 +324,7 @@ impl Planner {
                         break;
                     }
                     scratch.action_mask(&mut self.mask);
-                    action = Self::sed(&self.obs, &self.mask, eta0, stride);
+                    action = Self::base_choice(&self.cfg.base, scratch, &self.obs, &self.mask);
                 }
                 self.costs[ci * k + sample] = cost;
             }
@@ -259,7 +351,7 @@ impl Planner {
                 best_mean = mean;
             }
         }
-        best
+        Ok(best)
     }
 }
 
@@ -278,10 +370,9 @@ mod tests {
         let mut obs = vec![0.0; env.obs_len()];
         env.reset(&mut obs);
         let mut mask = vec![false; env.p.max_engineers];
-        let (eta0, stride) = Planner::eta_column(&env);
         for _ in 0..decisions {
             env.action_mask(&mut mask);
-            let a = Planner::sed(&obs, &mask, eta0, stride);
+            let a = Planner::base_choice(&BaseRule::default(), &env, &obs, &mask);
             env.step(a as i64, &mut obs);
         }
         env
@@ -339,7 +430,7 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        let a = planner.decide(&env, 7);
+        let a = planner.decide(&env, 7).unwrap();
         let mut mask = vec![false; env.p.max_engineers];
         env.action_mask(&mut mask);
         assert!(mask[a]);
@@ -354,8 +445,8 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        let a = p.decide(&env, 11);
-        assert_eq!(a, p.decide(&env, 11));
+        let a = p.decide(&env, 11).unwrap();
+        assert_eq!(a, p.decide(&env, 11).unwrap());
     }
 
     #[test]
@@ -370,8 +461,8 @@ mod tests {
         let mut mask = vec![false; env.p.max_engineers];
         env.write_obs(&mut obs);
         env.action_mask(&mut mask);
-        let (eta0, stride) = Planner::eta_column(&env);
-        assert_eq!(p.decide(&env, 1), Planner::sed(&obs, &mask, eta0, stride));
+        let sed = Planner::base_choice(&BaseRule::default(), &env, &obs, &mask);
+        assert_eq!(p.decide(&env, 1).unwrap(), sed);
     }
 
     #[test]
