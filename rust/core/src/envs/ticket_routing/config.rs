@@ -8,8 +8,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::scenarios;
-use super::NAME;
 use crate::error::EnvError;
+
+pub(crate) const NAME: &str = "TicketRouting";
 
 pub const N_PRIORITIES: usize = 4;
 pub const N_TIERS: usize = 3;
