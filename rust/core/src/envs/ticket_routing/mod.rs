@@ -79,6 +79,13 @@ impl TicketRouting {
     pub fn desk(&self) -> &Desk {
         &self.desk
     }
+
+    /// Re-samples the hidden future of this copy (`Desk::resample_future`),
+    /// so that a planner can branch clones of the env under common random
+    /// numbers without reading what the router cannot observe.
+    pub fn resample_future(&mut self, decision: u64, sample: u64) {
+        self.desk.resample_future(decision, sample);
+    }
 }
 
 impl Env for TicketRouting {
@@ -99,7 +106,7 @@ impl Env for TicketRouting {
     }
 
     fn action_space(&self) -> Space {
-        Space::discrete(self.desk.p.max_engineers as i64)
+        Space::discrete(self.desk.n_actions() as i64)
     }
 
     fn obs_len(&self) -> usize {
@@ -118,7 +125,7 @@ impl Env for TicketRouting {
     }
 
     fn step(&mut self, action: i64, obs: &mut [f32]) -> Step {
-        if !self.desk.route_current(action as usize) {
+        if !self.desk.act(action as usize) {
             // Only reachable when the episode ended before its first
             // decision (no engineer ever available): nothing to route.
             self.desk.sim.last = [0.0; N_COMPONENTS];
@@ -159,10 +166,21 @@ impl Env for TicketRouting {
 
     fn check_action(&self, action: i64) -> Result<(), EnvError> {
         let m = self.desk.p.max_engineers as i64;
-        crate::env::check_discrete(NAME, action, m)?;
+        if action == m && !self.desk.p.allow_hold {
+            return Err(EnvError::InvalidAction {
+                env: NAME,
+                value: format!("{action} (hold)"),
+                expected: format!(
+                    "an action of Discrete({m}), an engineer slot: this env has no hold \
+                     action (allow_hold=True adds it as action {m})"
+                ),
+            });
+        }
+        crate::env::check_discrete(NAME, action, self.desk.n_actions() as i64)?;
         // The mode first: it is shared by the batch (in cache), the state is not.
         if self.desk.p.invalid_action == InvalidActionMode::Fallback
             || self.desk.sim.current.is_none()
+            || self.desk.is_hold(action as usize)
             || self.desk.valid(action as usize)
         {
             return Ok(());

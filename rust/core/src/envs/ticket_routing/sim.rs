@@ -62,6 +62,7 @@
 //!   position)`, engineer by engineer. `remaining` and the `queued` cache
 //!   are FIFO-only.
 
+mod branch;
 mod clock;
 mod sharing;
 mod sla;
@@ -106,6 +107,9 @@ pub struct Sim {
     /// Tickets resolved this episode, in completion order.
     pub resolved: Vec<Resolved>,
     pub auto_assigned: u32,
+    /// Backlog tickets held at the current time (`Ticket::held`).
+    #[serde(default)]
+    pub held: u32,
 }
 
 /// The help desk: its state (`Sim`) and the caches derived from it, with
@@ -169,6 +173,7 @@ impl Desk {
             last: [0.0; N_COMPONENTS],
             resolved: Vec::new(),
             auto_assigned: 0,
+            held: 0,
         };
         Desk {
             p: Arc::new(p),
@@ -198,15 +203,42 @@ impl Desk {
         self.sim.rng = Rng::new(seed);
     }
 
-    /// Valid actions for the current decision, one per slot; all of them
-    /// once the episode has ended (any action is accepted and ignored).
+    /// Actions: one per engineer slot, then hold when `allow_hold`.
+    pub fn n_actions(&self) -> usize {
+        self.p.max_engineers + usize::from(self.p.allow_hold)
+    }
+
+    /// Whether `action` is the hold action.
+    #[inline]
+    pub fn is_hold(&self, action: usize) -> bool {
+        self.p.allow_hold && action == self.p.max_engineers
+    }
+
+    /// Valid actions for the current decision (`n_actions()` of them): the
+    /// eligible slots, and hold whenever it exists; all of them once the
+    /// episode has ended (any action is accepted and ignored).
     pub fn action_mask(&self, mask: &mut [bool]) {
         if self.sim.current.is_none() {
             mask.fill(true);
             return;
         }
-        for (i, m) in mask.iter_mut().enumerate() {
-            *m = self.valid(i);
+        let m = self.p.max_engineers;
+        for (i, v) in mask.iter_mut().take(m).enumerate() {
+            *v = self.valid(i);
+        }
+        if let Some(hold) = mask.get_mut(m) {
+            *hold = true;
+        }
+    }
+
+    /// Routes the decision ticket as `action` says: hold, or an engineer
+    /// slot (with the fallback when configured, charging it); false
+    /// (nothing done) without a decision.
+    pub fn act(&mut self, action: usize) -> bool {
+        if self.is_hold(action) {
+            self.hold_current()
+        } else {
+            self.route_current(action)
         }
     }
 
@@ -248,6 +280,9 @@ impl Desk {
     }
 
     fn take_backlog_head(&mut self) -> Ticket {
+        if self.sim.held > 0 {
+            return self.take_unheld_head();
+        }
         let pending = &self.sim.pending;
         let mut best = 0;
         for (i, t) in pending.iter().enumerate().skip(1) {
@@ -261,6 +296,48 @@ impl Desk {
             }
         }
         self.sim.pending.swap_remove(best)
+    }
+
+    /// `take_backlog_head` among the tickets not held (there is one).
+    fn take_unheld_head(&mut self) -> Ticket {
+        let mut best: Option<usize> = None;
+        for (i, t) in self.sim.pending.iter().enumerate() {
+            if t.held {
+                continue;
+            }
+            let better = best.is_none_or(|b| {
+                let b = &self.sim.pending[b];
+                (t.priority, t.arrival, t.id) < (b.priority, b.arrival, b.id)
+            });
+            if better {
+                best = Some(i);
+            }
+        }
+        let best = best.expect("an unheld backlog ticket");
+        self.sim.pending.swap_remove(best)
+    }
+
+    /// Puts the decision ticket back in the backlog, held until the next
+    /// event (the hold action); false without a decision.
+    pub fn hold_current(&mut self) -> bool {
+        let Some(mut ticket) = self.sim.current.take() else {
+            return false;
+        };
+        ticket.held = true;
+        self.sim.held += 1;
+        self.sim.pending.push(ticket);
+        true
+    }
+
+    /// An event happened: every held ticket may be offered again.
+    #[inline]
+    fn release_held(&mut self) {
+        if self.sim.held > 0 {
+            for t in self.sim.pending.iter_mut() {
+                t.held = false;
+            }
+            self.sim.held = 0;
+        }
     }
 
     /// Adds the interval `[now, t1]` to the accumulators.
@@ -435,6 +512,7 @@ impl Desk {
             top2: false,
             tau: 0.0,
             track: 0,
+            held: false,
         };
         self.sim.next_id += 1;
         self.admit(ticket);
@@ -502,8 +580,13 @@ impl Desk {
     fn end(&mut self) {
         let now = self.sim.now;
         let mut cost = 0.0;
-        for t in &self.sim.pending {
-            cost += t.weight * (self.p.backlog_end_minutes + self.rates.mean_work[t.kind as usize]);
+        if self.p.allow_hold {
+            cost += self.held_end_cost();
+        } else {
+            for t in &self.sim.pending {
+                cost +=
+                    t.weight * (self.p.backlog_end_minutes + self.rates.mean_work[t.kind as usize]);
+            }
         }
         if self.p.service == Service::ProcessorSharing {
             cost += self.ps_end_cost();

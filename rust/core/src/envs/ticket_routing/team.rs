@@ -31,6 +31,10 @@ pub struct Ticket {
     /// the engineer's `remaining` tracks the one ticket in service.
     #[serde(default)]
     pub tau: f64,
+    /// Held back by the router at the current time (hold action): not
+    /// offered again until the next event (`Sim::held` counts these).
+    #[serde(default)]
+    pub held: bool,
     /// Index of its entry in the team's open-ticket flags, set when it
     /// enters the team (bookkeeping for SLA breaches, rebuilt with the
     /// caches, so not part of the saved state).

@@ -471,3 +471,169 @@ fn engineer_layout() {
         assert_eq!(line(cold), 2);
     }
 }
+
+fn hold_env(scenario: Scenario, cap: usize) -> (TicketRouting, Vec<f32>) {
+    let cfg = TicketRoutingConfig {
+        scenario,
+        cap: Some(cap),
+        soft_cap: Some(cap.min(3)),
+        allow_hold: Some(true),
+        ..Default::default()
+    };
+    make(cfg, 5)
+}
+
+#[test]
+fn holding_every_ticket_still_moves_the_clock_to_the_horizon() {
+    // A policy that always holds: each ticket is offered at most once per
+    // instant, so the clock advances and the episode ends (horizon or
+    // backlog overflow) in a bounded number of steps, whatever the cap.
+    for cap in [1, 2, 5] {
+        for scenario in [Scenario::SpecialistsPull, Scenario::Understaffed] {
+            let (mut env, mut obs) = hold_env(scenario, cap);
+            let hold = env.desk.p.max_engineers as i64;
+            let mut seen_at_now = std::collections::HashSet::new();
+            let mut now = env.desk.sim.now;
+            let mut steps = 0;
+            loop {
+                let id = env.desk.sim.current.as_ref().unwrap().id;
+                if env.desk.sim.now > now {
+                    now = env.desk.sim.now;
+                    seen_at_now.clear();
+                }
+                assert!(seen_at_now.insert(id), "ticket {id} offered twice at {now}");
+                env.check_action(hold).unwrap();
+                steps += 1;
+                if env.step(hold, &mut obs).truncated {
+                    break;
+                }
+                assert!(steps < 100_000, "cap {cap}: no end");
+            }
+            assert!(env.desk.sim.ended);
+            // Nothing was ever assigned.
+            assert!(env.desk.sim.engineers.iter().all(|e| e.assigned == 0));
+        }
+    }
+}
+
+#[test]
+fn hold_leaves_the_ticket_in_the_backlog_until_the_next_event() {
+    let (mut env, mut obs) = hold_env(Scenario::SpecialistsPull, 2);
+    let hold = env.desk.p.max_engineers as i64;
+    let t = env.desk.sim.current.clone().unwrap();
+    let now = env.desk.sim.now;
+    env.step(hold, &mut obs);
+    let sim = &env.desk.sim;
+    let back = sim.pending.iter().find(|p| p.id == t.id);
+    let offered_again = sim.current.as_ref().is_some_and(|c| c.id == t.id);
+    assert!(back.is_some() || offered_again);
+    if offered_again {
+        assert!(sim.now > now, "a held ticket is offered again only later");
+    }
+    // The same ticket, routed after the next event, keeps its arrival.
+    let mut mask = vec![false; env.desk.n_actions()];
+    env.action_mask(&mut mask);
+    assert!(
+        mask[hold as usize],
+        "hold is always allowed with a decision"
+    );
+}
+
+#[test]
+fn hold_without_allow_hold_is_an_invalid_action() {
+    let (env, _) = make(TicketRoutingConfig::default(), 0);
+    let m = env.desk.p.max_engineers as i64;
+    let err = env.check_action(m).unwrap_err().to_string();
+    assert!(err.contains("allow_hold"), "{err}");
+    assert_eq!(env.action_space(), Space::discrete(m));
+}
+
+#[test]
+fn a_cap_below_one_is_a_config_error_naming_cap() {
+    let cfg = TicketRoutingConfig {
+        scenario: Scenario::SpecialistsPull,
+        cap: Some(0),
+        ..Default::default()
+    };
+    let err = TicketRouting::new(&cfg).unwrap_err().to_string();
+    assert!(err.contains("cap"), "{err}");
+}
+
+#[test]
+fn a_held_ticket_at_the_end_pays_at_least_its_best_engineer_now() {
+    // A one-day episode where every ticket is held: the end charge of each
+    // backlog ticket is at least weight * (its work at the best skill).
+    let (mut env, mut obs) = hold_env(Scenario::SpecialistsPull, 2);
+    let hold = env.desk.p.max_engineers as i64;
+    let end = loop {
+        if env.step(hold, &mut obs).truncated {
+            break -env.desk.sim.last[3] / env.desk.p.wait_weight * 60.0;
+        }
+    };
+    let best_skill = |k: usize| {
+        env.desk
+            .sim
+            .engineers
+            .iter()
+            .filter(|e| e.present)
+            .map(|e| e.skill[k])
+            .fold(0.0, f64::max)
+    };
+    let floor: f64 = env
+        .desk
+        .sim
+        .pending
+        .iter()
+        .map(|t| t.weight * (t.work / best_skill(t.kind as usize)))
+        .sum();
+    assert!(!env.desk.sim.pending.is_empty());
+    assert!(end >= floor * (1.0 - 1e-12), "{end} < {floor}");
+}
+
+#[test]
+fn branches_with_the_same_sample_see_the_same_future() {
+    let (mut env, mut obs) = hold_env(Scenario::SpecialistsPull, 2);
+    for _ in 0..20 {
+        let mut mask = vec![false; env.desk.n_actions()];
+        env.action_mask(&mut mask);
+        let a = mask.iter().position(|&m| m).unwrap() as i64;
+        env.step(a, &mut obs);
+    }
+    let run = |mut b: TicketRouting, first: i64| {
+        let mut obs = vec![0f32; b.obs_len()];
+        let mut total = 0.0;
+        let mut a = first;
+        loop {
+            let s = b.step(a, &mut obs);
+            total += s.reward;
+            if s.truncated {
+                return (total, b.desk.sim.next_id);
+            }
+            let mut mask = vec![false; b.desk.n_actions()];
+            b.action_mask(&mut mask);
+            a = mask.iter().position(|&m| m).unwrap() as i64;
+        }
+    };
+    let hold = env.desk.p.max_engineers as i64;
+    let branch = |sample: u64| {
+        let mut b = env.clone();
+        b.resample_future(7, sample);
+        b
+    };
+    // The decision ticket's observation does not change (only hidden state).
+    let mut o1 = vec![0f32; env.obs_len()];
+    obs::write(&branch(0).desk, &mut o1);
+    assert_eq!(o1, obs);
+    // Same sample: the same arrivals whatever the action (common random numbers).
+    let (_, arrivals_hold) = run(branch(0), hold);
+    let mut mask = vec![false; env.desk.n_actions()];
+    env.action_mask(&mut mask);
+    let first = mask.iter().position(|&m| m).unwrap() as i64;
+    let (_, arrivals_route) = run(branch(0), first);
+    assert_eq!(arrivals_hold, arrivals_route);
+    assert_eq!(run(branch(0), first), run(branch(0), first));
+    assert_ne!(run(branch(0), first), run(branch(1), first));
+    // The original's hidden work is not what the branch uses.
+    let t = env.desk.sim.current.clone().unwrap();
+    assert_ne!(branch(0).desk.sim.current.unwrap().work, t.work);
+}

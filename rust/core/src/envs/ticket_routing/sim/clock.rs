@@ -60,6 +60,7 @@ impl Desk {
         self.sla.clear();
         self.sla.reserve(expected);
         sim.auto_assigned = 0;
+        sim.held = 0;
         // The engineers are a copy of `team` in its slot order unless
         // resampled or shuffled: then the tables of `team` still hold.
         let as_team = !self.p.resample_skills && !self.p.shuffle_slots;
@@ -77,7 +78,7 @@ impl Desk {
             return true;
         }
         let cap = self.p.cap;
-        while !self.sim.ended && !self.sim.pending.is_empty() {
+        while !self.sim.ended && self.sim.pending.len() > self.sim.held as usize {
             let mut n_eligible = 0;
             let mut only = 0;
             for &i in &self.tables.present {
@@ -131,6 +132,10 @@ impl Desk {
             self.end();
             return;
         }
+        // Held tickets come back at every event (every `t` here is one:
+        // completion, shift change or arrival); the clock has moved or an
+        // event fired, so holding cannot stall it.
+        self.release_held();
         // Completions in engineer order, then shift changes in engineer
         // order, as one pass: each event touches only its own engineer
         // (and completions the open weight and log, still in engineer

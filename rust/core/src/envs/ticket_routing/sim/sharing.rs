@@ -244,6 +244,7 @@ mod tests {
             top2: false,
             tau: 0.0,
             track: 0,
+            held: false,
         });
         let t = env.sim.pending.pop().unwrap();
         env.assign(t, 0);
