@@ -5,9 +5,10 @@ described in ``rust/core/src/envs/ticket_routing/planner.rs``): at each
 decision every candidate engineer (the base rule's choice and the next best
 by expected completion) is tried on copies of the desk whose future is
 re-sampled, K samples per candidate with common random numbers, each played
-forward under the base rule (``sed``, or a tuned ``lp-sed`` or
-``weighted-sed``); the planner leaves the base rule's choice only when a
-candidate's paired saving in weighted waiting exceeds ``z`` standard errors.
+forward under the base rule (``sed``, or a tuned ``lp-sed``,
+``weighted-sed`` or ``sed-hold``; holding is a candidate where allowed);
+the planner leaves the base rule's choice only when a candidate's paired
+saving in weighted waiting exceeds ``z`` standard errors.
 The planner re-draws the work of every unassigned ticket (the router cannot
 see it); the oracle keeps the true work, an upper reference nobody can deploy.
 
@@ -28,26 +29,31 @@ from ferrogym import _core
 from ferrogym.errors import ConfigError
 from ferrogym.policies.base import BoolArray, FloatArray, IntArray, Policy
 from ferrogym.policies.heuristics import ShortestExpectedDelayPolicy
-from ferrogym.policies.stronger import LpSedPolicy, WeightedSedPolicy
+from ferrogym.policies.stronger import LpSedPolicy, SedHoldPolicy, WeightedSedPolicy
 from ferrogym.spaces import ObsSlice
 
 
 def rollout_rule(base: Policy | None) -> dict[str, Any]:
-    """The Rust base rule (``plan``, ``slack``, ``c``) that plays ``base``:
-    ``sed`` (None), ``lp-sed`` or ``weighted-sed``."""
+    """The Rust base rule (``plan``, ``slack``, ``c``, ``hold_minutes``) that
+    plays ``base``: ``sed`` (None), ``lp-sed``, ``weighted-sed`` or ``sed-hold``."""
     if base is None or isinstance(base, ShortestExpectedDelayPolicy):
         return {}
     if isinstance(base, LpSedPolicy):
         return {"plan": base.plan.ravel().tolist(), "slack": base.params["slack"]}
     if isinstance(base, WeightedSedPolicy):
         return {"c": base.params["c"]}
-    raise ConfigError(f"planner: no rollout rule for base policy {base.name!r}; expected sed, lp-sed or weighted-sed")
+    if isinstance(base, SedHoldPolicy):
+        return {"hold_minutes": base.params["threshold"]}
+    raise ConfigError(
+        f"planner: no rollout rule for base policy {base.name!r}; expected sed, lp-sed, weighted-sed or sed-hold"
+    )
 
 
 class RolloutPlanner(Policy):
     name = "planner"
     summary = "rollouts of sed on re-sampled futures per candidate engineer (CRN), switch when clearly better"
     reveal_work: ClassVar[bool] = False
+    holds = True
 
     def __init__(
         self,

@@ -19,6 +19,9 @@ read the tuned values from the file the tuning command writes).
   SciPy's HiGHS. An engineer outside the plan is taken only when their
   expected completion is ``slack`` minutes sooner than the best planned one,
   or when no planned engineer is valid.
+- ``sed-hold``: ``sed``, but where hold is allowed the ticket waits in the
+  backlog when a present engineer who cannot take it now would finish it
+  ``threshold`` minutes sooner.
 """
 
 from __future__ import annotations
@@ -195,8 +198,34 @@ class LpSedPolicy(TeamPolicy):
         return first_by_keys(np.where(allowed.any(axis=1, keepdims=True), allowed, mask), eta)
 
 
+class SedHoldPolicy(TeamPolicy):
+    """``sed``, but where hold is allowed the ticket stays in the backlog
+    when a present engineer who cannot take it now (off shift, at cap)
+    would finish it at least ``threshold`` minutes sooner than ``sed``'s
+    choice (a threshold policy: Bell & Williams 2001). Without hold, ``sed``."""
+
+    name = "sed-hold"
+    summary = "sed; hold when an engineer not eligible now would finish >= threshold minutes sooner"
+    holds = True
+    grid = {"threshold": (10.0, 20.0, 30.0, 45.0, 60.0, 120.0, math.inf)}
+    threshold = 30.0
+
+    def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        slots = self.cols.slice("engineers").shape[0]
+        eta = unsquash(self.cols.engineer(obs, "eta"))
+        engineers = mask[:, :slots]
+        choice = first_by_keys(engineers, eta)
+        if mask.shape[1] <= slots:
+            return choice
+        present = self.cols.engineer(obs, "present") > 0
+        soonest = np.where(present, eta, np.inf).min(axis=1)
+        chosen = eta[np.arange(len(choice)), choice]
+        wait = ~engineers.any(axis=1) | (soonest + self.params["threshold"] <= chosen)
+        return np.where(mask[:, slots] & wait, slots, choice).astype(np.int64)
+
+
 #: Stronger baselines by registry name, in report order.
-STRONGER: dict[str, type[TeamPolicy]] = {p.name: p for p in (WeightedSedPolicy, LpSedPolicy)}
+STRONGER: dict[str, type[TeamPolicy]] = {p.name: p for p in (WeightedSedPolicy, LpSedPolicy, SedHoldPolicy)}
 
 
 def make_stronger(

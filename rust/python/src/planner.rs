@@ -18,8 +18,8 @@ pub struct TicketRoutingPlanner {
 impl TicketRoutingPlanner {
     #[new]
     /// `plan`: the base rule's engineer-type pairs, slot-major (`None`: all);
-    /// `slack`, `c`: its other knobs (`ferrogym_core` `BaseRule`).
-    #[pyo3(signature = (samples=16, horizon_minutes=f64::INFINITY, candidates=5, z=1.0, reveal_work=false, plan=None, slack=f64::INFINITY, c=0.0))]
+    /// `slack`, `c`, `hold_minutes`: its other knobs (`ferrogym_core` `BaseRule`).
+    #[pyo3(signature = (samples=16, horizon_minutes=f64::INFINITY, candidates=5, z=1.0, reveal_work=false, plan=None, slack=f64::INFINITY, c=0.0, hold_minutes=f64::INFINITY))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         samples: i64,
@@ -30,6 +30,7 @@ impl TicketRoutingPlanner {
         plan: Option<Vec<bool>>,
         slack: f64,
         c: f64,
+        hold_minutes: f64,
     ) -> PyResult<Self> {
         // Negative counts become 0, which validation refuses by name.
         let cfg = PlannerConfig {
@@ -42,6 +43,7 @@ impl TicketRoutingPlanner {
                 plan: plan.unwrap_or_default(),
                 slack,
                 c,
+                hold_minutes,
             },
         };
         let planner = Planner::new(cfg).map_err(bind::core_err)?;

@@ -8,8 +8,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::scenarios;
-use super::NAME;
 use crate::error::EnvError;
+
+pub(crate) const NAME: &str = "TicketRouting";
 
 pub const N_PRIORITIES: usize = 4;
 pub const N_TIERS: usize = 3;
@@ -27,6 +28,12 @@ pub enum Scenario {
     Specialists,
     /// Too few engineers for the load: backlog grows over the day.
     Understaffed,
+    /// `specialists` with late binding: at most 2 open tickets per engineer
+    /// and the hold action, so tickets wait in the shared backlog.
+    SpecialistsPull,
+    /// `specialists_pull` over a working week (Monday to Friday), the
+    /// backlog and queues carried over each night.
+    SpecialistsWeek,
 }
 
 pub use crate::env::InvalidActionMode;
@@ -175,6 +182,9 @@ config_fields! {
     /// Processor sharing only: with n open tickets an engineer works at
     /// `1 / (1 + penalty * (n - 1))` of their speed, shared equally.
     context_switch_penalty: f64,
+    /// Add a hold action (the last index): the ticket stays in the backlog
+    /// and is offered again after the next event.
+    allow_hold: bool,
 }
 
 fn err(field: &str, value: impl std::fmt::Debug, expected: &str) -> EnvError {

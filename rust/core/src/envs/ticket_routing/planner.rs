@@ -18,9 +18,8 @@
 
 use super::obs::ENGINEER_FEATURES;
 use super::reward::COMPONENT_NAMES;
-use super::{TicketRouting, NAME};
+use super::{obs, TicketRouting, NAME};
 use crate::error::EnvError;
-use crate::rng::Rng;
 use crate::Env;
 
 /// Knobs of the planner (validated by [`PlannerConfig::validate`]).
@@ -53,6 +52,10 @@ pub struct BaseRule {
     pub plan: Vec<bool>,
     pub slack: f64,
     pub c: f64,
+    /// `sed-hold`: hold (where allowed) when a present engineer who cannot
+    /// take the ticket now would finish it this many minutes sooner than
+    /// the base choice (inf: never hold).
+    pub hold_minutes: f64,
 }
 
 impl Default for BaseRule {
@@ -61,6 +64,7 @@ impl Default for BaseRule {
             plan: Vec::new(),
             slack: f64::INFINITY,
             c: 0.0,
+            hold_minutes: f64::INFINITY,
         }
     }
 }
@@ -117,6 +121,13 @@ impl PlannerConfig {
                 "base.slack",
                 self.base.slack.to_string(),
                 "minutes >= 0 (inf allowed)",
+            );
+        }
+        if self.base.hold_minutes.is_nan() || self.base.hold_minutes < 0.0 {
+            return err(
+                "base.hold_minutes",
+                self.base.hold_minutes.to_string(),
+                "minutes >= 0 (inf: never hold)",
             );
         }
         if !self.base.c.is_finite() || self.base.c < 0.0 {
@@ -184,25 +195,30 @@ impl Planner {
     /// ticket's observable type and weight.
     fn base_choice(rule: &BaseRule, env: &TicketRouting, obs: &[f32], mask: &[bool]) -> usize {
         let stride = ENGINEER_FEATURES.len();
-        let rows = env.obs_len() - env.p.max_engineers * stride;
-        let Some(t) = env.sim.current.as_ref() else {
+        let rows = env.obs_len() - env.desk.p.max_engineers * stride;
+        let Some(t) = env.desk.sim.current.as_ref() else {
             return 0;
         };
         let kind = t.kind as usize;
-        let types = env.p.n_types();
+        let types = env.desk.p.n_types();
+        let slots = env.desk.p.max_engineers;
         let (eta_col, skill_col) = (feature("eta"), feature("skill"));
-        let score = |i: usize| {
+        let present_col = feature("present");
+        let eta_of = |i: usize| {
             let x = f64::from(obs[rows + i * stride + eta_col]);
             // The observation's x / (x + 240) back to minutes.
-            let eta = if x < 1.0 {
+            if x < 1.0 {
                 240.0 * x / (1.0 - x)
             } else {
                 f64::INFINITY
-            };
+            }
+        };
+        let score = |i: usize| {
+            let eta = eta_of(i);
             if rule.c > 0.0 {
                 let skill = f64::from(obs[rows + i * stride + skill_col]);
                 let service = if skill > 0.0 {
-                    env.rates.mean_work[kind] / skill
+                    env.desk.rates.mean_work[kind] / skill
                 } else {
                     f64::INFINITY
                 };
@@ -213,14 +229,14 @@ impl Planner {
         };
         let planned = |i: usize| rule.plan.is_empty() || rule.plan[i * types + kind];
         let mut best_planned = f64::INFINITY;
-        for i in (0..mask.len()).filter(|&i| mask[i] && planned(i)) {
+        for i in (0..slots).filter(|&i| mask[i] && planned(i)) {
             best_planned = best_planned.min(score(i));
         }
         let mut best = usize::MAX;
         let mut best_score = f64::INFINITY;
         let mut fallback = usize::MAX;
         let mut fallback_score = f64::INFINITY;
-        for i in (0..mask.len()).filter(|&i| mask[i]) {
+        for i in (0..slots).filter(|&i| mask[i]) {
             let s = score(i);
             if fallback == usize::MAX || s < fallback_score {
                 fallback = i;
@@ -232,30 +248,49 @@ impl Planner {
                 best_score = s;
             }
         }
-        match (best, fallback) {
-            (usize::MAX, usize::MAX) => 0,
-            (usize::MAX, f) => f,
-            (b, _) => b,
+        let choice = if best == usize::MAX { fallback } else { best };
+        let hold_allowed = mask.len() > slots && mask[slots];
+        if hold_allowed {
+            if choice == usize::MAX {
+                return slots;
+            }
+            // sed-hold: someone present but not eligible now finishes sooner.
+            let soonest = (0..slots)
+                .filter(|&i| obs[rows + i * stride + present_col] > 0.0)
+                .map(eta_of)
+                .fold(f64::INFINITY, f64::min);
+            if soonest + rule.hold_minutes <= eta_of(choice) {
+                return slots;
+            }
+        }
+        if choice == usize::MAX {
+            0
+        } else {
+            choice
         }
     }
 
-    /// Replaces what the router cannot observe with fresh draws from `seed`:
-    /// the arrival and work streams (so the next arrival time too) and, unless
-    /// `reveal_work`, the work of every unassigned ticket.
-    fn resample(env: &mut TicketRouting, seed: u64, reveal_work: bool) {
-        let mut r = Rng::new(seed);
-        env.sim.arrivals = r.split();
-        env.sim.work = r.split();
-        if !reveal_work {
-            let (mu, sigma) = (&env.rates.mu, &env.p.work_sigma);
-            let work = &mut env.sim.work;
-            for t in env.sim.pending.iter_mut().chain(env.sim.current.as_mut()) {
-                let k = t.kind as usize;
-                t.work = (mu[k] + sigma[k] * work.normal()).exp();
+    /// Re-samples what the router cannot observe (the desk's branch API,
+    /// `Desk::resample_future`: arrivals, and the work of every unassigned
+    /// ticket); with `reveal_work` the unassigned tickets keep their true
+    /// work, copied back from `truth` (the information oracle).
+    fn resample(
+        copy: &mut TicketRouting,
+        truth: &TicketRouting,
+        decision: u64,
+        sample: u64,
+        reveal_work: bool,
+    ) {
+        copy.resample_future(decision, sample);
+        if reveal_work {
+            let (to, from) = (&mut copy.desk.sim, &truth.desk.sim);
+            for (t, o) in to.current.iter_mut().zip(&from.current) {
+                t.work = o.work;
+            }
+            for (t, o) in to.pending.iter_mut().zip(&from.pending) {
+                t.work = o.work;
             }
         }
-        let now = env.sim.now;
-        env.sim.next_arrival = env.draw_next_arrival(now);
     }
 
     /// The action the planner takes in `env`'s current decision; `seed`
@@ -263,7 +298,7 @@ impl Planner {
     /// Returns 0 when the episode has no decision pending.
     pub fn decide(&mut self, env: &TicketRouting, seed: u64) -> Result<usize, EnvError> {
         let plan = &self.cfg.base.plan;
-        let pairs = env.p.max_engineers * env.p.n_types();
+        let pairs = env.desk.p.max_engineers * env.desk.p.n_types();
         if !plan.is_empty() && plan.len() != pairs {
             return Err(EnvError::config(
                 NAME,
@@ -272,24 +307,23 @@ impl Planner {
                 format!("max_engineers x types = {pairs} pairs, slot-major (or none)"),
             ));
         }
-        if env.sim.current.is_none() {
+        if env.desk.sim.current.is_none() {
             return Ok(0);
         }
-        let n_actions = env.p.max_engineers;
-        let eta0 = env.obs_len() - n_actions * ENGINEER_FEATURES.len() + feature("eta");
+        let slots = env.desk.p.max_engineers;
+        let n_actions = env.desk.n_actions();
+        let eta0 = env.obs_len() - slots * ENGINEER_FEATURES.len() + feature("eta");
         let stride = ENGINEER_FEATURES.len();
         self.obs.resize(env.obs_len(), 0.0);
         self.mask.resize(n_actions, false);
-        env.write_obs(&mut self.obs);
+        obs::write(&env.desk, &mut self.obs);
         env.action_mask(&mut self.mask);
         // Candidates: the base rule's choice, then the other valid slots by
         // observed expected completion.
         let base = Self::base_choice(&self.cfg.base, env, &self.obs, &self.mask);
         self.candidates.clear();
         self.candidates.push(base);
-        let mut others: Vec<usize> = (0..n_actions)
-            .filter(|&i| self.mask[i] && i != base)
-            .collect();
+        let mut others: Vec<usize> = (0..slots).filter(|&i| self.mask[i] && i != base).collect();
         let obs = &self.obs;
         others.sort_by(|&a, &b| {
             obs[eta0 + a * stride]
@@ -298,29 +332,32 @@ impl Planner {
         });
         self.candidates.extend(others);
         self.candidates.truncate(self.cfg.candidates);
+        // Holding (the last action, where allowed) is always a candidate.
+        if n_actions > slots && self.mask[slots] && base != slots {
+            self.candidates.push(slots);
+        }
         if self.candidates.len() == 1 || !self.mask.iter().any(|&m| m) {
             return Ok(base);
         }
         let k = self.cfg.samples;
         let c = self.candidates.len();
         // One future per sample and decision: the decision's time and ticket id tell decisions apart.
-        let cur = env.sim.current.as_ref().map_or(0, |t| u64::from(t.id));
-        let seed = mix(seed ^ mix(env.sim.now.to_bits() ^ (cur << 32)));
+        let cur = env.desk.sim.current.as_ref().map_or(0, |t| u64::from(t.id));
+        let seed = mix(seed ^ mix(env.desk.sim.now.to_bits() ^ (cur << 32)));
         self.costs.resize(c * k, 0.0);
         let (wait, end) = (component("wait"), component("backlog_end"));
-        let stop = env.sim.now + self.cfg.horizon_minutes;
+        let stop = env.desk.sim.now + self.cfg.horizon_minutes;
         let scratch = self.scratch.get_or_insert_with(|| env.clone());
         for sample in 0..k {
-            let sample_seed = mix(seed ^ mix(sample as u64 + 1));
             for (ci, &first) in self.candidates.iter().enumerate() {
                 scratch.clone_from(env);
-                Self::resample(scratch, sample_seed, self.cfg.reveal_work);
+                Self::resample(scratch, env, seed, sample as u64, self.cfg.reveal_work);
                 let mut action = first;
                 let mut cost = 0.0;
                 loop {
                     let step = scratch.step(action as i64, &mut self.obs);
-                    cost -= scratch.sim.last[wait] + scratch.sim.last[end];
-                    if step.terminated || step.truncated || scratch.sim.now >= stop {
+                    cost -= scratch.desk.sim.last[wait] + scratch.desk.sim.last[end];
+                    if step.terminated || step.truncated || scratch.desk.sim.now >= stop {
                         break;
                     }
                     scratch.action_mask(&mut self.mask);
@@ -369,7 +406,7 @@ mod tests {
         env.seed(seed);
         let mut obs = vec![0.0; env.obs_len()];
         env.reset(&mut obs);
-        let mut mask = vec![false; env.p.max_engineers];
+        let mut mask = vec![false; env.desk.p.max_engineers];
         for _ in 0..decisions {
             env.action_mask(&mut mask);
             let a = Planner::base_choice(&BaseRule::default(), &env, &obs, &mask);
@@ -424,17 +461,17 @@ mod tests {
     #[test]
     fn planner_picks_a_valid_slot_and_leaves_the_desk_untouched() {
         let env = env_at_decision(3, 20);
-        let before = format!("{:?}", env.sim);
+        let before = format!("{:?}", env.desk.sim);
         let mut planner = Planner::new(PlannerConfig {
             samples: 4,
             ..Default::default()
         })
         .unwrap();
         let a = planner.decide(&env, 7).unwrap();
-        let mut mask = vec![false; env.p.max_engineers];
+        let mut mask = vec![false; env.desk.p.max_engineers];
         env.action_mask(&mut mask);
         assert!(mask[a]);
-        assert_eq!(before, format!("{:?}", env.sim));
+        assert_eq!(before, format!("{:?}", env.desk.sim));
     }
 
     #[test]
@@ -458,8 +495,8 @@ mod tests {
         })
         .unwrap();
         let mut obs = vec![0.0; env.obs_len()];
-        let mut mask = vec![false; env.p.max_engineers];
-        env.write_obs(&mut obs);
+        let mut mask = vec![false; env.desk.p.max_engineers];
+        obs::write(&env.desk, &mut obs);
         env.action_mask(&mut mask);
         let sed = Planner::base_choice(&BaseRule::default(), &env, &obs, &mask);
         assert_eq!(p.decide(&env, 1).unwrap(), sed);
@@ -468,12 +505,12 @@ mod tests {
     #[test]
     fn planner_resampling_hides_the_true_work_unless_revealed() {
         let env = env_at_decision(4, 10);
-        let truth = env.sim.current.as_ref().unwrap().work;
+        let truth = env.desk.sim.current.as_ref().unwrap().work;
         let mut copy = env.clone();
-        Planner::resample(&mut copy, 99, false);
-        assert_ne!(copy.sim.current.as_ref().unwrap().work, truth);
+        Planner::resample(&mut copy, &env, 99, 0, false);
+        assert_ne!(copy.desk.sim.current.as_ref().unwrap().work, truth);
         let mut copy = env.clone();
-        Planner::resample(&mut copy, 99, true);
-        assert_eq!(copy.sim.current.as_ref().unwrap().work, truth);
+        Planner::resample(&mut copy, &env, 99, 0, true);
+        assert_eq!(copy.desk.sim.current.as_ref().unwrap().work, truth);
     }
 }
