@@ -177,3 +177,18 @@ def test_planner__refuses_a_base_rule_it_cannot_roll_out(layout: tuple) -> None:
     env.reset(seed=0)
     with pytest.raises(ConfigError, match=r"planner\.base\.plan"):
         planner.decide(env.unwrapped._core, 0)  # type: ignore[attr-defined]
+
+
+def test_planner__with_hold_tries_holding_and_picks_valid_actions() -> None:
+    team, layout = team_and_layout(ID, scenario="specialists_pull")
+    base = make_stronger("sed-hold", layout, team, threshold=30.0)
+    venv = make_batch(ID, 3, scenario="specialists_pull")
+    obs, _ = venv.reset(seed=0)
+    planner = RolloutPlanner(layout, seed=0, samples=2, base=base)
+    planner.bind(venv)
+    for _ in range(20):
+        mask = venv.action_masks()
+        actions = np.asarray(planner(obs, mask))
+        assert mask[np.arange(3), actions].all()
+        obs, *_ = venv.step(actions)
+    venv.close()

@@ -128,3 +128,42 @@ def test_tune__stores_the_best_grid_point_and_its_command(tmp_path: Path) -> Non
     assert tuned("weighted-sed", "specialists", out) == params
     assert tuned("lp-sed", "balanced", out) == {"slack": 1.0}
     assert tuned("lp-sed", "balanced", tmp_path / "missing.json") == {}
+
+
+def test_sed_hold__without_hold_is_sed(specialists: tuple[Team, tuple]) -> None:  # type: ignore[type-arg]
+    team, layout = specialists
+    env = gym.make(ID, scenario="specialists")
+    obs, _ = env.reset(seed=1)
+    sed, hold = make_policy("sed", layout), make_stronger("sed-hold", layout, team, threshold=30.0)
+    for _ in range(30):
+        mask = env.unwrapped.action_masks()  # type: ignore[attr-defined]
+        action = sed(obs, mask)
+        assert hold(obs, mask) == action
+        obs, *_ = env.step(action)
+
+
+def test_sed_hold__holds_only_for_a_sooner_engineer_and_rules_without_hold_never_hold() -> None:
+    team, layout = team_and_layout(ID, scenario="specialists_pull")
+    slots = team.skills.shape[0]
+    hold_rule = make_stronger("sed-hold", layout, team, threshold=30.0)
+    sed = make_policy("sed", layout)
+    venv = make_batch(ID, 8, scenario="specialists_pull")
+    obs, _ = venv.reset(seed=0)
+    held = 0
+    for _ in range(40):
+        mask = venv.action_masks()
+        assert mask.shape[1] == slots + 1
+        actions = np.asarray(hold_rule(obs, mask))
+        assert mask[np.arange(8), actions].all()
+        plain = np.asarray(sed(obs, mask))
+        engineers = mask[:, :slots].any(axis=1)
+        assert ((plain < slots) == engineers).all()
+        holding = actions == slots
+        held += int(holding.sum())
+        eta = hold_rule.cols.engineer(obs, "eta")
+        present = hold_rule.cols.engineer(obs, "present") > 0
+        soonest = np.where(present, eta, np.inf).min(axis=1)
+        assert (soonest[holding & engineers] < eta[np.arange(8), plain][holding & engineers]).all()
+        obs, *_ = venv.step(actions)
+    assert held > 0
+    venv.close()
