@@ -179,3 +179,19 @@ class InventoryControlCore(_Core): ...
 
 @final
 class InventoryControlBatch(_Batch): ...
+
+class TicketRoutingPlanner:
+    def __new__(
+        cls,
+        samples: int = 16,
+        horizon_minutes: float = ...,
+        candidates: int = 5,
+        z: float = 1.0,
+        reveal_work: bool = False,
+        plan: list[bool] | None = None,
+        slack: float = ...,
+        c: float = 0.0,
+        hold_minutes: float = ...,
+    ) -> Self: ...
+    def decide_batch(self, batch: TicketRoutingBatch, seeds: list[int]) -> NDArray[np.int64]: ...
+    def decide(self, env: TicketRoutingCore, seed: int) -> int: ...

@@ -60,6 +60,10 @@ def run_policy(
         config = venv.config.kwargs()  # type: ignore[attr-defined]
         obs, _ = venv.reset(seed=list(seeds))
         policy.reset(len(seeds), seed=seeds[0] if seeds else None)
+        bind = getattr(policy, "bind", None)
+        if bind is not None:
+            # Planners branch the env's state, not only the observation.
+            bind(venv)
         n = len(seeds)
         done = np.zeros(n, dtype=np.bool_)
         totals: dict[str, NDArray[np.float64]] = {}

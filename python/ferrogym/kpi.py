@@ -15,6 +15,7 @@ Per episode (:func:`episode_kpis`), all times in minutes:
 - ``sla_<priority>``: met / decided, where a ticket is decided when resolved
   or still open past its deadline (open tickets within their SLA are not yet
   decided). NaN when no ticket of the priority was decided.
+- ``resolved``: tickets resolved in the episode.
 - ``backlog_end`` (unassigned), ``open_at_end`` (unassigned + queued).
 - ``util_mean``, ``util_spread`` (max - min), ``util_jain`` (Jain's fairness
   index (sum x)^2 / (n sum x^2)): busy / on-shift minutes per engineer present.
@@ -24,9 +25,7 @@ Per episode (:func:`episode_kpis`), all times in minutes:
 - ``reward`` and ``reward_<component>``: episode totals.
 
 Over seeds (:func:`summarize`, :func:`paired`): mean with a 95% Student t
-interval, ``mean +- t(0.975, n-1) * sd / sqrt(n)``. The t quantile is a table
-for n - 1 <= 30 and the Cornish-Fisher expansion above (error < 1e-3), because
-scipy is not a dependency. Paired differences use the same seeds for both
+interval, ``mean +- t(0.975, n-1) * sd / sqrt(n)`` (SciPy's t quantile). Paired differences use the same seeds for both
 policies (common random numbers), so the interval is over per-seed differences.
 """
 
@@ -39,6 +38,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import stats
 
 PRIORITY_NAMES = ("critical", "high", "medium", "low")
 
@@ -46,34 +46,18 @@ Log = Mapping[str, Mapping[str, NDArray[np.float64]]]
 
 #: KPIs where larger is better (all others: smaller is better).
 HIGHER_IS_BETTER = frozenset(
-    {"sla_all", *(f"sla_{p}" for p in PRIORITY_NAMES), "util_mean", "util_jain", "top2_share", "reward"}
+    {"resolved", "sla_all", *(f"sla_{p}" for p in PRIORITY_NAMES), "util_mean", "util_jain", "top2_share", "reward"}
 )
 
 #: The KPI that ranks policies ("best heuristic").
 PRIMARY = "weighted_resolution"
-
-# t(0.975, df) for df = 1..30.
-_T975 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-)  # fmt: skip
-_Z975 = 1.959963984540054
 
 
 def t_quantile_975(df: int) -> float:
     """The 0.975 quantile of Student's t with ``df`` degrees of freedom."""
     if df < 1:
         raise ValueError(f"degrees of freedom must be >= 1, got {df}")
-    if df <= len(_T975):
-        return _T975[df - 1]
-    z, v = _Z975, float(df)
-    return (
-        z
-        + (z**3 + z) / (4 * v)
-        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * v**3)
-    )
+    return float(stats.t.ppf(0.975, df))
 
 
 @dataclass(frozen=True)
@@ -156,6 +140,7 @@ def episode_kpis(log: Log, rewards: Mapping[str, float], config: Mapping[str, An
     weighted_hours = -(rewards.get("wait", 0.0) + rewards.get("backlog_end", 0.0)) / float(config["wait_weight"])
     out["weighted_resolution"] = 60.0 * weighted_hours / weight if weight else math.nan
 
+    out["resolved"] = float(prio.size)
     out["backlog_end"] = float(log["summary"]["backlog"][0])
     out["open_at_end"] = float(o["arrival"].size)
     present = e["present"] > 0

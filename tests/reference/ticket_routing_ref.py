@@ -120,6 +120,7 @@ class Ticket:
     pickup: float = -1.0
     top2: bool = False
     tau: float = 0.0  # processor sharing: minutes of the engineer's undivided time still needed
+    held: bool = False  # held back by the router until the next event
 
 
 @dataclass
@@ -311,10 +312,14 @@ class TicketRoutingSim:
             self.last = [0.0] * 5
             return 0.0, True
         ticket, self.current = self.current, None
-        slot, rerouted = self.route(action)
-        if rerouted:
-            self.acc.invalid += 1
-        self.assign(ticket, slot)
+        if self.c["allow_hold"] and action == self.m:
+            ticket.held = True
+            self.pending.append(ticket)
+        else:
+            slot, rerouted = self.route(action)
+            if rerouted:
+                self.acc.invalid += 1
+            self.assign(ticket, slot)
         self.advance()
         c = self.c
         sla = 0.0
@@ -334,10 +339,16 @@ class TicketRoutingSim:
     def valid(self, i: int) -> bool:
         return self.current is not None and self.engineers[i].eligible(self.c["cap"])
 
+    def n_actions(self) -> int:
+        return self.m + (1 if self.c["allow_hold"] else 0)
+
     def mask(self) -> NDArray[np.bool_]:
         if self.current is None:
-            return np.ones(self.m, dtype=np.bool_)
-        return np.array([self.valid(i) for i in range(self.m)], dtype=np.bool_)
+            return np.ones(self.n_actions(), dtype=np.bool_)
+        valid = [self.valid(i) for i in range(self.m)]
+        if self.c["allow_hold"]:
+            valid.append(True)  # hold: whenever a ticket awaits a decision
+        return np.array(valid, dtype=np.bool_)
 
     def route(self, action: int) -> tuple[int, bool]:
         cap = self.c["cap"]
@@ -355,7 +366,7 @@ class TicketRoutingSim:
         cap = self.c["cap"]
         while not self.ended:
             eligible = [i for i, e in enumerate(self.engineers) if e.eligible(cap)]
-            if self.pending and eligible:
+            if any(not t.held for t in self.pending) and eligible:
                 ticket = self.take_backlog_head()
                 if self.c["auto_assign_single"] and len(eligible) == 1:
                     self.assign(ticket, eligible[0])
@@ -375,6 +386,8 @@ class TicketRoutingSim:
             if t_next >= self.horizon:
                 self.end()
                 return
+            for t in self.pending:  # an event: held tickets may be offered again
+                t.held = False
             for i, e in enumerate(self.engineers):
                 if e.completion == t_next:
                     self.complete(i)
@@ -386,7 +399,7 @@ class TicketRoutingSim:
 
     def take_backlog_head(self) -> Ticket:
         best = min(
-            range(len(self.pending)),
+            (i for i in range(len(self.pending)) if not self.pending[i].held),
             key=lambda i: (self.pending[i].priority, self.pending[i].arrival, self.pending[i].id),
         )
         # Remove like Rust's Vec::swap_remove: the last ticket takes its place
@@ -547,10 +560,38 @@ class TicketRoutingSim:
             self.overflow = True
             self.end()
 
-    def end(self) -> None:
+    def held_end_cost(self) -> float:
+        """With hold: each backlog ticket, in backlog order, placed on paper at
+        the present engineer who would finish it soonest (behind their open
+        work and the tickets placed before), pays weight * max(that finish,
+        the flat backlog charge)."""
+        load: list[tuple[Engineer, float]] = []
+        for e in self.engineers:
+            if e.present:
+                busy = self.share_busy_and_need(e, 0.0)[0] if self.sharing else e.busy_left(self.now)
+                load.append((e, busy))
         cost = 0.0
         for t in self.pending:
-            cost += t.weight * (self.c["backlog_end_minutes"] + self.mean_work[t.kind])
+            flat = self.c["backlog_end_minutes"] + self.mean_work[t.kind]
+            best: tuple[int, float] | None = None
+            for j, (e, busy) in enumerate(load):
+                finish = busy + t.work / e.skill[t.kind]
+                if best is None or finish < best[1]:
+                    best = (j, finish)
+            finish = flat
+            if best is not None:
+                j, finish = best
+                load[j] = (load[j][0], finish)
+            cost += t.weight * max(finish, flat)
+        return cost
+
+    def end(self) -> None:
+        cost = 0.0
+        if self.c["allow_hold"]:
+            cost += self.held_end_cost()
+        else:
+            for t in self.pending:
+                cost += t.weight * (self.c["backlog_end_minutes"] + self.mean_work[t.kind])
         for e in self.engineers:
             if self.sharing:
                 taus = self.share_taus(e)
@@ -652,7 +693,7 @@ class TicketRoutingRefEnv(gym.Env[NDArray[np.float32], np.int64]):
         low = np.concatenate([np.full(n, lo) for lo, _, n in bounds]).astype(np.float32)
         high = np.concatenate([np.full(n, hi) for _, hi, n in bounds]).astype(np.float32)
         self.observation_space = gym.spaces.Box(low, high, dtype=np.float32)
-        self.action_space = gym.spaces.Discrete(self.sim.m)
+        self.action_space = gym.spaces.Discrete(self.sim.n_actions())
         self._seeded = False
 
     def reset(
@@ -667,7 +708,9 @@ class TicketRoutingRefEnv(gym.Env[NDArray[np.float32], np.int64]):
 
     def step(self, action: Any) -> tuple[NDArray[np.float32], float, bool, bool, dict[str, Any]]:
         a = int(action)
-        if not 0 <= a < self.sim.m or not (self.sim.current is None or self.c_fallback() or self.sim.valid(a)):
+        hold = bool(self.sim.c["allow_hold"]) and a == self.sim.m
+        ok = self.sim.current is None or hold or self.c_fallback() or (a < self.sim.m and self.sim.valid(a))
+        if not 0 <= a < self.sim.n_actions() or not ok:
             raise ValueError(f"invalid action {a}")
         reward, truncated = self.sim.step(a)
         names = ["wait", "sla", "burnout", "backlog_end", "invalid_action"]

@@ -78,7 +78,7 @@ def test_jsonable__numpy_nan_and_batch_masks() -> None:
 def test_kpi__summaries_are_ferrogym_kpi_intervals_as_dicts() -> None:
     out = kpi.summarize([{"reward": 1.0}, {"reward": 3.0}])
     assert out["reward"]["mean"] == 2.0 and out["reward"]["n"] == 2
-    assert out["reward"]["high"] - 2.0 == pytest.approx(12.706 * math.sqrt(2) / math.sqrt(2))
+    assert out["reward"]["high"] - 2.0 == pytest.approx(12.7062047 * math.sqrt(2) / math.sqrt(2))
     assert kpi.source() == "ferrogym.kpi"
 
 

@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from ferrogym.cli import bench, check, compat, dataset, evaluate, plot, record, replay, serve, train  # noqa: E402
+from ferrogym.cli import bench, check, compat, dataset, evaluate, plot, record, replay, serve, train, tune  # noqa: E402
 from ferrogym.cli import list as list_  # noqa: E402
 from ferrogym.errors import MissingExtra  # noqa: E402
 
@@ -34,6 +34,7 @@ app.command("serve")(serve.run)
 app.command("evaluate")(evaluate.run)
 app.command("train")(train.run)
 app.add_typer(dataset.app, name="dataset")
+app.command("tune")(tune.run)
 
 
 def main() -> None:

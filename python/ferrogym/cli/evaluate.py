@@ -15,6 +15,7 @@ from rich.table import Table
 
 from ferrogym import kpi
 from ferrogym.cli import evaluate_support as support
+from ferrogym.cli.evaluate_headroom import run_headroom
 from ferrogym.cli.kpi_report import print_headline
 from ferrogym.cli.report_files import write_outputs
 from ferrogym.errors import ModelFileError
@@ -166,6 +167,22 @@ def run(
         bool,
         typer.Option("--wide", "--full", help="Every KPI, in a wide table (default: the headline KPIs in 80 columns)."),
     ] = False,
+    headroom: Annotated[
+        bool,
+        typer.Option(
+            "--headroom",
+            help="TicketRouting: the best heuristic, the best tuned stronger baseline, the rollout planner and "
+            "the information oracle, paired (ignores --policy).",
+        ),
+    ] = False,
+    planner_samples: Annotated[int, typer.Option(help="--headroom: re-sampled futures per candidate (K).")] = 16,
+    planner_horizon: Annotated[
+        float, typer.Option(help="--headroom: minutes each rollout simulates (inf: to the episode's end).")
+    ] = math.inf,
+    planner_candidates: Annotated[int, typer.Option(help="--headroom: candidate engineers per decision.")] = 5,
+    planner_z: Annotated[
+        float, typer.Option(help="--headroom: standard errors by which the planner must beat sed to switch.")
+    ] = 1.0,
     settings: Annotated[
         list[str] | None,
         typer.Option(
@@ -186,6 +203,15 @@ def run(
     env_kwargs: dict[str, Any] = {"scenario": scenario or "balanced", **parse_settings(settings or [])}
     names = policy or list(POLICIES)
     seed_list = list(range(seed_start, seed_start + seeds))
+    if headroom:
+        knobs = {
+            "samples": planner_samples,
+            "horizon_minutes": planner_horizon,
+            "candidates": planner_candidates,
+            "z": planner_z,
+        }
+        run_headroom(console, env, seed_list, env_kwargs, knobs, json_out, csv_out)
+        return
     try:
         policies = build_policies(names, env, seed_start, **env_kwargs)
     except (ValueError, TypeError, ImportError) as e:

@@ -42,6 +42,19 @@ class TicketRoutingEnv(RustEnv):
     raises ``ferrogym.errors.InvalidAction`` unless ``invalid_action="fallback"``,
     which routes to the next valid slot and subtracts ``invalid_action_penalty``.
 
+    With ``allow_hold=True`` the space is ``Discrete(max_engineers + 1)``: the
+    last action, *hold*, leaves the ticket in the shared backlog. The next
+    unheld backlog ticket is offered at the same instant; held tickets are
+    offered again after the next event (an arrival, a completion, a shift start
+    or end). Each ticket is offered at most once per instant, so the clock
+    always advances, even under a policy that holds everything. The mask allows
+    hold whenever a ticket awaits a decision: the held ticket comes back only
+    after a real event, so no hold can stall the simulation, and whether waiting
+    pays (a faster engineer coming free or on shift) depends on the future, which
+    is the policy's to judge. Hold on an env without ``allow_hold`` raises
+    ``InvalidAction``. A small ``cap`` (1 or 2) with hold binds tickets late:
+    they wait in the backlog rather than in engineers' queues.
+
     ## Observation Space
 
     A flat float32 ``Box``; ``env.unwrapped.obs_layout`` names every slice
@@ -67,7 +80,12 @@ class TicketRoutingEnv(RustEnv):
     time), ``sla`` (minus ``sla_penalty[p]`` per SLA breach), ``burnout``
     (minus ``burnout_weight`` per ticket-hour above ``soft_cap``),
     ``backlog_end`` (at truncation, the waiting cost of the work left open) and
-    ``invalid_action``. Typical step rewards lie in about [-1, 0].
+    ``invalid_action``. With ``allow_hold``, a ticket still in the backlog at
+    truncation pays ``weight * max(backlog_end_minutes + mean work of its type,
+    F)``, where ``F`` is the on-shift minutes until it would be finished if
+    routed now to the engineer who would finish it soonest, behind that
+    engineer's open work (backlog tickets placed one after the other, in
+    backlog order): holding to the end never costs less than routing now. Typical step rewards lie in about [-1, 0].
 
     ## Starting State
 
@@ -76,14 +94,18 @@ class TicketRoutingEnv(RustEnv):
 
     ## Episode End
 
-    Never terminated. Truncated at the horizon (``episode_days``) or when the
+    Never terminated. Truncated at the horizon (``episode_days``, 1 to 28; the
+    backlog and the queues carry over from one day to the next) or when the
     backlog exceeds ``max_backlog`` (``info["sim"]["backlog_overflow"]`` = 1).
 
     ## Arguments
 
-    ``scenario`` (``"balanced"``, ``"specialists"``, ``"understaffed"``) picks a
-    preset; every other field of :class:`TicketRoutingConfig` overrides it
-    (``TicketRoutingConfig(...).resolved()`` shows the values in effect). A
+    ``scenario`` (``"balanced"``, ``"specialists"``, ``"understaffed"``,
+    ``"specialists_pull"``: specialists with ``cap=2`` and hold,
+    ``"specialists_week"``: the same over five working days) picks a preset
+    (another name raises ``ConfigError``); every other field of :class:`TicketRoutingConfig` overrides it
+    (``TicketRoutingConfig(...).resolved()`` shows the values in effect;
+    ``allow_hold`` adds the hold action, see Action Space). A
     ``config=TicketRoutingConfig(...)`` object may be passed instead of, or
     together with, keyword arguments. ``render_mode``: ``"human"`` (a pygame
     window), ``"ansi"`` or ``"rgb_array"``.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ferrogym import _core
 from ferrogym.rust_config import RustEnvConfig
 
-SCENARIOS: tuple[str, ...] = ("balanced", "specialists", "understaffed")
+SCENARIOS: tuple[str, ...] = ("balanced", "specialists", "understaffed", "specialists_pull", "specialists_week")
 
 
 @dataclass
@@ -68,3 +68,4 @@ class TicketRoutingConfig(RustEnvConfig):
     invalid_action_penalty: float | None = None
     service: str | None = None
     context_switch_penalty: float | None = None
+    allow_hold: bool | None = None

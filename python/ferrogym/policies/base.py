@@ -66,6 +66,11 @@ class Policy:
     name: ClassVar[str] = ""
     #: One line for listings and reports.
     summary: ClassVar[str] = ""
+    #: Whether :meth:`act` decides about hold itself. Rules that do not
+    #: never hold while an engineer is valid (they see only the engineer
+    #: columns of the mask), and hold when nobody is (TicketRouting's
+    #: ``allow_hold`` puts hold last, after the engineer slots).
+    holds: ClassVar[bool] = False
 
     def __init__(self, layout: Sequence[ObsSlice], seed: int | None = None) -> None:
         self.cols = Columns(tuple(layout))
@@ -86,7 +91,15 @@ class Policy:
         obs = np.asarray(obs)
         mask = np.asarray(mask, dtype=np.bool_)
         if obs.ndim == 1:
-            return int(self.act(obs[None, :], mask[None, :])[0])
+            return int(self._act(obs[None, :], mask[None, :])[0])
         if obs.shape[0] != mask.shape[0]:
             raise ValueError(f"{self.name}: {obs.shape[0]} observations but {mask.shape[0]} masks")
-        return self.act(obs, mask)
+        return self._act(obs, mask)
+
+    def _act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        slots = self.cols.slice("engineers").shape[0] if not self.holds else mask.shape[-1]
+        if mask.shape[-1] <= slots:
+            return self.act(obs, mask)
+        engineers = mask[:, :slots]
+        chosen = self.act(obs, engineers)
+        return np.where(engineers.any(axis=1), chosen, slots).astype(np.int64)

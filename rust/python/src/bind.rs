@@ -397,8 +397,16 @@ pub fn effective_config<'py, E: Env>(py: Python<'py>, env: &E) -> PyResult<Bound
 
 /// `{table: {column: float64 array}}` from `Env::episode_log`.
 pub fn episode_log<'py, E: Env>(py: Python<'py>, env: &E) -> PyResult<Bound<'py, PyDict>> {
+    tables_to_py(py, env.episode_log())
+}
+
+/// `{table: {column: float64 array}}` from named tables.
+pub fn tables_to_py<'py>(
+    py: Python<'py>,
+    tables: Vec<(&'static str, ferrogym_core::env::Table)>,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    for (name, table) in env.episode_log() {
+    for (name, table) in tables {
         let t = PyDict::new(py);
         for (col, values) in table {
             t.set_item(

@@ -4,6 +4,7 @@
 mod bind;
 mod error;
 mod multi_team;
+mod planner;
 mod space;
 mod value;
 
@@ -59,6 +60,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ConnectFourCore>()?;
     m.add_class::<ConnectFourBatch>()?;
     m.add_class::<multi_team::MultiTeamTicketRoutingCore>()?;
+    m.add_class::<planner::TicketRoutingPlanner>()?;
     m.add_class::<InventoryControlCore>()?;
     m.add_class::<InventoryControlBatch>()?;
     Ok(())

@@ -6,6 +6,7 @@
 use ferrogym_core::envs::multi_team_routing::{
     MultiTeamRouting, MultiTeamRoutingConfig, INFO, NAME,
 };
+use ferrogym_core::envs::ticket_routing::episode_tables;
 use numpy::PyArrayDyn;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -211,7 +212,7 @@ impl MultiTeamTicketRoutingCore {
     /// Team `team`'s episode tables (TicketRouting's `episode_log`).
     fn episode_log<'py>(&self, py: Python<'py>, team: usize) -> PyResult<Bound<'py, PyDict>> {
         bind::check_index(NAME, team, self.env.n_teams())?;
-        bind::episode_log(py, self.env.team(team))
+        bind::tables_to_py(py, episode_tables(self.env.team(team)))
     }
 
     fn get_state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

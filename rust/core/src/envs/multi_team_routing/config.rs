@@ -195,6 +195,14 @@ impl MultiTeamRoutingConfig {
                 } => EnvError::config(NAME, format!("teams[{k}].{field}"), value, expected),
                 other => other,
             })?;
+            if p.allow_hold {
+                return Err(EnvError::config(
+                    NAME,
+                    format!("teams[{k}].allow_hold"),
+                    "true",
+                    "false (MultiTeamTicketRouting has no hold action)",
+                ));
+            }
             teams.push(p);
         }
         // One clock and interchangeable tickets: the teams must agree on

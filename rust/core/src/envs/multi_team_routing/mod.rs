@@ -30,12 +30,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::InfoGroup;
 use crate::envs::ticket_routing::{
-    InvalidActionMode, Sim, Ticket, TicketRouting, COMPONENT_NAMES as TEAM_COMPONENTS,
-    N_COMPONENTS as N_TEAM_COMPONENTS,
+    obs_layout, obs_len, view_ansi, write_obs, Desk, InvalidActionMode, Sim, Ticket,
+    COMPONENT_NAMES as TEAM_COMPONENTS, N_COMPONENTS as N_TEAM_COMPONENTS,
 };
 use crate::error::EnvError;
 use crate::space::{DType, ObsField, Space};
-use crate::Env;
 
 pub use config::{MultiParams, MultiScenario, MultiTeamRoutingConfig, MAX_TEAMS};
 
@@ -129,7 +128,7 @@ pub struct MultiState {
 #[derive(Debug, Clone)]
 pub struct MultiTeamRouting {
     p: MultiParams,
-    teams: Vec<TicketRouting>,
+    teams: Vec<Desk>,
     state: Extra,
 }
 
@@ -174,7 +173,7 @@ impl MultiTeamRouting {
         let teams = p
             .teams
             .iter()
-            .map(|t| TicketRouting::new(&t.to_config()))
+            .map(|t| t.to_config().resolve().map(Desk::new))
             .collect::<Result<Vec<_>, _>>()?;
         let state = Extra::new(teams.len());
         Ok(MultiTeamRouting { p, teams, state })
@@ -188,7 +187,7 @@ impl MultiTeamRouting {
         self.teams.len()
     }
 
-    pub fn team(&self, k: usize) -> &TicketRouting {
+    pub fn team(&self, k: usize) -> &Desk {
         &self.teams[k]
     }
 
@@ -204,7 +203,7 @@ impl MultiTeamRouting {
     /// One dispatcher's observation: its team's TicketRouting observation,
     /// then (with more than one team) the handover section.
     pub fn obs_layout(&self) -> Vec<ObsField> {
-        let mut fields = self.teams[0].obs_layout();
+        let mut fields = obs_layout(self.teams[0].params());
         let k = self.n_teams();
         if k > 1 {
             fields.push(ObsField::new(
@@ -239,7 +238,7 @@ impl MultiTeamRouting {
     }
 
     pub fn obs_len(&self) -> usize {
-        self.teams[0].obs_len() + self.extra_len()
+        obs_len(self.teams[0].params()) + self.extra_len()
     }
 
     fn extra_len(&self) -> usize {
@@ -295,7 +294,7 @@ impl MultiTeamRouting {
             let t_next = self
                 .teams
                 .iter()
-                .map(TicketRouting::next_event_time)
+                .map(Desk::next_event_time)
                 .fold(f64::INFINITY, f64::min);
             for t in &mut self.teams {
                 t.run_to(t_next);
@@ -480,7 +479,9 @@ impl MultiTeamRouting {
             let decision = self.decide(k, action).unwrap_or(Decision::Fallback);
             match decision {
                 Decision::Idle => {}
-                Decision::Engineer(slot) => self.teams[k].route_current(slot),
+                Decision::Engineer(slot) => {
+                    self.teams[k].route_current(slot);
+                }
                 Decision::Fallback => {
                     let mut row = vec![false; self.max_engineers()];
                     self.teams[k].action_mask(&mut row);
@@ -544,10 +545,10 @@ impl MultiTeamRouting {
     /// Writes every dispatcher's observation, one row each.
     pub fn write_obs(&self, obs: &mut [f32]) {
         let d = self.obs_len();
-        let base = self.teams[0].obs_len();
+        let base = obs_len(self.teams[0].params());
         let n = self.n_teams();
         for (k, row) in obs.chunks_exact_mut(d).enumerate() {
-            self.teams[k].write_team_obs(&mut row[..base]);
+            write_obs(&self.teams[k], &mut row[..base]);
             if n == 1 {
                 continue;
             }
@@ -582,10 +583,12 @@ impl MultiTeamRouting {
 
     /// Team k's info values, in `INFO` order.
     pub fn info_values(&self, k: usize, out: &mut [f64]) {
-        let mut team = [0.0; N_TEAM_COMPONENTS + 4];
-        self.teams[k].info_values(&mut team);
+        let sim = self.teams[k].sim();
         out[..N_COMPONENTS].copy_from_slice(&self.state.last[k]);
-        out[N_COMPONENTS..N_COMPONENTS + 4].copy_from_slice(&team[N_TEAM_COMPONENTS..]);
+        out[N_COMPONENTS] = sim.now;
+        out[N_COMPONENTS + 1] = sim.pending.len() as f64;
+        out[N_COMPONENTS + 2] = f64::from(u8::from(sim.overflow));
+        out[N_COMPONENTS + 3] = f64::from(sim.auto_assigned);
         out[N_COMPONENTS + 4] = f64::from(u8::from(self.deciding(k)));
         let h = &mut out[N_COMPONENTS + 5..];
         h[0] = f64::from(self.state.out_step[k]);
@@ -597,7 +600,7 @@ impl MultiTeamRouting {
     pub fn state(&self) -> MultiState {
         let s = &self.state;
         MultiState {
-            teams: self.teams.iter().map(Env::state).collect(),
+            teams: self.teams.iter().map(|t| t.sim().clone()).collect(),
             transfers: s.transfers.clone(),
             out_step: s.out_step.clone(),
             in_step: s.in_step.clone(),
@@ -658,7 +661,7 @@ impl MultiTeamRouting {
                 "== dispatcher_{k} (handed out {}, received {})\n",
                 self.state.out_total[k], self.state.in_total[k]
             ));
-            out.push_str(&t.render_ansi());
+            out.push_str(&view_ansi(t));
         }
         out
     }

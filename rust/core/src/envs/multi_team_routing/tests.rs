@@ -1,6 +1,7 @@
 use super::*;
-use crate::envs::ticket_routing::{Scenario, TicketRoutingConfig};
+use crate::envs::ticket_routing::{Scenario, TicketRouting, TicketRoutingConfig};
 use crate::rng::Rng;
+use crate::Env;
 
 fn make(cfg: &MultiTeamRoutingConfig, seed: u64) -> (MultiTeamRouting, Vec<f32>) {
     let mut env = MultiTeamRouting::new(cfg).unwrap();

@@ -8,7 +8,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::scenarios;
-use super::NAME;
 use crate::error::{EnvError, MAX_REWARD_SCALE};
 
 /// Most arrivals per day (at weekday factor 1): a very large help desk;
@@ -20,6 +19,8 @@ pub const MAX_ENGINEERS: usize = 256;
 pub const MAX_MINUTES: f64 = 1e6;
 /// Largest weekday arrival multiplier.
 pub const MAX_WEEKDAY_FACTOR: f64 = 10.0;
+
+pub(crate) const NAME: &str = "TicketRouting";
 
 pub const N_PRIORITIES: usize = 4;
 pub const N_TIERS: usize = 3;
@@ -37,6 +38,12 @@ pub enum Scenario {
     Specialists,
     /// Too few engineers for the load: backlog grows over the day.
     Understaffed,
+    /// `specialists` with late binding: at most 2 open tickets per engineer
+    /// and the hold action, so tickets wait in the shared backlog.
+    SpecialistsPull,
+    /// `specialists_pull` over a working week (Monday to Friday), the
+    /// backlog and queues carried over each night.
+    SpecialistsWeek,
 }
 
 pub use crate::env::InvalidActionMode;
@@ -195,6 +202,9 @@ config_fields! {
     /// Processor sharing only: with n open tickets an engineer works at
     /// `1 / (1 + penalty * (n - 1))` of their speed, shared equally.
     context_switch_penalty: f64 = [0.0, 10.0],
+    /// Add a hold action (the last index): the ticket stays in the backlog
+    /// and is offered again after the next event.
+    allow_hold: bool,
 }
 
 fn err(field: &str, value: impl std::fmt::Debug, expected: &str) -> EnvError {

@@ -2,8 +2,9 @@
 //! written from the simulation state by one pure function of it.
 
 use super::config::{Params, Service, N_PRIORITIES, N_TIERS, PRIORITY_NAMES, TIER_NAMES};
-use super::sim::{floor_pos, DAY, MAX_OPEN};
-use super::TicketRouting;
+use super::rates::{floor_pos, DAY};
+use super::sim::{Desk, MAX_OPEN};
+use super::team::finish_time_on;
 use crate::space::ObsField;
 
 /// Durations are shown as `x / (x + SCALE)`: 0 at 0, 0.5 at four hours,
@@ -70,41 +71,21 @@ pub fn layout(p: &Params) -> Vec<ObsField> {
     ]
 }
 
+/// Values in the observation for `p` (the layout's total size).
+pub fn len(p: &Params) -> usize {
+    p.n_types()
+        + N_PRIORITIES
+        + N_TIERS
+        + 1
+        + 4
+        + N_PRIORITIES
+        + 3
+        + p.max_engineers * ENGINEER_FEATURES.len()
+}
+
 #[inline]
 fn squash(minutes: f64) -> f64 {
     minutes / (minutes + SCALE_MINUTES)
-}
-
-/// Wall-clock time at which `need` minutes of on-shift work done from `now`
-/// are finished, following the daily shift `[start, end)` (minutes). `day` is
-/// `floor(now / DAY)`, which the observation computes once for every
-/// engineer; later days are counted rather than divided out (for a shift
-/// start within the day, `floor(((d + 1) * DAY + start) / DAY)` is `d + 1`).
-pub fn finish_time_on(shift: [f64; 2], now: f64, mut day: f64, mut need: f64) -> f64 {
-    if need <= 0.0 {
-        return now;
-    }
-    let [shift_start, shift_end] = shift;
-    if shift_start == 0.0 && shift_end == DAY {
-        return now + need;
-    }
-    let mut t = now;
-    loop {
-        let start = day * DAY + shift_start;
-        let end = day * DAY + shift_end;
-        if t < start {
-            t = start;
-        }
-        if t < end {
-            let avail = end - t;
-            if need <= avail {
-                return t + need;
-            }
-            need -= avail;
-        }
-        day += 1.0;
-        t = day * DAY + shift_start;
-    }
 }
 
 /// `(sin, cos)` of `turns` whole turns, `0 <= turns < 2`, within 2e-9 of the
@@ -133,8 +114,13 @@ fn sin_cos_turns(turns: f64) -> (f64, f64) {
     }
 }
 
-impl TicketRouting {
-    pub(super) fn write_obs(&self, obs: &mut [f32]) {
+/// Writes the observation of `desk`'s current decision into `obs`.
+pub fn write(desk: &Desk, obs: &mut [f32]) {
+    desk.write_obs(obs);
+}
+
+impl Desk {
+    fn write_obs(&self, obs: &mut [f32]) {
         let p = &self.p;
         let sim = &self.sim;
         let now = sim.now;

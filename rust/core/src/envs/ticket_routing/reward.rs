@@ -1,12 +1,27 @@
 //! Reward components. The reward is their sum, in this order; each is also
-//! reported by name in `info["reward_components"]`.
+//! reported by name in `info["reward_components"]`. The simulation adds
+//! to the accumulator (`Acc`) as time passes; a step pays it out here.
 
-use super::config::Params;
-use super::sim::Acc;
+use serde::{Deserialize, Serialize};
+
+use super::config::{Params, N_PRIORITIES};
 
 pub const N_COMPONENTS: usize = 5;
 pub const COMPONENT_NAMES: [&str; N_COMPONENTS] =
     ["wait", "sla", "burnout", "backlog_end", "invalid_action"];
+
+/// Quantities summed since the last reward was paid.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Acc {
+    /// Integral of the open tickets' weight over time (weighted minutes).
+    pub wait: f64,
+    /// Integral of open tickets above the soft cap (ticket-minutes).
+    pub over: f64,
+    pub breaches: [u32; N_PRIORITIES],
+    /// Weighted minutes charged for work left at truncation.
+    pub end: f64,
+    pub invalid: u32,
+}
 
 /// Turns the accumulators since the last decision into reward components:
 /// minus the weighted open hours, minus SLA breach penalties, minus the

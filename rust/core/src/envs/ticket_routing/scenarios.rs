@@ -82,6 +82,7 @@ fn balanced() -> Params {
         invalid_action_penalty: 0.1,
         service: Service::Fifo,
         context_switch_penalty: 0.1,
+        allow_hold: false,
     }
 }
 
@@ -90,20 +91,20 @@ pub fn preset(scenario: Scenario) -> Params {
     let base = balanced();
     match scenario {
         Scenario::Balanced => base,
-        Scenario::Specialists => Params {
+        Scenario::Specialists => specialists(base),
+        Scenario::SpecialistsPull => Params {
             scenario,
-            hour_profile: PEAK_HOUR.to_vec(),
-            // Critical work is concentrated in bug reports and integrations.
-            priority_probs: rows(&[
-                [0.08, 0.30, 0.42, 0.20],
-                [0.02, 0.18, 0.55, 0.25],
-                [0.00, 0.05, 0.35, 0.60],
-                [0.25, 0.35, 0.30, 0.10],
-                [0.20, 0.35, 0.30, 0.15],
-            ]),
-            specialist_share: 0.75,
-            tier_weights: vec![1.5, 1.0, 0.75],
-            ..base
+            cap: 2,
+            // At most 2 open tickets: the soft cap is never passed.
+            soft_cap: 2,
+            allow_hold: true,
+            ..specialists(base)
+        },
+        Scenario::SpecialistsWeek => Params {
+            scenario,
+            episode_days: 5,
+            start_weekday: 0,
+            ..preset(Scenario::SpecialistsPull)
         },
         Scenario::Understaffed => Params {
             scenario,
@@ -111,5 +112,25 @@ pub fn preset(scenario: Scenario) -> Params {
             shifts: shifts(&[(2, 7.0, 15.0), (2, 9.0, 17.0), (1, 12.0, 20.0)]),
             ..base
         },
+    }
+}
+
+/// Mostly specialists, critical work in bug reports and integrations, a
+/// 10:00 peak.
+fn specialists(base: Params) -> Params {
+    Params {
+        scenario: Scenario::Specialists,
+        hour_profile: PEAK_HOUR.to_vec(),
+        // Critical work is concentrated in bug reports and integrations.
+        priority_probs: rows(&[
+            [0.08, 0.30, 0.42, 0.20],
+            [0.02, 0.18, 0.55, 0.25],
+            [0.00, 0.05, 0.35, 0.60],
+            [0.25, 0.35, 0.30, 0.10],
+            [0.20, 0.35, 0.30, 0.15],
+        ]),
+        specialist_share: 0.75,
+        tier_weights: vec![1.5, 1.0, 0.75],
+        ..base
     }
 }

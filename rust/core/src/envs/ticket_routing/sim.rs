@@ -62,221 +62,25 @@
 //!   position)`, engineer by engineer. `remaining` and the `queued` cache
 //!   are FIFO-only.
 
+mod branch;
 mod clock;
 mod sharing;
 mod sla;
+mod state;
 
 pub(crate) use sharing::MAX_OPEN;
 pub(crate) use sla::SlaBook;
 
-use std::collections::VecDeque;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::config::{InvalidActionMode, Params, Service, N_PRIORITIES};
-use super::{tables, TicketRouting};
+use super::config::{InvalidActionMode, Params, Service};
+use super::rates::Rates;
+use super::reward::{Acc, N_COMPONENTS};
+use super::tables::{self, SkillTables};
+use super::team::{build_team, Engineer, Resolved, Ticket};
 use crate::rng::Rng;
-
-pub const DAY: f64 = 1440.0;
-
-/// `x.floor()` for `0 <= x < 2^63`, exactly (truncation is flooring there).
-/// Baseline x86-64 has no rounding instruction, so `f64::floor` is a library
-/// call. The conversion goes through `i64`, not `u64`: x86-64 converts signed
-/// integers in one instruction each way, unsigned ones in about ten.
-#[inline]
-pub fn floor_pos(x: f64) -> f64 {
-    debug_assert!(x >= 0.0);
-    x as i64 as f64
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ticket {
-    pub id: u32,
-    pub kind: u8,
-    pub priority: u8,
-    pub tier: u8,
-    /// Minutes of work at skill 1 (hidden from the observation).
-    pub work: f64,
-    /// Priority weight times tier weight.
-    pub weight: f64,
-    pub arrival: f64,
-    pub deadline: f64,
-    /// Start of service, or -1 before.
-    pub pickup: f64,
-    /// The engineer it went to was among the two most skilled for its type.
-    pub top2: bool,
-    /// Processor sharing: minutes of its engineer's undivided time it still
-    /// needs (skill-1 work left over the skill), as of the engineer's
-    /// `updated`; `work / skill` at assignment. Unused (0) under FIFO, where
-    /// the engineer's `remaining` tracks the one ticket in service.
-    #[serde(default)]
-    pub tau: f64,
-    /// Index of its entry in the team's open-ticket flags, set when it
-    /// enters the team (bookkeeping for SLA breaches, rebuilt with the
-    /// caches, so not part of the saved state).
-    #[serde(skip)]
-    pub track: u32,
-}
-
-/// One slot's engineer, laid out by when a decision touches it (a batch's
-/// state is several MB, so each line read per decision costs a miss): the
-/// first cache line holds what every decision reads for each present
-/// engineer (eligibility, observation, load and fatigue), the second what
-/// the interval integral (on-shift and over-soft minutes) and the
-/// engineer's own events (completion, shift change, assignment) touch, the
-/// third what FIFO never reads per decision (the skill row, which the
-/// shared tables mirror; processor sharing's `updated`). With the KPI
-/// minutes on the third line instead, integrating touched three lines per
-/// on-shift engineer (cachegrind N=512: 60.2 against 57.9 D1 misses per
-/// decision). `engineer_layout` in tests.rs pins the offsets, so that a
-/// field added in the wrong place fails.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[repr(C, align(64))]
-pub struct Engineer {
-    /// Open tickets; the front is in service.
-    pub queue: VecDeque<Ticket>,
-    /// Completion time of the front ticket; infinite when idle or paused.
-    pub completion: f64,
-    pub last_assign: f64,
-    pub fatigue: f64,
-    pub present: bool,
-    pub on_shift: bool,
-    /// Next shift start or end (infinite for a 24 h shift).
-    pub next_change: f64,
-    /// Work (skill-1 minutes) left on the front ticket; exact while paused.
-    pub remaining: f64,
-    /// Daily shift in minutes, `[start, end)`.
-    pub shift_start: f64,
-    pub shift_end: f64,
-    /// Day index of `next_change`.
-    pub shift_day: u32,
-    pub assigned: u32,
-    pub busy_minutes: f64,
-    pub shift_minutes: f64,
-    pub over_soft_minutes: f64,
-    /// Processor sharing: when the tickets' `left` were last brought up to
-    /// date. Unused (0) under FIFO.
-    #[serde(default)]
-    pub updated: f64,
-    pub skill: Vec<f64>,
-}
-
-impl Engineer {
-    /// Becomes a copy of `src`, reusing this engineer's buffers (resets do
-    /// not allocate).
-    pub fn copy_from(&mut self, src: &Engineer) {
-        let mut skill = std::mem::take(&mut self.skill);
-        let mut queue = std::mem::take(&mut self.queue);
-        skill.clone_from(&src.skill);
-        queue.clone_from(&src.queue);
-        *self = Engineer {
-            skill,
-            queue,
-            ..*src
-        };
-    }
-
-    pub fn absent(n_types: usize) -> Self {
-        Engineer {
-            present: false,
-            skill: vec![0.0; n_types],
-            shift_start: 0.0,
-            shift_end: 0.0,
-            on_shift: false,
-            shift_day: 0,
-            next_change: f64::INFINITY,
-            queue: VecDeque::new(),
-            remaining: 0.0,
-            completion: f64::INFINITY,
-            fatigue: 0.0,
-            last_assign: f64::NEG_INFINITY,
-            busy_minutes: 0.0,
-            shift_minutes: 0.0,
-            over_soft_minutes: 0.0,
-            assigned: 0,
-            updated: 0.0,
-        }
-    }
-
-    /// Time of this engineer's next event: completion or shift change.
-    #[inline]
-    pub fn next_event(&self) -> f64 {
-        if self.present {
-            self.completion.min(self.next_change)
-        } else {
-            self.completion
-        }
-    }
-
-    #[inline]
-    pub fn eligible(&self, cap: usize) -> bool {
-        self.present && self.on_shift && self.queue.len() < cap
-    }
-
-    /// FIFO: each queued ticket with its own minutes of service left, in
-    /// queue order: the front one's remaining time, the others' whole work.
-    /// `skill(kind)` is this engineer's skill, which the caller reads from
-    /// the shared tables (the engineer's own row is on a cold line and the
-    /// heap: two misses per engineer at every truncation).
-    pub fn service_left<'a>(
-        &'a self,
-        now: f64,
-        skill: impl Fn(usize) -> f64 + 'a,
-    ) -> impl Iterator<Item = (&'a Ticket, f64)> + 'a {
-        self.queue.iter().enumerate().map(move |(j, t)| {
-            let s = skill(t.kind as usize);
-            let left = if j > 0 {
-                t.work / s
-            } else if self.on_shift {
-                self.completion - now
-            } else {
-                self.remaining / s
-            };
-            (t, left)
-        })
-    }
-
-    /// Goes off or on shift (the calendar part of a shift change).
-    #[inline]
-    pub fn toggle_shift(&mut self) {
-        if self.on_shift {
-            self.on_shift = false;
-            self.shift_day += 1;
-            self.next_change = f64::from(self.shift_day) * DAY + self.shift_start;
-        } else {
-            self.on_shift = true;
-            self.next_change = f64::from(self.shift_day) * DAY + self.shift_end;
-        }
-    }
-
-    /// Sets the shift state at time 0 from the daily shift.
-    pub fn start_shifts(&mut self) {
-        self.shift_day = 0;
-        if self.shift_start == 0.0 && self.shift_end == DAY {
-            self.on_shift = true;
-            self.next_change = f64::INFINITY;
-        } else if self.shift_start == 0.0 {
-            self.on_shift = true;
-            self.next_change = self.shift_end;
-        } else {
-            self.on_shift = false;
-            self.next_change = self.shift_start;
-        }
-    }
-}
-
-/// Quantities summed since the last reward was paid.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Acc {
-    /// Integral of the open tickets' weight over time (weighted minutes).
-    pub wait: f64,
-    /// Integral of open tickets above the soft cap (ticket-minutes).
-    pub over: f64,
-    pub breaches: [u32; N_PRIORITIES],
-    /// Weighted minutes charged for work left at truncation.
-    pub end: f64,
-    pub invalid: u32,
-}
 
 /// Everything that changes during an episode (the env's `State`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -299,122 +103,156 @@ pub struct Sim {
     /// The episode ended because the backlog exceeded `max_backlog`.
     pub overflow: bool,
     /// Reward components of the last step (see `reward.rs`).
-    pub last: [f64; super::reward::N_COMPONENTS],
+    pub last: [f64; N_COMPONENTS],
     /// Tickets resolved this episode, in completion order.
     pub resolved: Vec<Resolved>,
     pub auto_assigned: u32,
+    /// Backlog tickets held at the current time (`Ticket::held`).
+    #[serde(default)]
+    pub held: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Resolved {
-    pub kind: u8,
-    pub priority: u8,
-    pub tier: u8,
-    pub arrival: f64,
-    pub pickup: f64,
-    pub done: f64,
-    pub deadline: f64,
-    pub top2: bool,
-    pub engineer: u16,
-}
-
-/// Arrival intensity table and its maximum, built once per env.
+/// The help desk: its state (`Sim`) and the caches derived from it, with
+/// the event loop between decisions. A plain simulation: the env
+/// (`TicketRouting`) holds one and reads it for the observation, reward,
+/// mask and view; the multi-team env composes several on one clock.
 #[derive(Debug, Clone)]
-pub struct Rates {
-    /// Arrival intensity per minute, indexed `weekday * 24 + hour`.
-    pub rate: Vec<f64>,
-    /// Intensity over `peak` (the observation's `arrival_rate`), same index.
-    pub share: Vec<f64>,
-    pub mu: Vec<f64>,
-    pub mean_work: Vec<f64>,
-    pub horizon: f64,
-    /// `load[n] = n / cap` for `n <= cap`.
-    pub load: Vec<f32>,
-    /// Running sums of `type_probs`, of each type's `priority_probs` and of
-    /// `tier_probs` (`Rng::categorical_cum`).
-    pub type_cum: Vec<f64>,
-    pub priority_cum: Vec<Vec<f64>>,
-    pub tier_cum: Vec<f64>,
+pub struct Desk {
+    /// Fixed for the desk's life and shared by the clones of a batch, so the
+    /// envs of a batch read one copy (it stays in cache across the batch).
+    pub(super) p: Arc<Params>,
+    pub(super) rates: Arc<Rates>,
+    /// The team as configured, slot order, absent slots last; skills are
+    /// regenerated into it at reset when `resample_skills`.
+    pub(super) team: Vec<Engineer>,
+    pub(super) sim: Sim,
+    /// Caches derived from `sim` (not part of the state; `refresh_caches`).
+    pub(super) tables: Arc<SkillTables>,
+    /// The buffer `refresh_caches` computes the tables into.
+    scratch_tables: SkillTables,
+    /// `tables` are those of `team` in its own slot order, so a reset that
+    /// copies the team unchanged (no resampling, no shuffling) keeps them
+    /// instead of recomputing them (O(slots^2 * types), about every 60
+    /// decisions). `set_state` clears it.
+    tables_from_team: bool,
+    /// Service minutes queued behind each slot's ticket in service, kept as
+    /// tickets join and leave, so that the observation's queued work does not
+    /// walk every queue.
+    pub(super) queued: Vec<f64>,
+    /// Each slot's next event time (`Engineer::next_event`), contiguous, so
+    /// that finding the next event and the engineers it concerns does not
+    /// read every engineer record.
+    pub(super) engineer_next: Vec<f64>,
+    /// Open tickets and their SLA deadlines, for counting breaches.
+    pub(super) sla: SlaBook,
 }
 
-impl Rates {
-    pub fn new(p: &Params) -> Self {
-        let hp_mean = p.hour_profile.iter().sum::<f64>() / 24.0;
-        let mut table = Vec::with_capacity(7 * 24);
-        for w in 0..7 {
-            for h in 0..24 {
-                table.push(
-                    p.arrivals_per_day / DAY * (p.hour_profile[h] / hp_mean) * p.weekday_factor[w],
-                );
-            }
+impl Desk {
+    /// A desk for validated `p`, before its first episode (ended).
+    pub fn new(p: Params) -> Self {
+        let rates = Rates::new(&p);
+        let team = build_team(&p);
+        // Computed before the batch clones this desk, so that the clones
+        // share one copy (see `SkillTables`).
+        let (mut tables, mut scratch_tables) = (Arc::default(), SkillTables::default());
+        tables::refresh(&mut tables, &mut scratch_tables, &team, &rates);
+        let sim = Sim {
+            rng: Rng::new(0),
+            arrivals: Rng::new(0),
+            work: Rng::new(0),
+            now: 0.0,
+            next_arrival: f64::INFINITY,
+            next_id: 0,
+            pending: Vec::new(),
+            current: None,
+            engineers: team.clone(),
+            open_weight: 0.0,
+            acc: Acc::default(),
+            ended: true,
+            overflow: false,
+            last: [0.0; N_COMPONENTS],
+            resolved: Vec::new(),
+            auto_assigned: 0,
+            held: 0,
+        };
+        Desk {
+            p: Arc::new(p),
+            rates: Arc::new(rates),
+            team,
+            sim,
+            tables,
+            scratch_tables,
+            tables_from_team: true,
+            queued: Vec::new(),
+            engineer_next: Vec::new(),
+            sla: SlaBook::default(),
         }
-        let peak = table.iter().copied().fold(0.0, f64::max);
-        let share = table.iter().map(|r| r / peak).collect();
-        let mu = p.work_median_minutes.iter().map(|m| m.ln()).collect();
-        let mean_work = p
-            .work_median_minutes
-            .iter()
-            .zip(&p.work_sigma)
-            .map(|(m, s)| m * (0.5 * s * s).exp())
-            .collect();
-        let load = (0..=p.cap)
-            .map(|n| (n as f64 / p.cap as f64) as f32)
-            .collect();
-        Rates {
-            load,
-            type_cum: Rng::running_sums(&p.type_probs),
-            priority_cum: p
-                .priority_probs
-                .iter()
-                .map(|w| Rng::running_sums(w))
-                .collect(),
-            tier_cum: Rng::running_sums(&p.tier_probs),
-            rate: table,
-            share,
-            mu,
-            mean_work,
-            horizon: f64::from(p.episode_days) * DAY,
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.p
+    }
+
+    /// The state (everything that changes during an episode).
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// Seeds the master generator; the next `start_episode` splits from it.
+    pub fn seed(&mut self, seed: u64) {
+        self.sim.rng = Rng::new(seed);
+    }
+
+    /// Actions: one per engineer slot, then hold when `allow_hold`.
+    pub fn n_actions(&self) -> usize {
+        self.p.max_engineers + usize::from(self.p.allow_hold)
+    }
+
+    /// Whether `action` is the hold action.
+    #[inline]
+    pub fn is_hold(&self, action: usize) -> bool {
+        self.p.allow_hold && action == self.p.max_engineers
+    }
+
+    /// Valid actions for the current decision (`n_actions()` of them): the
+    /// eligible slots, and hold whenever it exists; all of them once the
+    /// episode has ended (any action is accepted and ignored).
+    pub fn action_mask(&self, mask: &mut [bool]) {
+        if self.sim.current.is_none() {
+            mask.fill(true);
+            return;
+        }
+        let m = self.p.max_engineers;
+        for (i, v) in mask.iter_mut().take(m).enumerate() {
+            *v = self.valid(i);
+        }
+        if let Some(hold) = mask.get_mut(m) {
+            *hold = true;
         }
     }
 
-    /// Index of the table cell holding time `t >= 0`.
-    #[inline]
-    fn cell(t: f64, start_weekday: u32) -> usize {
-        let d = floor_pos(t / DAY);
-        // A slightly negative time of day (rounding in `t / DAY`) gives hour
-        // 0 as flooring would. Conversions go through `i64` (see `floor_pos`).
-        let h = (((t - d * DAY) / 60.0) as i64).clamp(0, 23) as usize;
-        let w = (start_weekday as usize + d as i64 as usize) % 7;
-        w * 24 + h
+    /// Routes the decision ticket as `action` says: hold, or an engineer
+    /// slot (with the fallback when configured, charging it); false
+    /// (nothing done) without a decision.
+    pub fn act(&mut self, action: usize) -> bool {
+        if self.is_hold(action) {
+            self.hold_current()
+        } else {
+            self.route_current(action)
+        }
     }
 
-    /// Intensity of episode hour `hour` (from the start of the episode).
+    /// Whether slot `i` may take the decision ticket now.
     #[inline]
-    fn hourly(&self, hour: u64, start_weekday: u32) -> f64 {
-        let w = (u64::from(start_weekday) + hour / 24) % 7;
-        self.rate[w as usize * 24 + (hour % 24) as usize]
-    }
-
-    /// `rate(t) / peak` (the intensity of the header's definition over its
-    /// weekly peak), read from a table computed once.
-    #[inline]
-    pub fn rate_share(&self, t: f64, start_weekday: u32) -> f64 {
-        self.share[Self::cell(t, start_weekday)]
-    }
-
-    /// `open / cap` as the observation's float32, from a table (no division
-    /// per engineer and decision). `open <= cap`: the simulation never
-    /// exceeds the cap and `set_state` refuses a state that does.
-    #[inline]
-    pub fn load_share(&self, open: usize) -> f32 {
-        self.load[open]
+    pub fn valid(&self, i: usize) -> bool {
+        self.sim.current.is_some() && self.sim.engineers[i].eligible(self.p.cap)
     }
 }
 
-impl TicketRouting {
+impl Desk {
     /// Time of the next arrival after `t`, by inversion (see the header):
     /// one draw per arrival, and a walk over the hours it spans.
-    pub(super) fn draw_next_arrival(&mut self, mut t: f64) -> f64 {
+    pub fn draw_next_arrival(&mut self, mut t: f64) -> f64 {
         let mut need = self.sim.arrivals.exponential(1.0);
         // `i64`, not `u64`: one instruction per conversion (see `floor_pos`).
         let mut hour = (t / 60.0) as i64;
@@ -433,7 +271,7 @@ impl TicketRouting {
     }
 
     /// Runs events until a decision is due or the episode ends.
-    pub(super) fn advance(&mut self) {
+    pub fn advance(&mut self) {
         // One clock's event loop, in the pieces a shared clock also uses (clock.rs).
         while !self.sim.ended && !self.offer() {
             let t = self.next_event_time();
@@ -442,6 +280,9 @@ impl TicketRouting {
     }
 
     fn take_backlog_head(&mut self) -> Ticket {
+        if self.sim.held > 0 {
+            return self.take_unheld_head();
+        }
         let pending = &self.sim.pending;
         let mut best = 0;
         for (i, t) in pending.iter().enumerate().skip(1) {
@@ -455,6 +296,48 @@ impl TicketRouting {
             }
         }
         self.sim.pending.swap_remove(best)
+    }
+
+    /// `take_backlog_head` among the tickets not held (there is one).
+    fn take_unheld_head(&mut self) -> Ticket {
+        let mut best: Option<usize> = None;
+        for (i, t) in self.sim.pending.iter().enumerate() {
+            if t.held {
+                continue;
+            }
+            let better = best.is_none_or(|b| {
+                let b = &self.sim.pending[b];
+                (t.priority, t.arrival, t.id) < (b.priority, b.arrival, b.id)
+            });
+            if better {
+                best = Some(i);
+            }
+        }
+        let best = best.expect("an unheld backlog ticket");
+        self.sim.pending.swap_remove(best)
+    }
+
+    /// Puts the decision ticket back in the backlog, held until the next
+    /// event (the hold action); false without a decision.
+    pub fn hold_current(&mut self) -> bool {
+        let Some(mut ticket) = self.sim.current.take() else {
+            return false;
+        };
+        ticket.held = true;
+        self.sim.held += 1;
+        self.sim.pending.push(ticket);
+        true
+    }
+
+    /// An event happened: every held ticket may be offered again.
+    #[inline]
+    fn release_held(&mut self) {
+        if self.sim.held > 0 {
+            for t in self.sim.pending.iter_mut() {
+                t.held = false;
+            }
+            self.sim.held = 0;
+        }
     }
 
     /// Adds the interval `[now, t1]` to the accumulators.
@@ -497,7 +380,7 @@ impl TicketRouting {
     }
 
     /// Gives `ticket` to engineer `i` (who is eligible) at the current time.
-    pub(super) fn assign(&mut self, mut ticket: Ticket, i: usize) {
+    pub fn assign(&mut self, mut ticket: Ticket, i: usize) {
         let now = self.sim.now;
         let k = ticket.kind as usize;
         ticket.top2 = self.tables.top2[i * self.p.n_types() + k];
@@ -572,7 +455,7 @@ impl TicketRouting {
 
     /// FIFO: minutes of service left in slot `i`'s queue: the ticket in
     /// service (exact), plus the cached sum of the queued ones.
-    pub(super) fn busy_left(&self, i: usize) -> f64 {
+    pub fn busy_left(&self, i: usize) -> f64 {
         let e = &self.sim.engineers[i];
         let Some(head) = e.queue.front() else {
             return 0.0;
@@ -629,6 +512,7 @@ impl TicketRouting {
             top2: false,
             tau: 0.0,
             track: 0,
+            held: false,
         };
         self.sim.next_id += 1;
         self.admit(ticket);
@@ -641,7 +525,7 @@ impl TicketRouting {
 
     /// Puts a new ticket in the backlog (every ticket enters here, so that
     /// the open weight and the SLA bookkeeping stay right).
-    pub(super) fn admit(&mut self, mut ticket: Ticket) {
+    pub fn admit(&mut self, mut ticket: Ticket) {
         self.sim.open_weight += ticket.weight;
         self.sla.track(&mut ticket, self.sim.now);
         self.sim.pending.push(ticket);
@@ -652,7 +536,7 @@ impl TicketRouting {
     /// from the queues; the SLA bookkeeping from the open tickets. Call
     /// after any change of `sim` made other than by the event loop (reset,
     /// set_state).
-    pub(super) fn refresh_caches(&mut self, team_changed: bool) {
+    pub fn refresh_caches(&mut self, team_changed: bool) {
         if team_changed {
             tables::refresh(
                 &mut self.tables,
@@ -696,8 +580,13 @@ impl TicketRouting {
     fn end(&mut self) {
         let now = self.sim.now;
         let mut cost = 0.0;
-        for t in &self.sim.pending {
-            cost += t.weight * (self.p.backlog_end_minutes + self.rates.mean_work[t.kind as usize]);
+        if self.p.allow_hold {
+            cost += self.held_end_cost();
+        } else {
+            for t in &self.sim.pending {
+                cost +=
+                    t.weight * (self.p.backlog_end_minutes + self.rates.mean_work[t.kind as usize]);
+            }
         }
         if self.p.service == Service::ProcessorSharing {
             cost += self.ps_end_cost();
@@ -718,7 +607,7 @@ impl TicketRouting {
 
     /// The slot an action is routed to: itself if valid, else (fallback
     /// mode) the next valid slot cyclically after it.
-    pub(super) fn route(&self, action: usize) -> (usize, bool) {
+    pub fn route(&self, action: usize) -> (usize, bool) {
         let cap = self.p.cap;
         let engineers = &self.sim.engineers;
         if engineers[action].eligible(cap) || self.p.invalid_action == InvalidActionMode::Raise {

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use super::sim::{Engineer, Rates};
+use super::rates::Rates;
+use super::team::Engineer;
 
 /// Read at every decision, so kept where a batch reads one copy: the envs of
 /// a batch share one `Arc` while their skills agree (the default: the team

@@ -1,3 +1,7 @@
+use std::sync::Arc;
+
+use super::rates::DAY;
+use super::tables::{self, SkillTables};
 use super::*;
 
 fn make(cfg: TicketRoutingConfig, seed: u64) -> (TicketRouting, Vec<f32>) {
@@ -9,7 +13,7 @@ fn make(cfg: TicketRoutingConfig, seed: u64) -> (TicketRouting, Vec<f32>) {
 }
 
 fn first_valid(env: &TicketRouting) -> i64 {
-    let mut mask = vec![false; env.p.max_engineers];
+    let mut mask = vec![false; env.desk.p.max_engineers];
     env.action_mask(&mut mask);
     mask.iter().position(|&m| m).unwrap() as i64
 }
@@ -73,13 +77,13 @@ fn a_day_has_about_sixty_decisions_and_ends_truncated() {
     let (steps, ret, _) = run(&mut env, &mut obs);
     assert!((30..=100).contains(&steps), "{steps} decisions");
     assert!(ret < 0.0);
-    assert!(env.sim.ended);
-    assert_eq!(env.sim.now, DAY);
+    assert!(env.desk.sim.ended);
+    assert_eq!(env.desk.sim.now, DAY);
     // Every ticket is resolved, queued or in the backlog.
-    let queued: usize = env.sim.engineers.iter().map(|e| e.queue.len()).sum();
+    let queued: usize = env.desk.sim.engineers.iter().map(|e| e.queue.len()).sum();
     assert_eq!(
-        env.sim.resolved.len() + queued + env.sim.pending.len(),
-        env.sim.next_id as usize
+        env.desk.sim.resolved.len() + queued + env.desk.sim.pending.len(),
+        env.desk.sim.next_id as usize
     );
 }
 
@@ -101,20 +105,21 @@ fn return_is_minus_weighted_open_time_plus_penalties() {
         let s = env.step(first_valid(&env), &mut obs);
         total += s.reward;
         if s.truncated {
-            end_cost = env.sim.last[3];
+            end_cost = env.desk.sim.last[3];
             break;
         }
     }
-    let p = &env.p;
+    let p = &env.desk.p;
     let mut open = 0.0;
-    for t in &env.sim.resolved {
+    for t in &env.desk.sim.resolved {
         open += p.priority_weights[t.priority as usize] * (t.done - t.arrival);
     }
     let unresolved = env
+        .desk
         .sim
         .pending
         .iter()
-        .chain(env.sim.engineers.iter().flat_map(|e| e.queue.iter()));
+        .chain(env.desk.sim.engineers.iter().flat_map(|e| e.queue.iter()));
     for t in unresolved {
         open += t.weight * (DAY - t.arrival);
     }
@@ -128,11 +133,14 @@ fn return_is_minus_weighted_open_time_plus_penalties() {
 fn mask_allows_only_present_on_shift_engineers_below_cap() {
     let (mut env, mut obs) = make(TicketRoutingConfig::default(), 11);
     for _ in 0..40 {
-        let mut mask = vec![false; env.p.max_engineers];
+        let mut mask = vec![false; env.desk.p.max_engineers];
         env.action_mask(&mut mask);
         for (i, m) in mask.iter().enumerate() {
-            let e = &env.sim.engineers[i];
-            assert_eq!(*m, e.present && e.on_shift && e.queue.len() < env.p.cap);
+            let e = &env.desk.sim.engineers[i];
+            assert_eq!(
+                *m,
+                e.present && e.on_shift && e.queue.len() < env.desk.p.cap
+            );
             assert_eq!(env.check_action(i as i64).is_ok(), *m);
         }
         assert!(mask[8..].iter().all(|m| !m), "absent slots are masked");
@@ -153,8 +161,16 @@ fn fallback_reroutes_invalid_action_with_penalty() {
     let (mut env, mut obs) = make(cfg, 2);
     assert!(env.check_action(11).is_ok());
     env.step(11, &mut obs);
-    assert_eq!(env.sim.last[4], -env.p.invalid_action_penalty);
-    assert_eq!(env.sim.engineers.iter().map(|e| e.assigned).sum::<u32>(), 1);
+    assert_eq!(env.desk.sim.last[4], -env.desk.p.invalid_action_penalty);
+    assert_eq!(
+        env.desk
+            .sim
+            .engineers
+            .iter()
+            .map(|e| e.assigned)
+            .sum::<u32>(),
+        1
+    );
 }
 
 #[test]
@@ -175,8 +191,8 @@ fn work_pauses_off_shift_and_resumes() {
     };
     let (mut env, mut obs) = make(cfg, 0);
     while !env.step(0, &mut obs).truncated {}
-    assert!(!env.sim.resolved.is_empty());
-    for t in &env.sim.resolved {
+    assert!(!env.desk.sim.resolved.is_empty());
+    for t in &env.desk.sim.resolved {
         let mut on_shift = 0.0;
         for d in 0..7 {
             let (s, e) = (f64::from(d) * DAY + 480.0, f64::from(d) * DAY + 540.0);
@@ -190,14 +206,14 @@ fn work_pauses_off_shift_and_resumes() {
 #[test]
 fn finish_time_follows_the_shift_calendar() {
     let shift = [480.0, 960.0];
-    assert_eq!(obs::finish_time_on(shift, 0.0, 0.0, 60.0), 540.0);
+    assert_eq!(team::finish_time_on(shift, 0.0, 0.0, 60.0), 540.0);
     assert_eq!(
-        obs::finish_time_on(shift, 900.0, 0.0, 120.0),
+        team::finish_time_on(shift, 900.0, 0.0, 120.0),
         DAY + 480.0 + 60.0
     );
-    assert_eq!(obs::finish_time_on(shift, 1000.0, 0.0, 10.0), DAY + 490.0);
+    assert_eq!(team::finish_time_on(shift, 1000.0, 0.0, 10.0), DAY + 490.0);
     assert_eq!(
-        obs::finish_time_on(shift, DAY + 1000.0, 1.0, 10.0),
+        team::finish_time_on(shift, DAY + 1000.0, 1.0, 10.0),
         2.0 * DAY + 490.0
     );
 }
@@ -213,7 +229,7 @@ fn same_tickets_whatever_the_policy() {
     let tickets = |pick_last: bool| {
         let (mut env, mut obs) = make(cfg.clone(), 21);
         loop {
-            let mut mask = vec![false; env.p.max_engineers];
+            let mut mask = vec![false; env.desk.p.max_engineers];
             env.action_mask(&mut mask);
             let a = if pick_last {
                 mask.iter().rposition(|&m| m)
@@ -224,7 +240,7 @@ fn same_tickets_whatever_the_policy() {
                 break;
             }
         }
-        let sim = &env.sim;
+        let sim = &env.desk.sim;
         let mut all: Vec<(u32, u64, u8, u8)> = sim
             .resolved
             .iter()
@@ -277,7 +293,8 @@ fn shuffle_slots_moves_engineers_reproducibly() {
     let (a, _) = make(cfg.clone(), 1);
     let (b, _) = make(cfg, 1);
     let present = |e: &TicketRouting| {
-        e.sim
+        e.desk
+            .sim
             .engineers
             .iter()
             .map(|x| x.present)
@@ -335,12 +352,13 @@ fn understaffed_builds_a_backlog() {
         );
         run(&mut env, &mut obs);
         let open: usize = env
+            .desk
             .sim
             .engineers
             .iter()
             .map(|e| e.queue.len())
             .sum::<usize>()
-            + env.sim.pending.len();
+            + env.desk.sim.pending.len();
         open
     };
     assert!(run_backlog(Scenario::Understaffed) > run_backlog(Scenario::Balanced));
@@ -359,7 +377,10 @@ fn clones_share_the_skill_tables_until_their_skills_differ() {
     b.seed(2);
     a.reset(&mut obs);
     b.reset(&mut obs);
-    assert!(Arc::ptr_eq(&a.tables, &b.tables), "one team: one copy");
+    assert!(
+        Arc::ptr_eq(&a.desk.tables, &b.desk.tables),
+        "one team: one copy"
+    );
     // Other skills (resampled per episode): its own, correct, tables.
     let cfg = TicketRoutingConfig {
         resample_skills: Some(true),
@@ -371,9 +392,9 @@ fn clones_share_the_skill_tables_until_their_skills_differ() {
     b.seed(2);
     a.reset(&mut obs);
     b.reset(&mut obs);
-    assert!(!Arc::ptr_eq(&a.tables, &b.tables));
+    assert!(!Arc::ptr_eq(&a.desk.tables, &b.desk.tables));
     for env in [&a, &b] {
-        assert_eq!(*env.tables, fresh_tables(env));
+        assert_eq!(*env.desk.tables, fresh_tables(env));
     }
 }
 
@@ -382,8 +403,8 @@ fn fresh_tables(env: &TicketRouting) -> SkillTables {
     tables::refresh(
         &mut Arc::new(SkillTables::default()),
         &mut fresh,
-        &env.sim.engineers,
-        &env.rates,
+        &env.desk.sim.engineers,
+        &env.desk.rates,
     );
     fresh
 }
@@ -405,12 +426,12 @@ fn a_reset_after_set_state_restores_the_team_tables() {
     state.engineers[1].present = false;
     state.engineers[2].shift_start = 60.0;
     env.set_state(state).unwrap();
-    assert_eq!(*env.tables, fresh_tables(&env));
-    assert_ne!(*env.tables, team);
+    assert_eq!(*env.desk.tables, fresh_tables(&env));
+    assert_ne!(*env.desk.tables, team);
     env.reset(&mut obs);
-    assert_eq!(*env.tables, team);
+    assert_eq!(*env.desk.tables, team);
     env.reset(&mut obs);
-    assert_eq!(*env.tables, team);
+    assert_eq!(*env.desk.tables, team);
 }
 
 #[test]
@@ -449,4 +470,170 @@ fn engineer_layout() {
     for cold in [offset_of!(Engineer, updated), offset_of!(Engineer, skill)] {
         assert_eq!(line(cold), 2);
     }
+}
+
+fn hold_env(scenario: Scenario, cap: usize) -> (TicketRouting, Vec<f32>) {
+    let cfg = TicketRoutingConfig {
+        scenario,
+        cap: Some(cap),
+        soft_cap: Some(cap.min(3)),
+        allow_hold: Some(true),
+        ..Default::default()
+    };
+    make(cfg, 5)
+}
+
+#[test]
+fn holding_every_ticket_still_moves_the_clock_to_the_horizon() {
+    // A policy that always holds: each ticket is offered at most once per
+    // instant, so the clock advances and the episode ends (horizon or
+    // backlog overflow) in a bounded number of steps, whatever the cap.
+    for cap in [1, 2, 5] {
+        for scenario in [Scenario::SpecialistsPull, Scenario::Understaffed] {
+            let (mut env, mut obs) = hold_env(scenario, cap);
+            let hold = env.desk.p.max_engineers as i64;
+            let mut seen_at_now = std::collections::HashSet::new();
+            let mut now = env.desk.sim.now;
+            let mut steps = 0;
+            loop {
+                let id = env.desk.sim.current.as_ref().unwrap().id;
+                if env.desk.sim.now > now {
+                    now = env.desk.sim.now;
+                    seen_at_now.clear();
+                }
+                assert!(seen_at_now.insert(id), "ticket {id} offered twice at {now}");
+                env.check_action(hold).unwrap();
+                steps += 1;
+                if env.step(hold, &mut obs).truncated {
+                    break;
+                }
+                assert!(steps < 100_000, "cap {cap}: no end");
+            }
+            assert!(env.desk.sim.ended);
+            // Nothing was ever assigned.
+            assert!(env.desk.sim.engineers.iter().all(|e| e.assigned == 0));
+        }
+    }
+}
+
+#[test]
+fn hold_leaves_the_ticket_in_the_backlog_until_the_next_event() {
+    let (mut env, mut obs) = hold_env(Scenario::SpecialistsPull, 2);
+    let hold = env.desk.p.max_engineers as i64;
+    let t = env.desk.sim.current.clone().unwrap();
+    let now = env.desk.sim.now;
+    env.step(hold, &mut obs);
+    let sim = &env.desk.sim;
+    let back = sim.pending.iter().find(|p| p.id == t.id);
+    let offered_again = sim.current.as_ref().is_some_and(|c| c.id == t.id);
+    assert!(back.is_some() || offered_again);
+    if offered_again {
+        assert!(sim.now > now, "a held ticket is offered again only later");
+    }
+    // The same ticket, routed after the next event, keeps its arrival.
+    let mut mask = vec![false; env.desk.n_actions()];
+    env.action_mask(&mut mask);
+    assert!(
+        mask[hold as usize],
+        "hold is always allowed with a decision"
+    );
+}
+
+#[test]
+fn hold_without_allow_hold_is_an_invalid_action() {
+    let (env, _) = make(TicketRoutingConfig::default(), 0);
+    let m = env.desk.p.max_engineers as i64;
+    let err = env.check_action(m).unwrap_err().to_string();
+    assert!(err.contains("allow_hold"), "{err}");
+    assert_eq!(env.action_space(), Space::discrete(m));
+}
+
+#[test]
+fn a_cap_below_one_is_a_config_error_naming_cap() {
+    let cfg = TicketRoutingConfig {
+        scenario: Scenario::SpecialistsPull,
+        cap: Some(0),
+        ..Default::default()
+    };
+    let err = TicketRouting::new(&cfg).unwrap_err().to_string();
+    assert!(err.contains("cap"), "{err}");
+}
+
+#[test]
+fn a_held_ticket_at_the_end_pays_at_least_its_best_engineer_now() {
+    // A one-day episode where every ticket is held: the end charge of each
+    // backlog ticket is at least weight * (its work at the best skill).
+    let (mut env, mut obs) = hold_env(Scenario::SpecialistsPull, 2);
+    let hold = env.desk.p.max_engineers as i64;
+    let end = loop {
+        if env.step(hold, &mut obs).truncated {
+            break -env.desk.sim.last[3] / env.desk.p.wait_weight * 60.0;
+        }
+    };
+    let best_skill = |k: usize| {
+        env.desk
+            .sim
+            .engineers
+            .iter()
+            .filter(|e| e.present)
+            .map(|e| e.skill[k])
+            .fold(0.0, f64::max)
+    };
+    let floor: f64 = env
+        .desk
+        .sim
+        .pending
+        .iter()
+        .map(|t| t.weight * (t.work / best_skill(t.kind as usize)))
+        .sum();
+    assert!(!env.desk.sim.pending.is_empty());
+    assert!(end >= floor * (1.0 - 1e-12), "{end} < {floor}");
+}
+
+#[test]
+fn branches_with_the_same_sample_see_the_same_future() {
+    let (mut env, mut obs) = hold_env(Scenario::SpecialistsPull, 2);
+    for _ in 0..20 {
+        let mut mask = vec![false; env.desk.n_actions()];
+        env.action_mask(&mut mask);
+        let a = mask.iter().position(|&m| m).unwrap() as i64;
+        env.step(a, &mut obs);
+    }
+    let run = |mut b: TicketRouting, first: i64| {
+        let mut obs = vec![0f32; b.obs_len()];
+        let mut total = 0.0;
+        let mut a = first;
+        loop {
+            let s = b.step(a, &mut obs);
+            total += s.reward;
+            if s.truncated {
+                return (total, b.desk.sim.next_id);
+            }
+            let mut mask = vec![false; b.desk.n_actions()];
+            b.action_mask(&mut mask);
+            a = mask.iter().position(|&m| m).unwrap() as i64;
+        }
+    };
+    let hold = env.desk.p.max_engineers as i64;
+    let branch = |sample: u64| {
+        let mut b = env.clone();
+        b.resample_future(7, sample);
+        b
+    };
+    // The decision ticket's observation does not change (only hidden state).
+    let mut o1 = vec![0f32; env.obs_len()];
+    obs::write(&branch(0).desk, &mut o1);
+    assert_eq!(o1, obs);
+    // Same sample: the same arrivals whatever the action (common random numbers).
+    let (_, arrivals_hold) = run(branch(0), hold);
+    let mut mask = vec![false; env.desk.n_actions()];
+    env.action_mask(&mut mask);
+    let first = mask.iter().position(|&m| m).unwrap() as i64;
+    let (_, arrivals_route) = run(branch(0), first);
+    assert_eq!(arrivals_hold, arrivals_route);
+    assert_eq!(run(branch(0), first), run(branch(0), first));
+    assert_ne!(run(branch(0), first), run(branch(1), first));
+    // The original's hidden work is not what the branch uses.
+    let t = env.desk.sim.current.clone().unwrap();
+    assert_ne!(branch(0).desk.sim.current.unwrap().work, t.work);
 }

@@ -3,8 +3,9 @@
 //! open tickets coloured by priority, each over its own SLA timer. The lane
 //! that received the last routed ticket is marked, and that ticket outlined.
 
-use super::sim::DAY;
-use super::TicketRouting;
+use super::config::{PRIORITY_NAMES, TIER_NAMES};
+use super::rates::DAY;
+use super::sim::Desk;
 use crate::render::{Frame, Rgb};
 
 /// Critical, high, medium, low.
@@ -39,7 +40,7 @@ fn sla_timer(now: f64, arrival: f64, deadline: f64) -> (f64, Rgb) {
     (used.min(1.0), color)
 }
 
-pub fn draw(env: &TicketRouting) -> Frame {
+pub fn draw(env: &Desk) -> Frame {
     let s = &env.sim;
     let p = &env.p;
     let m = p.max_engineers;
@@ -142,4 +143,43 @@ pub fn draw(env: &TicketRouting) -> Frame {
         }
     }
     f
+}
+
+/// The `ansi` text of the help desk: the clock, the ticket to route and
+/// one line per present engineer.
+pub fn ansi(d: &Desk) -> String {
+    let s = &d.sim;
+    let day = (s.now / DAY).floor();
+    let tod = s.now - day * DAY;
+    let mut out = format!(
+        "day {} {:02}:{:02}  backlog {}\n",
+        day as u32,
+        (tod / 60.0).floor() as u32,
+        (tod % 60.0).floor() as u32,
+        s.pending.len()
+    );
+    match &s.current {
+        Some(t) => out.push_str(&format!(
+            "ticket #{} {} {} ({}), waiting {:.0} min\n",
+            t.id,
+            d.p.ticket_types[t.kind as usize],
+            PRIORITY_NAMES[t.priority as usize],
+            TIER_NAMES[t.tier as usize],
+            s.now - t.arrival
+        )),
+        None => out.push_str("episode over\n"),
+    }
+    for (i, e) in s.engineers.iter().enumerate().filter(|(_, e)| e.present) {
+        let skill = s.current.as_ref().map_or(0.0, |t| e.skill[t.kind as usize]);
+        out.push_str(&format!(
+            "[{i:2}] {} open {}/{} skill {:.2} fatigue {:.2}{}\n",
+            if e.on_shift { "on " } else { "off" },
+            e.queue.len(),
+            d.p.cap,
+            skill,
+            e.fatigue,
+            if d.valid(i) { "" } else { "  (unavailable)" }
+        ));
+    }
+    out
 }

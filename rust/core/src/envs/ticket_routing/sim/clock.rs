@@ -1,6 +1,6 @@
 //! The event loop in pieces, for a clock that several teams share (the
-//! multi-team env, `envs::multi_team_routing`, drives one `TicketRouting` per
-//! team with them).
+//! multi-team env, `envs::multi_team_routing`, composes one `Desk` per team
+//! with them).
 //!
 //! `advance()` is `loop { if ended || offer() { break } let t =
 //! next_event_time(); run_to(t) }`: a multi-team clock runs `offer` on every
@@ -9,16 +9,16 @@
 //! `one_team_reproduces_ticket_routing` checks trajectory by trajectory.
 
 use super::super::config::Service;
-use super::super::obs::finish_time_on;
-use super::super::reward::{self, N_COMPONENTS};
-use super::super::{generate_skills, TicketRouting};
-use super::{floor_pos, Acc, Ticket, DAY, MAX_OPEN};
+use super::super::rates::{floor_pos, DAY};
+use super::super::reward::{self, Acc, N_COMPONENTS};
+use super::super::team::{finish_time_on, generate_skills, Ticket};
+use super::{Desk, MAX_OPEN};
 
-impl TicketRouting {
+impl Desk {
     /// Everything `reset` does before the first `advance()`: new purpose
     /// streams from the master generator, the team, the clock at 0, the first
     /// arrival drawn.
-    pub(crate) fn start_episode(&mut self) {
+    pub fn start_episode(&mut self) {
         let sim = &mut self.sim;
         sim.arrivals = sim.rng.split();
         sim.work = sim.rng.split();
@@ -60,6 +60,7 @@ impl TicketRouting {
         self.sla.clear();
         self.sla.reserve(expected);
         sim.auto_assigned = 0;
+        sim.held = 0;
         // The engineers are a copy of `team` in its slot order unless
         // resampled or shuffled: then the tables of `team` still hold.
         let as_team = !self.p.resample_skills && !self.p.shuffle_slots;
@@ -72,12 +73,12 @@ impl TicketRouting {
     /// while that applies, and returns true once a ticket awaits a decision
     /// (`sim.current`), false when nothing can be routed now.
     #[inline]
-    pub(crate) fn offer(&mut self) -> bool {
+    pub fn offer(&mut self) -> bool {
         if self.sim.current.is_some() {
             return true;
         }
         let cap = self.p.cap;
-        while !self.sim.ended && !self.sim.pending.is_empty() {
+        while !self.sim.ended && self.sim.pending.len() > self.sim.held as usize {
             let mut n_eligible = 0;
             let mut only = 0;
             for &i in &self.tables.present {
@@ -104,7 +105,7 @@ impl TicketRouting {
     /// Time of the team's next event (the horizon at the latest), with the
     /// minimum as the strict-`<` scan of the header (ties do not matter for a time).
     #[inline]
-    pub(crate) fn next_event_time(&self) -> f64 {
+    pub fn next_event_time(&self) -> f64 {
         let mut t_next = self.rates.horizon;
         for &t in &self.engineer_next {
             if t < t_next {
@@ -121,7 +122,7 @@ impl TicketRouting {
     /// the interval, then applies the team's events at `t`; at the horizon
     /// the episode ends. Nothing happens once the episode has ended.
     #[inline]
-    pub(crate) fn run_to(&mut self, t: f64) {
+    pub fn run_to(&mut self, t: f64) {
         if self.sim.ended {
             return;
         }
@@ -131,6 +132,10 @@ impl TicketRouting {
             self.end();
             return;
         }
+        // Held tickets come back at every event (every `t` here is one:
+        // completion, shift change or arrival); the clock has moved or an
+        // event fired, so holding cannot stall it.
+        self.release_held();
         // Completions in engineer order, then shift changes in engineer
         // order, as one pass: each event touches only its own engineer
         // (and completions the open weight and log, still in engineer
@@ -154,28 +159,29 @@ impl TicketRouting {
 
     /// Ends the episode now (another team's backlog blew up), charging the
     /// work left open as at the horizon.
-    pub(crate) fn end_now(&mut self) {
+    pub fn end_now(&mut self) {
         if !self.sim.ended {
             self.end();
         }
     }
 
-    /// Routes the decision ticket to `action` as `step` does (with the
-    /// fallback when configured); nothing without a decision.
-    pub(crate) fn route_current(&mut self, action: usize) {
+    /// Routes the decision ticket to `action` (with the fallback when
+    /// configured, charging it); false (nothing done) without a decision.
+    pub fn route_current(&mut self, action: usize) -> bool {
         let Some(ticket) = self.sim.current.take() else {
-            return;
+            return false;
         };
         let (slot, rerouted) = self.route(action);
         if rerouted {
             self.sim.acc.invalid += 1;
         }
         self.assign(ticket, slot);
+        true
     }
 
     /// Takes the decision ticket out of this team (handed to another one):
     /// its weight stops counting here.
-    pub(crate) fn hand_out(&mut self) -> Option<Ticket> {
+    pub fn hand_out(&mut self) -> Option<Ticket> {
         let t = self.sim.current.take()?;
         self.sim.open_weight -= t.weight;
         self.sla.close(&t);
@@ -185,7 +191,7 @@ impl TicketRouting {
     /// Puts a ticket handed over by another team into the backlog at the
     /// current time; a backlog beyond `max_backlog` ends the episode as an
     /// arrival would.
-    pub(crate) fn hand_in(&mut self, ticket: Ticket) {
+    pub fn hand_in(&mut self, ticket: Ticket) {
         self.admit(ticket);
         if self.sim.pending.len() > self.p.max_backlog {
             self.sim.overflow = true;
@@ -196,7 +202,7 @@ impl TicketRouting {
     /// The reward components accrued since the last payment (as `step`
     /// computes them), recorded as the last step's and reset.
     /// Returns them with their total (the step reward).
-    pub(crate) fn pay(&mut self) -> ([f64; N_COMPONENTS], f64) {
+    pub fn pay(&mut self) -> ([f64; N_COMPONENTS], f64) {
         let c = reward::components(&self.p, &self.sim.acc);
         self.sim.acc = Acc::default();
         self.sim.last = c;
@@ -204,18 +210,14 @@ impl TicketRouting {
     }
 
     /// Adds the invalid-action penalty once to the next payment.
-    pub(crate) fn charge_invalid(&mut self) {
+    pub fn charge_invalid(&mut self) {
         self.sim.acc.invalid += 1;
-    }
-
-    pub(crate) fn write_team_obs(&self, obs: &mut [f32]) {
-        self.write_obs(obs);
     }
 
     /// Expected finishing time, minutes from now, of a ticket of type `kind`
     /// with `extra` more skill-1 minutes of work, at the team's best eligible
     /// engineer (as the observation's `eta`); None if nobody is eligible.
-    pub(crate) fn best_eta(&self, kind: usize, extra: f64) -> Option<f64> {
+    pub fn best_eta(&self, kind: usize, extra: f64) -> Option<f64> {
         let now = self.sim.now;
         let day = floor_pos(now / DAY);
         let work = self.rates.mean_work[kind] + extra;
@@ -236,7 +238,7 @@ impl TicketRouting {
     }
 
     /// The team's best skill for type `kind` among present engineers.
-    pub(crate) fn best_skill(&self, kind: usize) -> f64 {
+    pub fn best_skill(&self, kind: usize) -> f64 {
         self.sim
             .engineers
             .iter()

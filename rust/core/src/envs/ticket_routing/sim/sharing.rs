@@ -12,8 +12,8 @@
 //! Caches: `engineer_next` is updated with every `completion` change; the
 //! SLA bookkeeping goes through `resolve` as FIFO's; `queued` stays 0.
 
-use super::super::TicketRouting;
-use super::{Engineer, Ticket};
+use super::super::team::{Engineer, Ticket};
+use super::Desk;
 
 /// The most open tickets an engineer can hold (`cap <= 64`), plus one for
 /// the ticket an ETA adds: the sort buffers live on the stack.
@@ -101,7 +101,7 @@ fn finish_times(taus: &[f64], p: f64, mut f: impl FnMut(usize, f64)) {
     }
 }
 
-impl TicketRouting {
+impl Desk {
     /// Processor sharing's `assign` after the common part: the ticket
     /// joins the set being served.
     pub(super) fn ps_join(&mut self, mut ticket: Ticket, i: usize) {
@@ -202,14 +202,14 @@ impl TicketRouting {
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::{Service, TicketRoutingConfig};
+    use super::super::super::{Service, TicketRouting, TicketRoutingConfig};
     use super::super::Ticket;
-    use super::TicketRouting;
+    use super::Desk;
     use crate::Env;
 
     /// One engineer with skill 1 on every type, the given daily shift, and
     /// (practically) no arrivals: the tests hand tickets in themselves.
-    fn solo(penalty: f64, shift: [f64; 2], days: u32) -> TicketRouting {
+    fn solo(penalty: f64, shift: [f64; 2], days: u32) -> Desk {
         let cfg = TicketRoutingConfig {
             n_engineers: Some(1),
             max_engineers: Some(1),
@@ -221,14 +221,14 @@ mod tests {
             context_switch_penalty: Some(penalty),
             ..Default::default()
         };
-        let mut env = TicketRouting::new(&cfg).unwrap();
-        env.seed(0);
-        env.start_episode();
-        env
+        let mut desk = Desk::new(cfg.resolve().unwrap());
+        desk.seed(0);
+        desk.start_episode();
+        desk
     }
 
     /// Hands a ticket of `work` skill-1 minutes to the engineer now.
-    fn give(env: &mut TicketRouting, work: f64) {
+    fn give(env: &mut Desk, work: f64) {
         let id = env.sim.next_id;
         env.sim.next_id += 1;
         env.admit(Ticket {
@@ -244,12 +244,13 @@ mod tests {
             top2: false,
             tau: 0.0,
             track: 0,
+            held: false,
         });
         let t = env.sim.pending.pop().unwrap();
         env.assign(t, 0);
     }
 
-    fn done_times(env: &TicketRouting) -> Vec<f64> {
+    fn done_times(env: &Desk) -> Vec<f64> {
         env.sim.resolved.iter().map(|r| r.done).collect()
     }
 
@@ -334,7 +335,7 @@ mod tests {
         env.seed(4);
         let mut obs = vec![0f32; env.obs_len()];
         env.reset(&mut obs);
-        let mut mask = vec![false; env.p.max_engineers];
+        let mut mask = vec![false; env.desk.p.max_engineers];
         let mut run = |env: &mut TicketRouting, obs: &mut [f32], steps: usize| {
             let mut out = Vec::new();
             for _ in 0..steps {
@@ -349,7 +350,7 @@ mod tests {
             out
         };
         run(&mut env, &mut obs, 15);
-        assert!(env.sim.engineers.iter().any(|e| e.queue.len() > 1));
+        assert!(env.desk.sim.engineers.iter().any(|e| e.queue.len() > 1));
         let state = env.state();
         let a = run(&mut env.clone(), &mut obs.clone(), 1000);
         let mut other = TicketRouting::new(&cfg).unwrap();

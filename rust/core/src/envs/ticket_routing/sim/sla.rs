@@ -7,7 +7,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::super::config::N_PRIORITIES;
-use super::Ticket;
+use super::super::team::Ticket;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SlaBook {
