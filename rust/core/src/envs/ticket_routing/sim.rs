@@ -30,10 +30,21 @@
 //!   interval is integrated (`integrate`), then the events at that exact time
 //!   are applied: completions (engineer order), shift changes (engineer
 //!   order), the arrival. A backlog longer than `max_backlog` ends the episode.
+//! - Hold (`allow_hold`): action `max_engineers` puts the decision ticket
+//!   back at the end of the backlog, marked held; the backlog head is taken
+//!   among unheld tickets only, and a decision is due only while an unheld
+//!   ticket waits. At every event time (after the interval is integrated and
+//!   the clock set, before the events are applied; not at the horizon) every
+//!   held mark is cleared.
 //! - Truncation (horizon or overflow) charges each backlog ticket `weight *
 //!   (backlog_end_minutes + mean_work[kind])` and, under FIFO, each queued
 //!   ticket `weight *` the on-shift minutes of service left in its queue up
-//!   to and including its own.
+//!   to and including its own. With `allow_hold` the backlog charge is
+//!   instead, ticket by ticket in backlog order, `weight * max(flat, F)`:
+//!   `flat` the charge above, `F = load_i + work / skill_i[kind]` minimal
+//!   over the present engineers (strict `<`, slot order), where `load_i`
+//!   starts at the engineer's `busy` (as in the observation) and the
+//!   chosen engineer's `load_i` becomes `F` (`sim/branch.rs`).
 //! - `service: processor_sharing` (`sim/sharing.rs`), with `p =
 //!   context_switch_penalty` and `s(m) = m * (1 + p * (m - 1))`: an engineer
 //!   with n open tickets serves them all at once; ticket j (type `k_j`,
