@@ -293,7 +293,7 @@ impl Desk {
             } else {
                 1.0
             };
-            let weight: f64 = e.queue.iter().map(|t| t.weight).sum();
+            let weight = self.queued_weight[i];
             row[11] = (weight / (weight + WEIGHT_HALF)) as f32;
         }
     }

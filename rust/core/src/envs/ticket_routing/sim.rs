@@ -151,6 +151,9 @@ pub struct Desk {
     /// tickets join and leave, so that the observation's queued work does not
     /// walk every queue.
     pub(super) queued: Vec<f64>,
+    /// Weight of each slot's open tickets, kept as tickets join and leave
+    /// (the observation's `queued_weight` without walking every queue).
+    pub(super) queued_weight: Vec<f64>,
     /// Each slot's next event time (`Engineer::next_event`), contiguous, so
     /// that finding the next event and the engineers it concerns does not
     /// read every engineer record.
@@ -196,6 +199,7 @@ impl Desk {
             scratch_tables,
             tables_from_team: true,
             queued: Vec::new(),
+            queued_weight: Vec::new(),
             engineer_next: Vec::new(),
             sla: SlaBook::default(),
         }
@@ -397,6 +401,7 @@ impl Desk {
         let k = ticket.kind as usize;
         ticket.top2 = self.tables.top2[i * self.p.n_types() + k];
         let skill = self.tables.skill(self.sim.engineers.len(), i, k);
+        self.queued_weight[i] += ticket.weight;
         let e = &mut self.sim.engineers[i];
         e.last_assign = now;
         e.assigned += 1;
@@ -451,6 +456,12 @@ impl Desk {
     fn resolve(&mut self, t: Ticket, i: usize) {
         let now = self.sim.now;
         self.sim.open_weight -= t.weight;
+        // Exactly zero once the engineer is free (no rounding residue).
+        self.queued_weight[i] = if self.sim.engineers[i].queue.is_empty() {
+            0.0
+        } else {
+            self.queued_weight[i] - t.weight
+        };
         self.sla.close(&t);
         self.sim.resolved.push(Resolved {
             kind: t.kind,
@@ -571,6 +582,11 @@ impl Desk {
                 .map(|(_, left)| left)
                 .sum::<f64>()
         }));
+        self.queued_weight.clear();
+        self.queued_weight.extend(
+            es.iter()
+                .map(|e| e.queue.iter().map(|t| t.weight).sum::<f64>()),
+        );
         self.engineer_next.clear();
         self.engineer_next
             .extend(es.iter().map(Engineer::next_event));
