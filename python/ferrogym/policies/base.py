@@ -84,10 +84,7 @@ class Policy:
     def __call__(self, obs: FloatArray, mask: BoolArray) -> int | IntArray:
         """One action (``int``) for one observation, or ``actions[N]`` for a batch."""
         obs = np.asarray(obs)
-        # These rules route: an action past the engineer slots (TicketRouting's
-        # hold, with allow_hold) is never theirs.
-        slots = self.cols.slice("engineers").shape[0]
-        mask = np.asarray(mask, dtype=np.bool_)[..., :slots]
+        mask = np.asarray(mask, dtype=np.bool_)
         if obs.ndim == 1:
             return int(self.act(obs[None, :], mask[None, :])[0])
         if obs.shape[0] != mask.shape[0]:
