@@ -657,6 +657,12 @@ class TicketRoutingSim:
         obs[o + 1] = sum(1 for e in present if len(e.queue) >= c["cap"]) / len(present)
         obs[o + 2] = min(now / self.horizon, 1.0)
         o += 3
+        for kind in range(k):
+            n = float(sum(1 for x in self.pending if x.kind == kind))
+            obs[o + kind] = n / (n + BACKLOG_HALF)
+        obs[o + k] = day_fraction
+        obs[o + k + 1] = week_fraction
+        o += k + 2
         for i, e in enumerate(self.engineers):
             if not e.present:
                 continue
@@ -685,12 +691,6 @@ class TicketRoutingSim:
             obs[row + 10] = squash(ends) if math.isfinite(ends) else 1.0
             weight = sum(t.weight for t in e.queue)
             obs[row + 11] = weight / (weight + WEIGHT_HALF)
-        o += self.m * ENGINEER_FEATURES
-        for kind in range(k):
-            n = float(sum(1 for x in self.pending if x.kind == kind))
-            obs[o + kind] = n / (n + BACKLOG_HALF)
-        obs[o + k] = day_fraction
-        obs[o + k + 1] = week_fraction
         return obs
 
 

@@ -73,20 +73,6 @@ pub fn layout(p: &Params) -> Vec<ObsField> {
             "arrival intensity / its weekly peak; share of engineers at cap; elapsed share of the episode",
         ),
         ObsField::new(
-            "engineers",
-            &[p.max_engineers, ENGINEER_FEATURES.len()],
-            0.0,
-            1.0,
-            &ENGINEER_FEATURES,
-            "one row per slot (absent slots are zero): present, on shift, open tickets / cap, \
-             queued work b/(b+240) in minutes, skill for this ticket's type, expected completion if \
-             assigned e/(e+240) in minutes (shift calendar; every present engineer, also off shift \
-             or at cap), minutes since last assignment i/(i+240), fatigue, eligible now (on shift \
-             and below cap), minutes until the next shift start s/(s+240) (0 on shift), minutes \
-             until the current or next shift end s/(s+240) (1 for a 24 h shift), weight of the open \
-             tickets w/(w+8)",
-        ),
-        ObsField::new(
             "backlog_type",
             &[types.len()],
             0.0,
@@ -101,6 +87,20 @@ pub fn layout(p: &Params) -> Vec<ObsField> {
             1.0,
             &["day_fraction", "week_fraction"],
             "time of day / 24 h and of week / 7 days (Monday 0:00 = 0)",
+        ),
+        ObsField::new(
+            "engineers",
+            &[p.max_engineers, ENGINEER_FEATURES.len()],
+            0.0,
+            1.0,
+            &ENGINEER_FEATURES,
+            "one row per slot (absent slots are zero): present, on shift, open tickets / cap, \
+             queued work b/(b+240) in minutes, skill for this ticket's type, expected completion if \
+             assigned e/(e+240) in minutes (shift calendar; every present engineer, also off shift \
+             or at cap), minutes since last assignment i/(i+240), fatigue, eligible now (on shift \
+             and below cap), minutes until the next shift start s/(s+240) (0 on shift), minutes \
+             until the current or next shift end s/(s+240) (1 for a 24 h shift), weight of the open \
+             tickets w/(w+8)",
         ),
     ]
 }
@@ -184,8 +184,8 @@ impl Desk {
         obs[o + 3] = week_cos as f32;
         o += 4;
         let mut backlog = [0u32; N_PRIORITIES];
-        // After the engineer rows: per type, then the clock.
-        let tail = o + N_PRIORITIES + 3 + sim.engineers.len() * ENGINEER_FEATURES.len();
+        // After the context: per type, then the clock (the engineer rows stay last).
+        let tail = o + N_PRIORITIES + 3;
         for t in &sim.pending {
             backlog[t.priority as usize] += 1;
             obs[tail + t.kind as usize] += 1.0;
@@ -211,7 +211,7 @@ impl Desk {
         // Counts convert through i64, one instruction each (see `floor_pos`).
         obs[o + 1] = (full as i64 as f64 / present as i64 as f64) as f32;
         obs[o + 2] = (now / self.rates.horizon).min(1.0) as f32;
-        o += 3;
+        o += 3 + k + 2;
         let m = sim.engineers.len();
         // This ticket type's skills and mean service times, one row each.
         let kind = sim.current.as_ref().map(|t| t.kind as usize);
