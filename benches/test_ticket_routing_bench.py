@@ -41,6 +41,21 @@ def test_ticket_batched_n1024(benchmark: Any, threads: int | None) -> None:
     measure(benchmark, key, run, N * STEPS)
 
 
+def test_ticket_batched_n1024_specialists_pull(benchmark: Any) -> None:
+    # specialists_pull (cap 2, hold) beside specialists' one-thread run: the
+    # same random actions over 13 of them, so action 12 is hold here.
+    venv = TicketRoutingVectorEnv(N, threads=1, scenario="specialists_pull", invalid_action="fallback")
+    venv.reset(seed=0)
+    n_actions = int(venv.single_action_space.n)  # type: ignore[attr-defined]
+    actions = np.random.default_rng(0).integers(0, n_actions, size=(STEPS, N), dtype=np.int64)
+
+    def run() -> None:
+        for a in actions:
+            venv.step(a)
+
+    measure(benchmark, "ticket/batch1024-pull-1thread", run, N * STEPS)
+
+
 def test_ticket_python_reference(benchmark: Any) -> None:
     env = TicketRoutingRefEnv(TicketRoutingConfig(**KWARGS).resolved().kwargs())
     env.reset(seed=0)
@@ -80,4 +95,14 @@ def test_gate_ticket_routing_ratios() -> None:
         "single/ferrogym/TicketRouting-v0",
         "single/ferrogym/CartPole-v1",
         floor=0.05,
+    )
+
+
+def test_gate_ticket_routing_pull_vs_specialists() -> None:
+    # Hold and cap 2 must not cost more than a fifth of the decisions per second.
+    gate(
+        "ticket routing batch N=1024, one thread: specialists_pull vs specialists",
+        "ticket/batch1024-pull-1thread",
+        "ticket/batch1024-1thread",
+        floor=0.8,
     )

@@ -245,7 +245,7 @@ def test_ticket_routing__obs_layout_covers_the_observation_space() -> None:
         assert (space.high[s.start : s.stop] == np.float32(s.high)).all()
     obs, _ = env.reset(seed=0)
     by_name = {s.name: s for s in layout}
-    assert by_name["engineers"].of(obs).shape == (12, 8)
+    assert by_name["engineers"].of(obs).shape == (12, 12)
     assert by_name["ticket_type"].labels == tuple(env.config.ticket_types or [])
     assert by_name["ticket_type"].of(obs).sum() == 1.0
     venv = TicketRoutingVectorEnv(2, scenario="specialists")

@@ -76,3 +76,27 @@ def test_ticket_routing__specialists_week_carries_the_backlog_over_five_days() -
     while not truncated:
         _, _, _, truncated, info = env.step(int(np.flatnonzero(env.unwrapped.action_masks())[0]))
     assert info["sim"]["minutes"] == 5 * 1440.0
+
+
+def test_ticket_routing__obs_shows_eligibility_shifts_queued_weight_and_clock() -> None:
+    env = gym.make(ID, scenario="specialists_pull")
+    obs, _ = env.reset(seed=2)
+    layout = {s.name: s for s in env.unwrapped.obs_layout}
+    rows = layout["engineers"].of(obs)
+    labels = layout["engineers"].labels
+    col = {name: labels.index(name) for name in labels}
+    mask = env.unwrapped.action_masks()[:-1]
+    present = rows[:, col["present"]] == 1.0
+    # Eligibility is its own column and matches the mask; eta is shown for every present engineer.
+    np.testing.assert_array_equal(rows[:, col["eligible"]] == 1.0, mask)
+    assert (rows[present, col["eta"]] > 0.0).all()
+    on = rows[:, col["on_shift"]] == 1.0
+    assert (rows[on, col["shift_starts_in"]] == 0.0).all()
+    assert (rows[present & ~on, col["shift_starts_in"]] > 0.0).all()
+    assert (rows[present, col["shift_ends_in"]] > 0.0).all()
+    assert (rows[:, col["queued_weight"]] == 0.0).all()  # nobody has a ticket yet
+    minutes = env.unwrapped.get_state()["now"]
+    day, week = layout["clock"].of(obs)
+    assert day == pytest.approx((minutes % 1440.0) / 1440.0, abs=1e-6)
+    assert week == pytest.approx(minutes / (7 * 1440.0), abs=1e-6)
+    assert layout["backlog_type"].labels == layout["ticket_type"].labels

@@ -27,7 +27,8 @@ DAY = 1440.0
 INF = math.inf
 N_PRIORITIES = 4
 N_TIERS = 3
-ENGINEER_FEATURES = 8
+ENGINEER_FEATURES = 12
+WEIGHT_HALF = 8.0
 SCALE_MINUTES = 240.0
 BACKLOG_HALF = 5.0
 AGE_CLIP = 2.0
@@ -627,7 +628,7 @@ class TicketRoutingSim:
             t = (d + 1.0) * DAY + e.shift_start
 
     def obs_len(self) -> int:
-        return self.k + N_PRIORITIES + N_TIERS + 1 + 4 + N_PRIORITIES + 3 + self.m * ENGINEER_FEATURES
+        return self.k + N_PRIORITIES + N_TIERS + 1 + 4 + N_PRIORITIES + 3 + self.m * ENGINEER_FEATURES + self.k + 2
 
     def observation(self) -> NDArray[np.float32]:
         c, k, now = self.c, self.k, self.now
@@ -640,9 +641,11 @@ class TicketRoutingSim:
             obs[k + N_PRIORITIES + t.tier] = 1.0
             obs[k + N_PRIORITIES + N_TIERS] = min((now - t.arrival) / c["sla_minutes"][t.priority], AGE_CLIP)
         o = k + N_PRIORITIES + N_TIERS + 1
-        day_angle = 2.0 * math.pi * (now - math.floor(now / DAY) * DAY) / DAY
+        day_fraction = (now - math.floor(now / DAY) * DAY) / DAY
         week = c["start_weekday"] * DAY + now
-        week_angle = 2.0 * math.pi * (week - math.floor(week / (7.0 * DAY)) * 7.0 * DAY) / (7.0 * DAY)
+        week_fraction = (week - math.floor(week / (7.0 * DAY)) * 7.0 * DAY) / (7.0 * DAY)
+        day_angle = 2.0 * math.pi * day_fraction
+        week_angle = 2.0 * math.pi * week_fraction
         obs[o : o + 4] = [math.sin(day_angle), math.cos(day_angle), math.sin(week_angle), math.cos(week_angle)]
         o += 4
         for p in range(N_PRIORITIES):
@@ -654,6 +657,12 @@ class TicketRoutingSim:
         obs[o + 1] = sum(1 for e in present if len(e.queue) >= c["cap"]) / len(present)
         obs[o + 2] = min(now / self.horizon, 1.0)
         o += 3
+        for kind in range(k):
+            n = float(sum(1 for x in self.pending if x.kind == kind))
+            obs[o + kind] = n / (n + BACKLOG_HALF)
+        obs[o + k] = day_fraction
+        obs[o + k + 1] = week_fraction
+        o += k + 2
         for i, e in enumerate(self.engineers):
             if not e.present:
                 continue
@@ -675,6 +684,13 @@ class TicketRoutingSim:
             idle = now - e.last_assign
             obs[row + 6] = squash(idle) if math.isfinite(idle) else 1.0
             obs[row + 7] = e.fatigue
+            obs[row + 8] = 1.0 if e.eligible(c["cap"]) else 0.0
+            to_change = e.next_change - now
+            starts, ends = (0.0, to_change) if e.on_shift else (to_change, to_change + e.shift_end - e.shift_start)
+            obs[row + 9] = squash(starts)
+            obs[row + 10] = squash(ends) if math.isfinite(ends) else 1.0
+            weight = sum(t.weight for t in e.queue)
+            obs[row + 11] = weight / (weight + WEIGHT_HALF)
         return obs
 
 
@@ -689,7 +705,7 @@ class TicketRoutingRefEnv(gym.Env[NDArray[np.float32], np.int64]):
         k, m = self.sim.k, self.sim.m
         # ticket one-hots, age (clipped at 2), time angles, backlog, context, engineers
         bounds = [(0.0, 1.0, k + N_PRIORITIES + N_TIERS), (0.0, AGE_CLIP, 1), (-1.0, 1.0, 4)]
-        bounds += [(0.0, 1.0, N_PRIORITIES + 3 + m * ENGINEER_FEATURES)]
+        bounds += [(0.0, 1.0, N_PRIORITIES + 3 + m * ENGINEER_FEATURES + k + 2)]
         low = np.concatenate([np.full(n, lo) for lo, _, n in bounds]).astype(np.float32)
         high = np.concatenate([np.full(n, hi) for _, hi, n in bounds]).astype(np.float32)
         self.observation_space = gym.spaces.Box(low, high, dtype=np.float32)

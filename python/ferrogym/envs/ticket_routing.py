@@ -69,8 +69,12 @@ class TicketRoutingEnv(RustEnv):
     | time | 4 | sin/cos of time of day and of week |
     | backlog | 4 | waiting tickets per priority, n/(n+5) |
     | context | 3 | arrival rate / peak, share at capacity, episode progress |
-    | engineers | max_engineers x 8 | present, on shift, load, queued work, skill for |
-    |  |  | this type, expected completion if assigned, idle time, fatigue |
+    | backlog_type | types | waiting tickets per type, n/(n+5) |
+    | clock | 2 | time of day / 24 h and of week / 7 days |
+    | engineers | max_engineers x 12 | present, on shift, load, queued work, skill for |
+    |  |  | this type, expected completion if assigned (every present engineer, |
+    |  |  | also off shift or at cap), idle time, fatigue, eligible now, minutes |
+    |  |  | until the next shift start and until the shift end, queued weight |
 
     ## Rewards
 
@@ -114,7 +118,7 @@ class TicketRoutingEnv(RustEnv):
     >>> env = gym.make("ferrogym/TicketRouting-v0", scenario="specialists")
     >>> obs, info = env.reset(seed=0)
     >>> obs.shape
-    (120,)
+    (175,)
     >>> obs, reward, terminated, truncated, info = env.step(int(env.unwrapped.action_masks().argmax()))
     >>> sorted(info["reward_components"])
     ['backlog_end', 'burnout', 'invalid_action', 'sla', 'wait']

@@ -161,6 +161,7 @@ impl Env for TicketRouting {
         }
         prefetch_slice(&sim.pending);
         prefetch_slice(&self.desk.queued);
+        prefetch_slice(&self.desk.queued_weight);
         prefetch_slice(&self.desk.engineer_next);
         // Where the next resolved ticket will be written.
         prefetch_ptr(sim.resolved.as_ptr().wrapping_add(sim.resolved.len()));

@@ -15,8 +15,23 @@ const BACKLOG_HALF: f64 = 5.0;
 /// Ticket age over its SLA target is clipped here.
 const AGE_CLIP: f64 = 2.0;
 
-pub const ENGINEER_FEATURES: [&str; 8] = [
-    "present", "on_shift", "load", "busy", "skill", "eta", "idle", "fatigue",
+/// Queued weight is shown as `w / (w + WEIGHT_HALF)`: 0.5 at one critical
+/// ticket of weight 8.
+const WEIGHT_HALF: f64 = 8.0;
+
+pub const ENGINEER_FEATURES: [&str; 12] = [
+    "present",
+    "on_shift",
+    "load",
+    "busy",
+    "skill",
+    "eta",
+    "idle",
+    "fatigue",
+    "eligible",
+    "shift_starts_in",
+    "shift_ends_in",
+    "queued_weight",
 ];
 
 pub fn layout(p: &Params) -> Vec<ObsField> {
@@ -58,6 +73,22 @@ pub fn layout(p: &Params) -> Vec<ObsField> {
             "arrival intensity / its weekly peak; share of engineers at cap; elapsed share of the episode",
         ),
         ObsField::new(
+            "backlog_type",
+            &[types.len()],
+            0.0,
+            1.0,
+            &types,
+            "tickets waiting unassigned per type (besides this one, held ones included), n / (n + 5)",
+        ),
+        ObsField::new(
+            "clock",
+            &[2],
+            0.0,
+            1.0,
+            &["day_fraction", "week_fraction"],
+            "time of day / 24 h and of week / 7 days (Monday 0:00 = 0)",
+        ),
+        ObsField::new(
             "engineers",
             &[p.max_engineers, ENGINEER_FEATURES.len()],
             0.0,
@@ -65,8 +96,11 @@ pub fn layout(p: &Params) -> Vec<ObsField> {
             &ENGINEER_FEATURES,
             "one row per slot (absent slots are zero): present, on shift, open tickets / cap, \
              queued work b/(b+240) in minutes, skill for this ticket's type, expected completion if \
-             assigned e/(e+240) in minutes (shift calendar), minutes since last assignment i/(i+240), \
-             fatigue",
+             assigned e/(e+240) in minutes (shift calendar; every present engineer, also off shift \
+             or at cap), minutes since last assignment i/(i+240), fatigue, eligible now (on shift \
+             and below cap), minutes until the next shift start s/(s+240) (0 on shift), minutes \
+             until the current or next shift end s/(s+240) (1 for a 24 h shift), weight of the open \
+             tickets w/(w+8)",
         ),
     ]
 }
@@ -81,6 +115,8 @@ pub fn len(p: &Params) -> usize {
         + N_PRIORITIES
         + 3
         + p.max_engineers * ENGINEER_FEATURES.len()
+        + p.n_types()
+        + 2
 }
 
 #[inline]
@@ -136,20 +172,30 @@ impl Desk {
         }
         o += k + N_PRIORITIES + N_TIERS + 1;
         let day = floor_pos(now / DAY);
-        let (day_sin, day_cos) = sin_cos_turns((now - day * DAY) / DAY);
+        let day_turns = (now - day * DAY) / DAY;
+        let (day_sin, day_cos) = sin_cos_turns(day_turns);
         let week_minutes = f64::from(p.start_weekday) * DAY + now;
         let week = 7.0 * DAY;
-        let (week_sin, week_cos) =
-            sin_cos_turns((week_minutes - floor_pos(week_minutes / week) * week) / week);
+        let week_turns = (week_minutes - floor_pos(week_minutes / week) * week) / week;
+        let (week_sin, week_cos) = sin_cos_turns(week_turns);
         obs[o] = day_sin as f32;
         obs[o + 1] = day_cos as f32;
         obs[o + 2] = week_sin as f32;
         obs[o + 3] = week_cos as f32;
         o += 4;
         let mut backlog = [0u32; N_PRIORITIES];
+        // After the context: per type, then the clock (the engineer rows stay last).
+        let tail = o + N_PRIORITIES + 3;
         for t in &sim.pending {
             backlog[t.priority as usize] += 1;
+            obs[tail + t.kind as usize] += 1.0;
         }
+        for v in &mut obs[tail..tail + k] {
+            let n = f64::from(*v);
+            *v = (n / (n + BACKLOG_HALF)) as f32;
+        }
+        obs[tail + k] = day_turns as f32;
+        obs[tail + k + 1] = week_turns as f32;
         for (i, n) in backlog.iter().enumerate() {
             let n = f64::from(*n);
             obs[o + i] = (n / (n + BACKLOG_HALF)) as f32;
@@ -165,7 +211,7 @@ impl Desk {
         // Counts convert through i64, one instruction each (see `floor_pos`).
         obs[o + 1] = (full as i64 as f64 / present as i64 as f64) as f32;
         obs[o + 2] = (now / self.rates.horizon).min(1.0) as f32;
-        o += 3;
+        o += 3 + k + 2;
         let m = sim.engineers.len();
         // This ticket type's skills and mean service times, one row each.
         let kind = sim.current.as_ref().map(|t| t.kind as usize);
@@ -233,6 +279,22 @@ impl Desk {
                 1.0
             };
             row[7] = e.fatigue as f32;
+            row[8] = if e.eligible(self.p.cap) { 1.0 } else { 0.0 };
+            let to_change = e.next_change - now;
+            let (starts, ends) = if e.on_shift {
+                (0.0, to_change)
+            } else {
+                (to_change, to_change + (e.shift_end - e.shift_start))
+            };
+            row[9] = squash(starts) as f32;
+            // A 24 h shift never ends: infinite minutes show as 1.
+            row[10] = if ends.is_finite() {
+                squash(ends) as f32
+            } else {
+                1.0
+            };
+            let weight = self.queued_weight[i];
+            row[11] = (weight / (weight + WEIGHT_HALF)) as f32;
         }
     }
 }

@@ -30,10 +30,21 @@
 //!   interval is integrated (`integrate`), then the events at that exact time
 //!   are applied: completions (engineer order), shift changes (engineer
 //!   order), the arrival. A backlog longer than `max_backlog` ends the episode.
+//! - Hold (`allow_hold`): action `max_engineers` puts the decision ticket
+//!   back at the end of the backlog, marked held; the backlog head is taken
+//!   among unheld tickets only, and a decision is due only while an unheld
+//!   ticket waits. At every event time (after the interval is integrated and
+//!   the clock set, before the events are applied; not at the horizon) every
+//!   held mark is cleared.
 //! - Truncation (horizon or overflow) charges each backlog ticket `weight *
 //!   (backlog_end_minutes + mean_work[kind])` and, under FIFO, each queued
 //!   ticket `weight *` the on-shift minutes of service left in its queue up
-//!   to and including its own.
+//!   to and including its own. With `allow_hold` the backlog charge is
+//!   instead, ticket by ticket in backlog order, `weight * max(flat, F)`:
+//!   `flat` the charge above, `F = load_i + work / skill_i[kind]` minimal
+//!   over the present engineers (strict `<`, slot order), where `load_i`
+//!   starts at the engineer's `busy` (as in the observation) and the
+//!   chosen engineer's `load_i` becomes `F` (`sim/branch.rs`).
 //! - `service: processor_sharing` (`sim/sharing.rs`), with `p =
 //!   context_switch_penalty` and `s(m) = m * (1 + p * (m - 1))`: an engineer
 //!   with n open tickets serves them all at once; ticket j (type `k_j`,
@@ -84,6 +95,7 @@ use crate::rng::Rng;
 
 /// Everything that changes during an episode (the env's `State`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Sim {
     /// Master generator; each reset splits the purpose streams from it.
     pub rng: Rng,
@@ -139,6 +151,9 @@ pub struct Desk {
     /// tickets join and leave, so that the observation's queued work does not
     /// walk every queue.
     pub(super) queued: Vec<f64>,
+    /// Weight of each slot's open tickets, kept as tickets join and leave
+    /// (the observation's `queued_weight` without walking every queue).
+    pub(super) queued_weight: Vec<f64>,
     /// Each slot's next event time (`Engineer::next_event`), contiguous, so
     /// that finding the next event and the engineers it concerns does not
     /// read every engineer record.
@@ -184,6 +199,7 @@ impl Desk {
             scratch_tables,
             tables_from_team: true,
             queued: Vec::new(),
+            queued_weight: Vec::new(),
             engineer_next: Vec::new(),
             sla: SlaBook::default(),
         }
@@ -385,6 +401,7 @@ impl Desk {
         let k = ticket.kind as usize;
         ticket.top2 = self.tables.top2[i * self.p.n_types() + k];
         let skill = self.tables.skill(self.sim.engineers.len(), i, k);
+        self.queued_weight[i] += ticket.weight;
         let e = &mut self.sim.engineers[i];
         e.last_assign = now;
         e.assigned += 1;
@@ -439,6 +456,12 @@ impl Desk {
     fn resolve(&mut self, t: Ticket, i: usize) {
         let now = self.sim.now;
         self.sim.open_weight -= t.weight;
+        // Exactly zero once the engineer is free (no rounding residue).
+        self.queued_weight[i] = if self.sim.engineers[i].queue.is_empty() {
+            0.0
+        } else {
+            self.queued_weight[i] - t.weight
+        };
         self.sla.close(&t);
         self.sim.resolved.push(Resolved {
             kind: t.kind,
@@ -559,6 +582,11 @@ impl Desk {
                 .map(|(_, left)| left)
                 .sum::<f64>()
         }));
+        self.queued_weight.clear();
+        self.queued_weight.extend(
+            es.iter()
+                .map(|e| e.queue.iter().map(|t| t.weight).sum::<f64>()),
+        );
         self.engineer_next.clear();
         self.engineer_next
             .extend(es.iter().map(Engineer::next_event));

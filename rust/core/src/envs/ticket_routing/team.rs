@@ -10,6 +10,7 @@ use super::rates::DAY;
 use crate::rng::Rng;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ticket {
     pub id: u32,
     pub kind: u8,
@@ -55,6 +56,7 @@ pub struct Ticket {
 /// decision). `engineer_layout` in tests.rs pins the offsets, so that a
 /// field added in the wrong place fails.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[repr(C, align(64))]
 pub struct Engineer {
     /// Open tickets; the front is in service.
@@ -190,6 +192,7 @@ impl Engineer {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Resolved {
     pub kind: u8,
     pub priority: u8,

@@ -637,3 +637,18 @@ fn branches_with_the_same_sample_see_the_same_future() {
     let t = env.desk.sim.current.clone().unwrap();
     assert_ne!(branch(0).desk.sim.current.unwrap().work, t.work);
 }
+
+#[test]
+fn engineer_rows_are_the_last_observation_field() {
+    // Readers of the observation (the planner's base rules) find the engineer
+    // block as the last `max_engineers * ENGINEER_FEATURES` values.
+    let (env, _) = make(TicketRoutingConfig::default(), 0);
+    let layout = env.obs_layout();
+    assert_eq!(layout.last().unwrap().name, "engineers");
+    let rows = env.desk.p.max_engineers * ENGINEER_FEATURES.len();
+    let before: usize = layout[..layout.len() - 1]
+        .iter()
+        .map(|f| f.shape.iter().product::<usize>())
+        .sum();
+    assert_eq!(before + rows, env.obs_len());
+}
