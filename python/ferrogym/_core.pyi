@@ -29,6 +29,7 @@ __all__ = [
     "PointMassCore",
     "TicketRoutingBatch",
     "TicketRoutingCore",
+    "TicketRoutingPlanner",
     "__version__",
 ]
 
@@ -180,6 +181,7 @@ class InventoryControlCore(_Core): ...
 @final
 class InventoryControlBatch(_Batch): ...
 
+@final
 class TicketRoutingPlanner:
     def __new__(
         cls,
