@@ -70,7 +70,8 @@ def test_cli_evaluate_support__sb3_model_path_is_a_policy(tmp_path: Path) -> Non
     sb3.PPO("MlpPolicy", env, n_steps=32, batch_size=32, n_epochs=1, device="cpu", seed=0).learn(32).save(
         tmp_path / "model.zip"
     )
-    (tmp_path / "meta.json").write_text(json.dumps({"algo": "ppo"}))
+    meta = {"algo": "ppo", "env_id": "ferrogym/CustomerSupport-v0", "env_kwargs": {"invalid_action": "fallback"}}
+    (tmp_path / "meta.json").write_text(json.dumps({**meta, "timesteps": 32}))
     out_json = tmp_path / "e.json"
     result = runner.invoke(
         app,

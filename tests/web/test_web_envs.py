@@ -39,7 +39,7 @@ def test_registry__lists_every_env_and_marks_masked_ones(client: TestClient) -> 
     rows = {r["id"]: r for r in client.get("/api/envs/registry").json()}
     assert set(rows) >= {"ferrogym/CartPole-v1", "ferrogym/GridWorld-v0", TR}
     assert rows[TR]["masked"] and not rows["ferrogym/CartPole-v1"]["masked"]
-    assert rows[TR]["scenarios"] == ["balanced", "specialists", "understaffed"]
+    assert rows[TR]["scenarios"] == ["balanced", "specialists", "understaffed", "specialists_pull", "specialists_week"]
 
 
 def test_env__create_step_and_the_frame_changes(client: TestClient) -> None:

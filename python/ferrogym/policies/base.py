@@ -97,7 +97,8 @@ class Policy:
         return self._act(obs, mask)
 
     def _act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
-        slots = self.cols.slice("engineers").shape[0] if not self.holds else mask.shape[-1]
+        routing = any(s.name == "engineers" for s in self.cols.layout)
+        slots = self.cols.slice("engineers").shape[0] if routing and not self.holds else mask.shape[-1]
         if mask.shape[-1] <= slots:
             return self.act(obs, mask)
         engineers = mask[:, :slots]

@@ -102,7 +102,6 @@ pub fn team_seed(s: u64, k: usize) -> u64 {
 /// The route of a ticket that changed team (`ticket.id - TRANSFER_ID_BASE`
 /// indexes these).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// Team the ticket arrived at, and its id there.
     pub origin: u32,
@@ -114,7 +113,6 @@ pub struct Transfer {
 
 /// Everything that changes during an episode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct MultiState {
     pub teams: Vec<Sim>,
     pub transfers: Vec<Transfer>,

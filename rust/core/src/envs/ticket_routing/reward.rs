@@ -12,7 +12,6 @@ pub const COMPONENT_NAMES: [&str; N_COMPONENTS] =
 
 /// Quantities summed since the last reward was paid.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Acc {
     /// Integral of the open tickets' weight over time (weighted minutes).
     pub wait: f64,

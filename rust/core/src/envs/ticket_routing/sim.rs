@@ -95,7 +95,6 @@ use crate::rng::Rng;
 
 /// Everything that changes during an episode (the env's `State`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Sim {
     /// Master generator; each reset splits the purpose streams from it.
     pub rng: Rng,
