@@ -70,6 +70,6 @@ def test_learner_sb3_maskable_ppo(benchmark: Any) -> None:
 
 
 def test_gate_learner_throughput() -> None:
-    # Measured 26-29x on the 2-core VM under load (docs/training.md); the
+    # Measured 23-29x on the 2-core VM under load (docs/training.md); the
     # floor leaves room for noise, which hits two torch threads hardest.
     gate("batch PPO learner vs SB3 MaskablePPO (decisions/s)", "learner/batch-ppo", "learner/sb3-maskable-ppo", 10.0)
