@@ -159,6 +159,7 @@ class TicketRoutingVectorEnv(RustVectorEnv):
 
     @property
     def config(self) -> TicketRoutingConfig:
+        """The config the batch runs with, Rust defaults filled in."""
         values = self._core.effective_config()
         assert values is not None
         return TicketRoutingConfig(**values)
