@@ -50,6 +50,17 @@ def rollout_rule(base: Policy | None) -> dict[str, Any]:
 
 
 class RolloutPlanner(Policy):
+    """Rollout planner: keeps sed's choice unless another engineer is clearly better on simulated futures.
+
+    For each of the ``candidates`` engineers with the shortest expected delay, it plays ``base`` (sed by
+    default) from the current state on ``samples`` re-sampled futures, the same futures for every
+    candidate, up to ``horizon_minutes`` ahead; it switches away from sed's choice only when the mean cost
+    is lower by more than ``z`` standard errors. The env must be bound with ``bind(env)``.
+
+    Raises:
+        ConfigError: ``samples`` or ``candidates`` is not an integer >= 1.
+    """
+
     name = "planner"
     summary = "rollouts of sed on re-sampled futures per candidate engineer (CRN), switch when clearly better"
     reveal_work: ClassVar[bool] = False
@@ -93,6 +104,12 @@ class RolloutPlanner(Policy):
         return [(base + i) % 2**64 for i in range(n)]
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns the planned engineer for each observation of the bound env.
+
+        Raises:
+            RuntimeError: no env is bound.
+            ValueError: the number of observations does not match the bound env or batch.
+        """
         if self._env is None:
             raise RuntimeError(f"{self.name}: call bind(env) before the first decision")
         if isinstance(self._env, _core.TicketRoutingBatch):
@@ -110,6 +127,8 @@ class RolloutPlanner(Policy):
 
 
 class InformationOracle(RolloutPlanner):
+    """The planner given every unassigned ticket's true work: an upper reference, not deployable."""
+
     name = "oracle"
     summary = "the planner knowing every unassigned ticket's true work (an upper reference, not deployable)"
     reveal_work = True
