@@ -99,6 +99,7 @@ class BatchPPOConfig:
         return cls(**params)
 
     def to_dict(self) -> dict[str, Any]:
+        """Returns the hyper-parameters as a plain dict (stored in the model's metadata)."""
         return asdict(self)
 
 
@@ -125,6 +126,7 @@ class UpdateStats:
 
     @property
     def decisions_per_second(self) -> float:
+        """Decisions trained on per second of wall time."""
         return self.timesteps / max(self.seconds, 1e-9)
 
 
@@ -189,6 +191,7 @@ class BatchPPO:
         self._components: dict[str, NDArray[np.float64]] = {}
 
     def close(self) -> None:
+        """Closes the training batch."""
         self.venv.close()
 
     def _lr(self, done: int, total: int) -> float:
