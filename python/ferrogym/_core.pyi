@@ -165,77 +165,75 @@ class _Batch:
 # stubtest skips private names, so they need no allowlist.
 @final
 class CartPoleCore(_Core):
-    """One ``ferrogym/CartPole-v1`` env in Rust (its Python env class wraps it); methods as the other cores."""
+    """One ``ferrogym/CartPole-v1`` env in Rust (its Python env class wraps it)."""
 
 @final
 class CartPoleBatch(_Batch):
-    """``ferrogym/CartPole-v1`` batched in Rust (its Python vector env wraps it); methods as the other batches."""
+    """``ferrogym/CartPole-v1`` batched in Rust (its Python vector env wraps it)."""
 
 @final
 class GridWorldCore(_Core):
-    """One ``ferrogym/GridWorld-v0`` env in Rust (its Python env class wraps it); methods as the other cores."""
+    """One ``ferrogym/GridWorld-v0`` env in Rust (its Python env class wraps it)."""
 
 @final
 class GridWorldBatch(_Batch):
-    """``ferrogym/GridWorld-v0`` batched in Rust (its Python vector env wraps it); methods as the other batches."""
+    """``ferrogym/GridWorld-v0`` batched in Rust (its Python vector env wraps it)."""
 
 @final
 class CorridorCore(_Core):
-    """One ``ferrogym/Corridor-v0`` env in Rust (its Python env class wraps it); methods as the other cores."""
+    """One ``ferrogym/Corridor-v0`` env in Rust (its Python env class wraps it)."""
 
 @final
 class CorridorBatch(_Batch):
-    """``ferrogym/Corridor-v0`` batched in Rust (its Python vector env wraps it); methods as the other batches."""
+    """``ferrogym/Corridor-v0`` batched in Rust (its Python vector env wraps it)."""
 
 @final
 class TicketRoutingCore(_Core):
-    """One ``ferrogym/TicketRouting-v0`` env in Rust (its Python env class wraps it); methods as the other cores."""
+    """One ``ferrogym/TicketRouting-v0`` env in Rust (its Python env class wraps it)."""
 
 @final
 class TicketRoutingBatch(_Batch):
-    """``ferrogym/TicketRouting-v0`` batched in Rust (its Python vector env wraps it); methods as the other batches."""
+    """``ferrogym/TicketRouting-v0`` batched in Rust (its Python vector env wraps it)."""
 
 @final
 class PendulumCore(_Core):
-    """One ``ferrogym/Pendulum-v1`` env in Rust (its Python env class wraps it); methods as the other cores."""
+    """One ``ferrogym/Pendulum-v1`` env in Rust (its Python env class wraps it)."""
 
 @final
 class PendulumBatch(_Batch):
-    """``ferrogym/Pendulum-v1`` batched in Rust (its Python vector env wraps it); methods as the other batches."""
+    """``ferrogym/Pendulum-v1`` batched in Rust (its Python vector env wraps it)."""
 
 @final
 class BlackjackCore(_Core):
-    """One ``ferrogym/Blackjack-v1`` env in Rust (its Python env class wraps it); methods as the other cores."""
+    """One ``ferrogym/Blackjack-v1`` env in Rust (its Python env class wraps it)."""
 
 @final
 class BlackjackBatch(_Batch):
-    """``ferrogym/Blackjack-v1`` batched in Rust (its Python vector env wraps it); methods as the other batches."""
+    """``ferrogym/Blackjack-v1`` batched in Rust (its Python vector env wraps it)."""
 
 @final
 class PointMassCore(_Core):
-    """One ``ferrogym/PointMass-v0`` env in Rust (its Python env class wraps it); methods as the other cores."""
+    """One ``ferrogym/PointMass-v0`` env in Rust (its Python env class wraps it)."""
 
 @final
 class PointMassBatch(_Batch):
-    """``ferrogym/PointMass-v0`` batched in Rust (its Python vector env wraps it); methods as the other batches."""
+    """``ferrogym/PointMass-v0`` batched in Rust (its Python vector env wraps it)."""
 
 @final
 class CustomerSupportCore(_Core):
-    """One ``ferrogym/CustomerSupport-v0`` env in Rust (its Python env class wraps it); methods as the other cores."""
+    """One ``ferrogym/CustomerSupport-v0`` env in Rust (its Python env class wraps it)."""
 
 @final
 class CustomerSupportBatch(_Batch):
-    """``ferrogym/CustomerSupport-v0`` batched in Rust (its Python vector env wraps it); methods as the other
-    batches.
-    """
+    """``ferrogym/CustomerSupport-v0`` batched in Rust (its Python vector env wraps it)."""
 
 @final
 class ConnectFourCore(_Core):
-    """One ``ferrogym/ConnectFour-v0`` env in Rust (its Python env class wraps it); methods as the other cores."""
+    """One ``ferrogym/ConnectFour-v0`` env in Rust (its Python env class wraps it)."""
 
 @final
 class ConnectFourBatch(_Batch):
-    """``ferrogym/ConnectFour-v0`` batched in Rust (its Python vector env wraps it); methods as the other batches."""
+    """``ferrogym/ConnectFour-v0`` batched in Rust (its Python vector env wraps it)."""
 
 @final
 class MultiTeamTicketRoutingCore:
@@ -298,13 +296,11 @@ class MultiTeamTicketRoutingCore:
 
 @final
 class InventoryControlCore(_Core):
-    """One ``ferrogym/InventoryControl-v0`` env in Rust (its Python env class wraps it); methods as the other cores."""
+    """One ``ferrogym/InventoryControl-v0`` env in Rust (its Python env class wraps it)."""
 
 @final
 class InventoryControlBatch(_Batch):
-    """``ferrogym/InventoryControl-v0`` batched in Rust (its Python vector env wraps it); methods as the other
-    batches.
-    """
+    """``ferrogym/InventoryControl-v0`` batched in Rust (its Python vector env wraps it)."""
 
 @final
 class TicketRoutingPlanner:

@@ -71,8 +71,9 @@ class Interval:
 
     @classmethod
     def of(cls, values: Sequence[float] | NDArray[np.float64]) -> Interval:
-        """Returns the mean of ``values`` with its 95% Student-t interval; NaNs are dropped, bounds are NaN below 2
-        values.
+        """Returns the mean of ``values`` with its 95% Student-t interval.
+
+        NaN values are left out; with fewer than two values the bounds are NaN.
         """
         x = np.asarray(values, dtype=np.float64)
         x = x[~np.isnan(x)]

@@ -165,8 +165,9 @@ class FerroVecEnv(VecEnv):
     def env_method(
         self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs: Any
     ) -> list[Any]:
-        """Calls ``method_name`` for the selected sub-envs: ``action_masks``, ``get_state``, ``set_config`` or
-        ``set_state``.
+        """Calls ``method_name`` for the selected sub-envs.
+
+        A Rust batch offers ``action_masks``, ``get_state``, ``set_config`` and ``set_state`` per sub-env.
 
         Raises:
             AttributeError: the method is not one a Rust batch offers per sub-env.

@@ -36,8 +36,9 @@ LTV_MAX = 1_000_000.0
 
 
 class Policy(Protocol):
-    """A CustomerSupport strategy chooser: ``policy(obs, mask, env) -> strategy index``; ``reset`` starts a
-    conversation.
+    """A CustomerSupport strategy chooser: ``policy(obs, mask, env) -> strategy index``.
+
+    ``reset`` is called at the start of each conversation.
     """
 
     name: str
@@ -46,9 +47,7 @@ class Policy(Protocol):
         """Forgets the previous conversation."""
 
     def __call__(self, obs: NDArray[np.float32], mask: NDArray[np.bool_], env: CustomerSupportEnv) -> int:
-        """Returns the strategy for this turn, one that ``mask`` allows; ``env`` is there for policies that look
-        ahead.
-        """
+        """Returns the strategy for this turn, one that ``mask`` allows (``env``: for policies that look ahead)."""
 
 
 class RandomPolicy:

@@ -50,12 +50,13 @@ def rollout_rule(base: Policy | None) -> dict[str, Any]:
 
 
 class RolloutPlanner(Policy):
-    """Rollout planner: keeps sed's choice unless another engineer is clearly better on simulated futures.
+    """Rollout planner: keeps the base rule's choice unless another engineer is clearly better on simulated futures.
 
-    For each of the ``candidates`` engineers with the shortest expected delay, it plays ``base`` (sed by
-    default) from the current state on ``samples`` re-sampled futures, the same futures for every
-    candidate, up to ``horizon_minutes`` ahead; it switches away from sed's choice only when the mean cost
-    is lower by more than ``z`` standard errors. The env must be bound with ``bind(env)``.
+    The ``candidates`` are the base choice and the next engineers by expected completion. Each is tried
+    on ``samples`` futures re-sampled from what the router knows (the same futures for every candidate),
+    played forward under ``base`` (sed by default) for ``horizon_minutes``; the planner departs from the
+    base choice only when a candidate's mean paired saving exceeds ``z`` standard errors. Bind the env
+    with ``bind(env)`` before the first decision.
 
     Raises:
         ConfigError: ``samples`` or ``candidates`` is not an integer >= 1.

@@ -220,8 +220,9 @@ class SedHoldPolicy(TeamPolicy):
     threshold = 30.0
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
-        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows. The
-        last action, when present, holds the ticket.
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows.
+
+        The action past the engineer slots, where the env has it, holds the ticket.
         """
         slots = self.cols.slice("engineers").shape[0]
         eta = unsquash(self.cols.engineer(obs, "eta"))
