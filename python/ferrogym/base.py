@@ -236,10 +236,20 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
 
     @property
     def env_id(self) -> str:
+        """The registered id of this env (its class name when it is not registered)."""
         return env_id_of(self)
 
     @final
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        """Starts an episode: seeds the RNG when ``seed`` is given, then calls ``_reset_state(options)``.
+
+        Returns:
+            The first observation and the info dict.
+
+        Raises:
+            TypeError: ``__init__`` of the subclass did not call ``super().__init__``.
+            ConfigError: ``seed`` or ``options`` is of the wrong type.
+        """
         if not hasattr(self, "events"):
             raise TypeError(f"{type(self).__name__}.__init__ must call super().__init__(...)")
         check_reset_args(type(self).__name__, seed, options)
@@ -259,6 +269,20 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
 
     @final
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        """Applies ``action`` through the hooks and returns Gymnasium's five-tuple.
+
+        The action is checked against the action space before any state changes;
+        truncation comes from ``_check_truncation`` or ``max_episode_steps``.
+
+        Returns:
+            ``(observation, reward, terminated, truncated, info)``; ``info`` carries
+            ``reward_components`` when the reward is a ``rewards.Sum``.
+
+        Raises:
+            ResetNeeded: no episode is running (before ``reset`` or after it ended).
+            InvalidAction: ``action`` is outside the action space.
+            HookError: a hook returned a value of the wrong type.
+        """
         if not self._has_state:
             raise ResetNeeded(f"{self.env_id}: call reset() before step()")
         if self._episode_over:
@@ -320,6 +344,16 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
 
     @final
     def render(self) -> Any:
+        """Renders the current state in the env's ``render_mode``.
+
+        Returns:
+            An RGB uint8 array (H, W, 3) for ``rgb_array``, a string for ``ansi``,
+            None for ``human`` (drawn in a pygame window) or when no mode is set.
+
+        Raises:
+            ResetNeeded: called before ``reset``.
+            HookError: ``_render_frame`` returned something other than the mode's frame type.
+        """
         mode = self.render_mode
         if mode is None:
             logger.warn(
@@ -359,6 +393,7 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
         pygame.display.flip()
 
     def close(self) -> None:
+        """Emits the ``close`` event and closes the pygame window if one is open; safe to call twice."""
         if self.events:
             self.events.emit(Event("close", self.env_id, self._elapsed))
         if self._window is not None:

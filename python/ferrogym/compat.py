@@ -61,6 +61,8 @@ NOT_SUPPORTED: dict[tuple[str, str], str] = {
 
 @dataclass
 class Cell:
+    """One cell of the compatibility matrix: a library, an env and a mode, its status and the test behind it."""
+
     library: str
     env: str
     mode: str
@@ -71,10 +73,12 @@ class Cell:
 
 
 def results_path() -> Path:
+    """Returns where the compatibility tests write their results (the environment variable, or the default)."""
     return Path(os.environ.get(RESULTS_ENV, "compat-results/matrix.json"))
 
 
 def installed_versions() -> dict[str, str | None]:
+    """Returns the installed version of Python and of every RL library in the matrix (None when absent)."""
     import importlib.metadata
 
     out: dict[str, str | None] = {"python": platform.python_version()}
@@ -87,6 +91,7 @@ def installed_versions() -> dict[str, str | None]:
 
 
 def load_results(path: Path) -> dict[str, Any]:
+    """Returns the recorded results at ``path``; no versions and no cells when the file does not exist."""
     if not path.exists():
         return {"versions": {}, "cells": []}
     data: dict[str, Any] = json.loads(path.read_text())

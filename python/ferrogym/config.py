@@ -157,6 +157,11 @@ class EnvConfig:
 
     @classmethod
     def from_dict(cls: type[C], data: Mapping[str, Any]) -> C:
+        """Builds the config from a mapping of field names to values.
+
+        Raises:
+            ConfigError: ``data`` is not a mapping, names an unknown field, or a value fails its check.
+        """
         if not isinstance(data, Mapping):
             raise ConfigError(f"{cls.__name__}: a config must be a mapping of field names to values, got {data!r}")
         names = [f.name for f in dataclasses.fields(cls) if f.init]
@@ -166,16 +171,32 @@ class EnvConfig:
         return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:
+        """Returns the fields as a plain dict (nested dataclasses become dicts)."""
         return dataclasses.asdict(self)
 
     def replace(self: C, **changes: Any) -> C:
+        """Returns a copy with ``changes`` applied, checked as a new config.
+
+        Raises:
+            ConfigError: a change names an unknown field or has an invalid value.
+        """
         return self.from_dict({**self.to_dict(), **changes})
 
     @classmethod
     def load(cls: type[C], path: str | os.PathLike[str]) -> C:
+        """Reads a config from a ``.yaml``, ``.yml`` or ``.json`` file.
+
+        Raises:
+            ConfigError: the file's format is unknown, it does not parse, or its fields are invalid.
+        """
         return cls.from_dict(read_file(path))
 
     def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the config to a ``.yaml``, ``.yml`` or ``.json`` file, chosen by suffix.
+
+        Raises:
+            ConfigError: the suffix is not one of those.
+        """
         write_file(path, self.to_dict())
 
 
@@ -206,6 +227,11 @@ def read_file(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def write_file(path: str | os.PathLike[str], data: Mapping[str, Any]) -> None:
+    """Writes ``data`` to ``path`` as JSON or YAML, chosen by the file's suffix.
+
+    Raises:
+        ConfigError: the suffix is not ``.json``, ``.yaml`` or ``.yml``.
+    """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".json":
@@ -243,12 +269,18 @@ class EnvFile(EnvConfig):
     render_mode: str | None = None
 
     def validate(self) -> None:
+        """Checks that the file names an env id and a positive ``max_episode_steps``.
+
+        Raises:
+            ConfigError: naming the invalid field.
+        """
         if not self.id:
             raise self.invalid("id", "a registered env id such as 'ferrogym/CartPole-v1'")
         if self.max_episode_steps is not None and self.max_episode_steps < 1:
             raise self.invalid("max_episode_steps", "a positive integer or null")
 
     def make_kwargs(self) -> dict[str, Any]:
+        """Returns the keyword arguments for ``gym.make``: the config plus the step limit and render mode when set."""
         kwargs = dict(self.config)
         if self.max_episode_steps is not None:
             kwargs["max_episode_steps"] = self.max_episode_steps
@@ -258,6 +290,7 @@ class EnvFile(EnvConfig):
 
 
 def is_env_file(target: Any) -> bool:
+    """Returns whether ``target`` is a path to an env file (``.yaml``, ``.yml`` or ``.json``) rather than an env id."""
     return isinstance(target, (str, os.PathLike)) and Path(target).suffix.lower() in (".yaml", ".yml", ".json")
 
 

@@ -96,6 +96,7 @@ class Curriculum:
 
     @property
     def level_name(self) -> str:
+        """The name of the current level."""
         return self.levels[self.level].name
 
     @property
@@ -104,6 +105,7 @@ class Curriculum:
         return float(np.mean(self._window)) if self._window else float("nan")
 
     def knobs(self, level: int) -> dict[str, Any]:
+        """Returns the config fields level ``level`` sets."""
         return dict(self.levels[level].knobs)
 
     def sample_level(self) -> int:
@@ -187,6 +189,10 @@ class VecCurriculum:
         return self._pending[index]
 
     def episode_ended(self, index: int, success: bool) -> None:
+        """Records sub-env ``index``'s finished episode and moves it to a newly sampled level.
+
+        Under SAME_STEP autoreset the next episode has already started, so it counts for the level set before.
+        """
         played = self.running[index]
         if played is not None:
             self.curriculum.record(played, success)

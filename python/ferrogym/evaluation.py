@@ -29,12 +29,17 @@ HELD_OUT_SEED = 10_000
 
 
 class DispatchPolicy(Protocol):
+    """What the evaluation runs: a named ``policy(obs, mask) -> actions`` over a batch, reset per run."""
+
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The name the report shows."""
 
-    def reset(self, num_envs: int = 1, seed: int | None = None) -> None: ...
+    def reset(self, num_envs: int = 1, seed: int | None = None) -> None:
+        """Prepares for a run of ``num_envs`` episodes at once, seeded with ``seed``."""
 
-    def __call__(self, obs: NDArray[Any], mask: NDArray[np.bool_]) -> Any: ...
+    def __call__(self, obs: NDArray[Any], mask: NDArray[np.bool_]) -> Any:
+        """Returns one action per row of ``obs`` (N, obs_dim), among those ``mask`` allows."""
 
 
 def env_id(name: str) -> str:
@@ -43,6 +48,11 @@ def env_id(name: str) -> str:
 
 
 def make_batch(env: str, num_envs: int, **env_kwargs: Any) -> RustVectorEnv:
+    """Returns a Rust batch of ``num_envs`` copies of ``env`` (NEXT_STEP autoreset) built with ``env_kwargs``.
+
+    Raises:
+        TypeError: ``env`` is not a ferrogym Rust env with an episode log.
+    """
     venv = gym.make_vec(
         env_id(env), num_envs=num_envs, vectorization_mode="vector_entry_point", autoreset_mode="NextStep", **env_kwargs
     )
@@ -97,6 +107,7 @@ class Report:
 
     @property
     def summary(self) -> dict[str, dict[str, kpi.Interval]]:
+        """Per policy, each KPI's mean with its 95% confidence interval."""
         return {name: kpi.summarize(rows) for name, rows in self.per_seed.items()}
 
     def best_heuristic(self, by: str = kpi.PRIMARY) -> str | None:
@@ -112,10 +123,12 @@ class Report:
         return best
 
     def paired_vs(self, reference: str) -> dict[str, dict[str, kpi.Interval]]:
+        """Per policy other than ``reference``, each KPI's paired difference to it (same seeds), with its CI."""
         base = self.per_seed[reference]
         return {name: kpi.paired(rows, base) for name, rows in self.per_seed.items() if name != reference}
 
     def to_json(self) -> dict[str, Any]:
+        """Returns the report as JSON-ready data: summary, paired differences to the best heuristic, per-seed rows."""
         best = self.best_heuristic()
         return {
             "env": self.env,

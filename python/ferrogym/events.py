@@ -71,6 +71,7 @@ class EventHub:
         return unsubscribe
 
     def emit(self, event: Event) -> None:
+        """Calls every subscriber with ``event``, in subscription order."""
         # A copy, so a subscriber may unsubscribe itself while being called.
         for subscriber in tuple(self._subscribers):
             subscriber(event)
@@ -100,6 +101,7 @@ class Observe(gym.Wrapper[Any, Any, Any, Any]):
         self._steps = 0
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        """Resets the wrapped env and emits a ``reset`` event."""
         obs, info = self.env.reset(seed=seed, options=options)
         self._steps = 0
         if self.events:
@@ -107,6 +109,7 @@ class Observe(gym.Wrapper[Any, Any, Any, Any]):
         return obs, info
 
     def step(self, action: Any) -> tuple[Any, Any, bool, bool, dict[str, Any]]:
+        """Steps the wrapped env and emits a ``step`` event with the transition."""
         obs, reward, terminated, truncated, info = self.env.step(action)
         self._steps += 1
         if self.events:
@@ -116,6 +119,7 @@ class Observe(gym.Wrapper[Any, Any, Any, Any]):
         return obs, reward, terminated, truncated, info
 
     def close(self) -> None:
+        """Emits a ``close`` event and closes the wrapped env."""
         if self.events:
             self.events.emit(Event("close", env_id_of(self), self._steps))
         super().close()

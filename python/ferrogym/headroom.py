@@ -32,6 +32,8 @@ HEADROOM_KPIS = (kpi.PRIMARY, "sla_critical", "resolved")
 
 @dataclass
 class Headroom:
+    """How far above the best heuristic a router can go: best heuristic, tuned stronger baseline, planner, oracle."""
+
     report: Report
     best_heuristic: str
     best_stronger: str
@@ -49,6 +51,7 @@ class Headroom:
         ]
 
     def table(self) -> list[dict[str, Any]]:
+        """Returns one row per rung: its KPIs and their paired difference to the rung it is compared with."""
         summary = self.report.summary
         rows = []
         for role, name, ref in self.rungs():
@@ -68,6 +71,7 @@ class Headroom:
         return rows
 
     def to_json(self) -> dict[str, Any]:
+        """Returns the ladder, the planner settings and the full report as JSON-ready data."""
         return {
             "env": self.report.env,
             "env_kwargs": self.report.env_kwargs,
@@ -80,6 +84,7 @@ class Headroom:
         }
 
     def rows(self) -> list[dict[str, Any]]:
+        """Returns the underlying report's per-policy rows, for CSV."""
         return self.report.rows()
 
 

@@ -71,6 +71,10 @@ class Interval:
 
     @classmethod
     def of(cls, values: Sequence[float] | NDArray[np.float64]) -> Interval:
+        """Returns the mean of ``values`` with its 95% Student-t interval.
+
+        NaN values are left out; with fewer than two values the bounds are NaN.
+        """
         x = np.asarray(values, dtype=np.float64)
         x = x[~np.isnan(x)]
         n = int(x.size)
@@ -84,9 +88,11 @@ class Interval:
 
     @property
     def half_width(self) -> float:
+        """Half the interval's width."""
         return (self.high - self.low) / 2
 
     def as_dict(self) -> dict[str, float | int]:
+        """Returns the interval as a plain dict: mean, low, high and n."""
         return {"mean": self.mean, "low": self.low, "high": self.high, "n": self.n}
 
 

@@ -29,6 +29,7 @@ REGISTERED: dict[str, str] = {}
 
 
 def entry_point_of(cls: type[Any]) -> str:
+    """Returns the ``module:QualName`` entry point of ``cls``, as ``gym.register`` takes it."""
     return f"{cls.__module__}:{cls.__qualname__}"
 
 

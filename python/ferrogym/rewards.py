@@ -43,6 +43,11 @@ class Term:
             raise ConfigError(f"reward Term {self.name!r}: invalid weight {self.weight!r}; expected a finite number")
 
     def __call__(self, env: Any, action: Any) -> float:
+        """Returns ``weight * fn(env, action)``.
+
+        Raises:
+            HookError: ``fn`` returned something other than a finite real number.
+        """
         value = self.fn(env, action)
         if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
             raise HookError(
@@ -73,6 +78,7 @@ class Sum:
         return math.fsum(components.values()), components
 
     def __call__(self, env: Any, action: Any) -> float:
+        """Returns the total reward of the terms for ``action``."""
         return self.evaluate(env, action)[0]
 
     def __repr__(self) -> str:
@@ -117,11 +123,20 @@ class PotentialShaping(gym.Wrapper[Any, Any, Any, Any]):
         return float(value)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        """Resets the env and remembers the potential of the first observation."""
         obs, info = self.env.reset(seed=seed, options=options)
         self._last_phi = self._phi(obs)
         return obs, info
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        """Steps the env and adds ``gamma * phi(next) - phi(current)`` to the reward.
+
+        The potential of a terminal state counts as 0; the shaping term appears in
+        ``info["reward_components"]["shaping"]``.
+
+        Raises:
+            ResetNeeded: called before ``reset``.
+        """
         if self._last_phi is None:
             raise gym.error.ResetNeeded("PotentialShaping: call reset() before step()")
         obs, reward, terminated, truncated, info = self.env.step(action)

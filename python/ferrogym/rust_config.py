@@ -34,6 +34,11 @@ class RustEnvConfig(EnvConfig):
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 
     def validate(self) -> None:
+        """Checks the fields by building the Rust config from them.
+
+        Raises:
+            ConfigError: from Rust, naming the env, the field and what it expects.
+        """
         # Rust raises ConfigError naming the env, the field and what it expects.
         self._core_cls(**self.kwargs())
 

@@ -36,6 +36,11 @@ def clean_config(env: str, config: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_render_mode(env: str, render_mode: str | None, modes: list[str]) -> None:
+    """Checks ``render_mode`` against the env's ``modes``.
+
+    Raises:
+        ConfigError: naming the env, the mode and the modes it has.
+    """
     if render_mode is not None and render_mode not in modes:
         raise ConfigError(f"{env}: invalid render_mode {render_mode!r}; expected None or one of {modes}")
 
@@ -68,6 +73,14 @@ class RustEnv(gym.Env[ObsArray, Any]):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[ObsArray, dict[str, Any]]:
+        """Starts an episode; the Rust generator is seeded from ``np_random`` on a seed and on the first reset.
+
+        Returns:
+            A fresh observation array and the info dict.
+
+        Raises:
+            ConfigError: ``seed`` or ``options`` is of the wrong type.
+        """
         check_reset_args(type(self).__name__, seed, options)
         super().reset(seed=seed)
         # The Rust generator is (re)seeded from np_random when a seed is given
@@ -81,6 +94,15 @@ class RustEnv(gym.Env[ObsArray, Any]):
         return (obs if self._flat_obs else unflatten(self.observation_space, obs)), {}
 
     def step(self, action: Any) -> tuple[ObsArray, float, bool, bool, dict[str, Any]]:
+        """Steps the Rust env with ``action``.
+
+        Returns:
+            ``(observation, reward, terminated, truncated, info)`` with Python scalars and a fresh array.
+
+        Raises:
+            ResetNeeded: no episode is running.
+            InvalidAction: ``action`` is outside the action space; the env is unchanged.
+        """
         return self._core.step(action)
 
     def _step_full(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
@@ -103,6 +125,7 @@ class RustEnv(gym.Env[ObsArray, Any]):
         return self._core.render_rgb()
 
     def render(self) -> Any:
+        """Returns the frame in the env's ``render_mode``: RGB array, text, or None (``human`` draws a window)."""
         if self.render_mode is None:
             logger.warn(
                 "You are calling render method without specifying any render mode. "
@@ -121,6 +144,7 @@ class RustEnv(gym.Env[ObsArray, Any]):
         return self._frame()
 
     def close(self) -> None:
+        """Closes the window if one is open; safe to call twice."""
         if self._window is not None:
             self._window.close()
             self._window = None

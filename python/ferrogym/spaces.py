@@ -88,6 +88,7 @@ class ObsSlice:
 
     @property
     def stop(self) -> int:
+        """The index one past the slice's last number in the flat observation."""
         return self.start + int(np.prod(self.shape))
 
     def of(self, obs: NDArray[Any]) -> NDArray[Any]:

@@ -27,12 +27,17 @@ if TYPE_CHECKING:
 #: stay on the calling thread because a thread hand-off costs more than it saves.
 DEFAULT_GRAIN = 1024
 #: Stepping in the calling thread (GIL released) measured fastest on a 2-core
-#: machine where the learner uses the other core (benches/, README); pass
+#: machine where the learner uses the other core (docs/performance.md, "Threads"); pass
 #: threads=k on a machine with idle cores.
 DEFAULT_THREADS = 1
 
 
 def parse_autoreset_mode(env: str, mode: AutoresetMode | str) -> AutoresetMode:
+    """Returns the autoreset mode that ``mode`` names.
+
+    Raises:
+        ConfigError: naming the env, the value and the modes there are.
+    """
     try:
         return AutoresetMode(mode)
     except ValueError:
@@ -135,6 +140,17 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         seed: int | list[int | None] | None = None,
         options: dict[str, Any] | None = None,
     ) -> tuple[ObsArray, dict[str, Any]]:
+        """Resets every sub-env (or those of ``options["reset_mask"]``); sub-env i gets ``seed + i``.
+
+        ``seed`` may also be a list with one seed (or None) per sub-env.
+
+        Returns:
+            The batched observations and infos.
+
+        Raises:
+            ValueError: the seed list's length is not ``num_envs``, or the reset mask has the wrong shape.
+            TypeError: the reset mask is not a boolean numpy array.
+        """
         # A list of seeds (one per sub-env) is checked by _seed_subenvs.
         check_reset_args(type(self).__name__, None if isinstance(seed, list) else seed, options)
         if isinstance(seed, (int, np.integer)):
@@ -211,6 +227,14 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
     def step(
         self, actions: Any
     ) -> tuple[ObsArray, NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_], dict[str, Any]]:
+        """Steps every sub-env with its action, autoresetting as ``autoreset_mode`` says.
+
+        Returns:
+            Batched observations, rewards, terminated and truncated flags, and infos (arrays with ``_key`` masks).
+
+        Raises:
+            InvalidAction: the actions have the wrong shape or a value outside the single action space.
+        """
         try:
             obs, rewards, terminated, truncated = self._core.step(actions)
         except TypeError:
@@ -281,6 +305,11 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         return self.call(name)
 
     def set_attr(self, name: str, values: Any) -> None:
+        """Always refuses: sub-envs of a Rust batch share one config.
+
+        Raises:
+            AttributeError: naming the attribute.
+        """
         raise AttributeError(
             f"{type(self).__name__}.set_attr({name!r}): sub-envs of a Rust batch share one config; "
             "build a new batch with the value instead"
@@ -309,12 +338,19 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         self._core.reconfigure(index, **{**self._config, **clean_config(type(self).__name__, knobs)})
 
     def get_state(self, index: int) -> dict[str, Any]:
+        """Returns sub-env ``index``'s state, for :meth:`set_state`."""
         return self._core.get_state(index)
 
     def set_state(self, index: int, state: dict[str, Any]) -> None:
+        """Restores sub-env ``index`` to a state from :meth:`get_state`.
+
+        Raises:
+            StateError: the state does not fit this env's config.
+        """
         self._core.set_state(index, state)
 
     def render(self) -> tuple[Any, ...] | None:
+        """Returns one frame per sub-env in the batch's ``render_mode``, or None without one."""
         if self.render_mode is None:
             return None
         if self.render_mode == "ansi":

@@ -38,6 +38,7 @@ app.command("tune")(tune.run)
 
 
 def main() -> None:
+    """Runs the ``ferrogym`` command; a missing optional extra exits with one line naming it, not a traceback."""
     try:
         app()
     except MissingExtra as e:  # any command, any depth: one line naming the extra, not a traceback

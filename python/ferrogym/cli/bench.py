@@ -15,6 +15,14 @@ from ferrogym.validate.target import TargetError, resolve
 
 
 def measure(target: str, num_envs: list[int], seconds: float, peer_max: int, seed: int = 0) -> list[dict[str, Any]]:
+    """Measures ``target``'s steps per second: one env, then each batch size of ``num_envs``.
+
+    Each batch size is measured natively (where the env is batched) and, up to ``peer_max`` envs, as
+    Gymnasium's ``SyncVectorEnv`` beside it; each figure takes ``seconds``.
+
+    Returns:
+        One row per mode and size, with ``env_steps_per_s`` and the ratio to the sync peer.
+    """
     t = resolve(target)
     rows: list[dict[str, Any]] = [
         {"mode": "single env", "num_envs": 1, "env_steps_per_s": single_steps_per_second(t, seed, seconds)}

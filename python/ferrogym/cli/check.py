@@ -18,6 +18,7 @@ _STYLE = {"pass": "[green]PASS[/]", "fail": "[bold red]FAIL[/]", "skip": "[yello
 
 
 def print_report(console: Console, report: Report, verbose: bool) -> None:
+    """Prints the checker's report as a table; ``verbose`` adds each check's notes."""
     title = report.target + (f" ({report.env_id})" if report.env_id and report.env_id != report.target else "")
     table = Table(title=escape(title), title_justify="left", show_lines=False)
     table.add_column("check")

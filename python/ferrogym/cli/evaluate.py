@@ -133,6 +133,7 @@ def run_evaluation(
     seeds: list[int],
     env_kwargs: dict[str, Any],
 ) -> Report:
+    """Evaluates ``policies`` on ``env`` over ``seeds`` with a live status line; returns the KPI report."""
     with console.status("evaluating") as status:
         return evaluate(
             policies,

@@ -29,6 +29,7 @@ def _cell(d: dict[str, float], signed: bool = False, unit: str = "") -> str:
 
 
 def print_headroom(console: Console, h: Headroom) -> None:
+    """Prints the headroom ladder: each rung's mean KPIs and its paired difference to the rung below."""
     r = h.report
     table = Table(
         title=f"{r.env} ({', '.join(f'{k}={v}' for k, v in r.env_kwargs.items())}) headroom — "
@@ -66,6 +67,11 @@ def run_headroom(
     json_out: Path | None,
     csv_out: Path | None,
 ) -> None:
+    """Runs the headroom ladder on ``env`` over ``seed_list``, prints it and writes the JSON and CSV asked for.
+
+    Raises:
+        typer.BadParameter: the env config or the planner knobs are invalid (the message names them).
+    """
     with console.status("headroom") as status:
         try:
             h = headroom(

@@ -26,6 +26,7 @@ METRICS = ("resolved", "abandoned", "escalated", "return", "turns")
 
 
 def episode_row(e: Episode) -> dict[str, float]:
+    """Returns one conversation's figures: its outcome as 0/1 flags, its return and its length."""
     return {
         "resolved": float(e.outcome == "resolved"),
         "abandoned": float(e.outcome == "abandoned"),
@@ -43,6 +44,7 @@ class SupportReport:
     per_seed: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, dict[str, dict[str, kpi.Interval]]]:
+        """Per scenario and policy, each metric's mean with its 95% confidence interval."""
         return {
             scenario: {
                 policy: {m: kpi.Interval.of([r[m] for r in rows]) for m in METRICS} for policy, rows in by.items()
@@ -51,6 +53,7 @@ class SupportReport:
         }
 
     def to_json(self) -> dict[str, Any]:
+        """Returns the report as JSON-ready data: the summary and the per-seed rows."""
         return {
             "env": ENV_ID,
             "seeds": self.seeds,
@@ -62,6 +65,7 @@ class SupportReport:
         }
 
     def rows(self) -> list[dict[str, Any]]:
+        """Returns the summary as flat rows (scenario, policy, metric, mean, CI), one per CSV line."""
         return [
             {"scenario": s, "policy": p, "metric": m, "mean": iv.mean, "ci_low": iv.low, "ci_high": iv.high, "n": iv.n}
             for s, by in self.summary().items()
@@ -123,6 +127,7 @@ def _cell(iv: kpi.Interval, share: bool) -> str:
 
 
 def print_report(console: Console, report: SupportReport) -> None:
+    """Prints one table per scenario: each policy's metrics, mean ± 95% CI."""
     for scenario, by in report.summary().items():
         table = Table(title=f"{ENV_ID} {scenario}: {len(report.seeds)} seeds, mean ± 95% CI", title_justify="left")
         table.add_column("policy")

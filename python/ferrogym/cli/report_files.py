@@ -9,9 +9,13 @@ from typing import Any, Protocol
 
 
 class Tabular(Protocol):
-    def to_json(self) -> dict[str, Any]: ...
+    """A report that can be written as JSON and as CSV rows."""
 
-    def rows(self) -> list[dict[str, Any]]: ...
+    def to_json(self) -> dict[str, Any]:
+        """Returns the report as JSON-ready data."""
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Returns the report as flat rows with the same keys, for CSV."""
 
 
 def write_outputs(report: Tabular, json_path: Path | None, csv_path: Path | None) -> None:

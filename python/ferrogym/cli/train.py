@@ -37,9 +37,11 @@ class ProgressBar(Reporter):
         self.bar, self.task = progress, task
 
     def started(self, model: Any, total: int) -> None:
+        """Sets the bar's total to the model's timesteps so far plus ``total``."""
         self.bar.update(self.task, total=int(model.num_timesteps) + total, completed=int(model.num_timesteps))
 
     def progress(self, timesteps: int) -> bool:
+        """Moves the bar to ``timesteps``; never asks to stop."""
         self.bar.update(self.task, completed=timesteps)
         return True
 

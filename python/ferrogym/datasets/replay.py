@@ -40,12 +40,14 @@ class Observed(gym.Wrapper[Any, Any, Any, Any]):
         return np.zeros(0, dtype=np.bool_) if get is None else np.asarray(get(), dtype=np.bool_)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        """Resets the env and starts the episode's lists of masks and reward components."""
         out = self.env.reset(seed=seed, options=options)
         self.masks = [self._mask()]
         self.components = [{}]
         return out
 
     def step(self, action: Any) -> tuple[Any, Any, bool, bool, dict[str, Any]]:
+        """Steps the env and keeps the new action mask and the step's reward components."""
         obs, reward, terminated, truncated, info = self.env.step(action)
         self.masks.append(self._mask())
         self.components.append(dict(info.get(store.COMPONENTS_KEY) or {}))
@@ -86,14 +88,25 @@ class DatasetRecording(Recording):
         )
 
     def episodes(self) -> NDArray[np.int64]:
+        """The dataset's episode indices."""
         return np.asarray(self.dataset.episode_indices, dtype=np.int64)
 
     def minari_episode(self, k: int) -> EpisodeData:
+        """Returns episode ``k`` as Minari stores it.
+
+        Raises:
+            DatasetError: the dataset has no episode ``k``.
+        """
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k not in self.episodes():
             raise DatasetError(f"{self.path}: no episode {k!r}; the dataset holds {len(self.episodes())}")
         return next(store.episodes(self.dataset, [int(k)]))
 
     def episode(self, k: int) -> Episode:
+        """Returns episode ``k`` as a ferrogym.record :class:`Episode` (so the replay tools read it).
+
+        Raises:
+            DatasetError: the dataset has no episode ``k``.
+        """
         ep = self.minari_episode(k)
         seed = store.seeds(self.dataset, [int(k)])[0]
         n = len(ep)

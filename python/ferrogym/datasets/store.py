@@ -191,6 +191,11 @@ def load(dataset_id: str, root: str | os.PathLike[str] | None = None) -> MinariD
 
 
 def probe(dataset: MinariDataset) -> None:
+    """Reads the first episode's metadata to find a damaged dataset before it is used.
+
+    Raises:
+        DatasetError: the data file is corrupt or truncated.
+    """
     try:
         list(dataset.storage.get_episode_metadata(dataset.episode_indices[:1]))
     except Exception as e:  # h5py and pyarrow raise many types for damaged files

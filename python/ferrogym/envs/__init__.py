@@ -13,6 +13,8 @@ import gymnasium as gym
 
 @dataclass(frozen=True)
 class EnvEntry:
+    """One registered env: its id, the module and class stem of its single and vector classes, its step limit."""
+
     id: str
     module: str
     cls: str
@@ -60,6 +62,7 @@ MULTI_AGENT_ENVS: tuple[MultiAgentEntry, ...] = (
 
 
 def register_all() -> None:
+    """Registers every env of ``ENVS`` with Gymnasium under ``ferrogym/``; ids already registered are skipped."""
     for e in ENVS:
         if e.id in gym.registry:
             continue

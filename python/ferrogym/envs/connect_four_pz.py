@@ -76,12 +76,15 @@ class ConnectFourAEC(AECEnv[str, Obs, int]):  # type: ignore[misc]
         self._over = False
 
     def observation_space(self, agent: str) -> gym.Space[Any]:
+        """Returns ``agent``'s observation space (the same object on every call, as PettingZoo requires)."""
         return self.observation_spaces[agent]
 
     def action_space(self, agent: str) -> gym.Space[Any]:
+        """Returns ``agent``'s action space: the column to drop a disc in."""
         return self.action_spaces[agent]
 
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
+        """Starts a new game with ``player_0`` to move."""
         # The core's planes are always the side to move's.
         self._planes, _ = self._game.reset(seed=seed, options=options)
         self._to_move = 0
@@ -95,6 +98,10 @@ class ConnectFourAEC(AECEnv[str, Obs, int]):  # type: ignore[misc]
         self.agent_selection = AGENTS[0]
 
     def observe(self, agent: str) -> Obs:
+        """Returns ``agent``'s view: the board planes from its side and its legal columns.
+
+        Only the agent to move has a non-zero ``action_mask``.
+        """
         mine = AGENTS.index(agent) == self._to_move
         planes = self._planes.copy() if mine else self._planes[::-1].copy()
         # PettingZoo's classic convention: only the agent to move has legal moves.
@@ -103,6 +110,13 @@ class ConnectFourAEC(AECEnv[str, Obs, int]):  # type: ignore[misc]
         return {"observation": planes, "action_mask": mask}
 
     def step(self, action: int | None) -> None:
+        """Drops the selected agent's disc in column ``action`` and passes the move.
+
+        A done agent must step with None (PettingZoo's dead step).
+
+        Raises:
+            InvalidAction: the column is full or out of range; the game is unchanged.
+        """
         agent = self.agent_selection
         if self.terminations[agent] or self.truncations[agent]:
             self._was_dead_step(action)
@@ -123,9 +137,11 @@ class ConnectFourAEC(AECEnv[str, Obs, int]):  # type: ignore[misc]
         self._accumulate_rewards()
 
     def render(self) -> Any:
+        """Renders the board in the game's ``render_mode``."""
         return self._game.render()
 
     def close(self) -> None:
+        """Closes the underlying game and its renderer."""
         self._game.close()
 
 

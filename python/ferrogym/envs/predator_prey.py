@@ -66,6 +66,11 @@ class PredatorPreyConfig(EnvConfig):
     max_cycles: int = 100
 
     def validate(self) -> None:
+        """Checks grid size, agent counts, view radius, catch rule and densities against their bounds.
+
+        Raises:
+            ConfigError: naming the field, its value and the allowed range.
+        """
         if not 3 <= self.grid_size <= 256:
             raise self.invalid("grid_size", "an integer in [3, 256]")
         if self.n_predators < 1:
@@ -186,14 +191,24 @@ class PredatorPrey(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
 
     # PettingZoo wants the same object on every call: the dicts are built once.
     def observation_space(self, agent: str) -> gym.Space[Any]:
+        """Returns ``agent``'s local view space (the same object on every call)."""
         return self.observation_spaces[agent]
 
     def action_space(self, agent: str) -> gym.Space[Any]:
+        """Returns ``agent``'s move space: stay or one of four directions."""
         return self.action_spaces[agent]
 
     def reset(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, Obs], dict[str, dict[str, Any]]]:
+        """Places walls, predators and prey at random and starts a new episode.
+
+        Returns:
+            Each agent's observation and info.
+
+        Raises:
+            ConfigError: ``seed`` or ``options`` is of the wrong type.
+        """
         check_reset_args("PredatorPrey", seed, options)
         if seed is not None:
             self.np_random, _ = seeding.np_random(seed)
@@ -228,6 +243,18 @@ class PredatorPrey(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
     def step(
         self, actions: dict[str, int]
     ) -> tuple[dict[str, Obs], dict[str, float], dict[str, bool], dict[str, bool], dict[str, dict[str, Any]]]:
+        """Moves every live agent at once and resolves catches.
+
+        Args:
+            actions: one move per live agent.
+
+        Returns:
+            Per-agent observations, rewards, terminations, truncations and infos.
+
+        Raises:
+            ResetNeeded: every agent is done.
+            InvalidAction: a live agent has no action or an action out of range.
+        """
         if not self.agents:
             raise gym.error.ResetNeeded("PredatorPrey: step() after every agent is done; call reset()")
         c = self.config
@@ -305,6 +332,7 @@ class PredatorPrey(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
         return codes
 
     def render(self) -> str | NDArray[np.uint8] | None:
+        """Returns the grid as text (``ansi``) or an RGB array (``rgb_array``); None without a render mode."""
         if self.render_mode is None:
             gym.logger.warn("PredatorPrey.render() without a render_mode; pass render_mode='ansi' or 'rgb_array'")
             return None
@@ -325,6 +353,7 @@ class PredatorPrey(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
         return np.ascontiguousarray(img)
 
     def close(self) -> None:
+        """Nothing to release; present for the PettingZoo API."""
         pass
 
 

@@ -28,6 +28,8 @@ ALLOW_UNTESTED_ENV = "FERROGYM_ALLOW_UNTESTED"
 
 @dataclass(frozen=True)
 class Library:
+    """An RL library ferrogym integrates with: where it comes from and the versions tested with it."""
+
     #: Distribution name on PyPI.
     dist: str
     #: Module to import.
@@ -40,9 +42,11 @@ class Library:
 
     @property
     def tested(self) -> str:
+        """The tested version range as a requirement specifier, e.g. ``>=2.4,<3``."""
         return f">={'.'.join(map(str, self.low))},<{'.'.join(map(str, self.high))}"
 
     def is_tested(self, version: str) -> bool:
+        """Returns whether ``version`` lies in the tested range (pre-release suffixes are ignored)."""
         parts: list[int] = []
         for p in version.split("."):
             digits = "".join(itertools.takewhile(str.isdigit, p))

@@ -142,9 +142,11 @@ class MultiTeamTicketRouting(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
 
     # PettingZoo wants the same object on every call: the dicts are built once.
     def observation_space(self, agent: str) -> gym.Space[Any]:
+        """Returns team ``agent``'s observation space (the same object on every call)."""
         return self.observation_spaces[agent]
 
     def action_space(self, agent: str) -> gym.Space[Any]:
+        """Returns team ``agent``'s action space: an engineer slot or the no-op."""
         return self.action_spaces[agent]
 
     @property
@@ -160,6 +162,14 @@ class MultiTeamTicketRouting(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
     def reset(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, Obs], dict[str, Any]]:
+        """Starts an episode; ``seed`` seeds it as ``TicketRouting-v0`` would.
+
+        Returns:
+            Each team's observation (with its action mask) and an empty info.
+
+        Raises:
+            ConfigError: ``seed`` or ``options`` is of the wrong type.
+        """
         # As a single ferrogym env: the Rust generator is seeded from a
         # numpy generator seeded with `seed` (so one team reproduces
         # TicketRouting-v0 reset with the same seed), and continues otherwise.
@@ -174,6 +184,18 @@ class MultiTeamTicketRouting(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
     def step(
         self, actions: dict[str, int]
     ) -> tuple[dict[str, Obs], dict[str, float], dict[str, bool], dict[str, bool], dict[str, dict[str, Any]]]:
+        """Routes each team's ticket and advances the shared clock.
+
+        Args:
+            actions: one action per live team (the no-op for a team without a ticket).
+
+        Returns:
+            PettingZoo's per-team observations, rewards, terminations, truncations and infos.
+
+        Raises:
+            ConfigError: a live team has no action.
+            InvalidAction: an action is forbidden and the env was made with ``invalid_action="raise"``.
+        """
         missing = [a for a in self.agents if a not in actions]
         if missing:
             raise ConfigError(
@@ -204,13 +226,20 @@ class MultiTeamTicketRouting(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
         return [self._core.episode_log(k) for k in range(len(self.possible_agents))]
 
     def get_state(self) -> dict[str, Any]:
+        """Returns the whole simulation's state (every team and the clock), for ``set_state``."""
         state: dict[str, Any] = self._core.get_state()
         return state
 
     def set_state(self, state: dict[str, Any]) -> None:
+        """Restores a state from :meth:`get_state`.
+
+        Raises:
+            StateError: the state does not fit this env's config.
+        """
         self._core.set_state(state)
 
     def render(self) -> str | None:
+        """Returns the teams as text (``ansi``); None without a render mode."""
         if self.render_mode is None:
             gym.logger.warn("MultiTeamTicketRouting.render() without a render_mode; pass render_mode='ansi'")
             return None
@@ -218,6 +247,7 @@ class MultiTeamTicketRouting(ParallelEnv[str, Obs, int]):  # type: ignore[misc]
         return text
 
     def close(self) -> None:
+        """Nothing to release; present for the PettingZoo API."""
         pass
 
 

@@ -169,6 +169,8 @@ def apply_overrides(config: PPOConfig, overrides: Mapping[str, Any]) -> PPOConfi
 
 @dataclass
 class TrainResult:
+    """What an RLlib training run did: runners, iterations, env steps, time, returns and checkpoint."""
+
     env_id: str
     num_env_runners: int
     num_envs_per_env_runner: int
@@ -312,6 +314,11 @@ class ModulePolicy:
 
     @classmethod
     def from_algorithm(cls, algo: Algorithm, name: str = "rllib-ppo") -> ModulePolicy:
+        """Returns the policy of ``algo``'s module on the driver.
+
+        Raises:
+            RuntimeError: the algorithm has no module on the driver.
+        """
         module = algo.get_module()
         if module is None:
             raise RuntimeError("the algorithm has no RLModule on the driver (set create_env_on_local_worker)")
@@ -333,6 +340,7 @@ class ModulePolicy:
         """Stateless (an MLP module): nothing to clear."""
 
     def act(self, obs: NDArray[Any], mask: NDArray[np.bool_] | None) -> NDArray[np.int64]:
+        """Returns the most likely action per row of ``obs``, among those ``mask`` allows when given."""
         import torch
 
         with torch.no_grad():
@@ -344,6 +352,7 @@ class ModulePolicy:
         return actions
 
     def __call__(self, obs: NDArray[Any], mask: NDArray[np.bool_] | None = None) -> int | NDArray[np.int64]:
+        """Returns one action (``int``) for one observation, or an array of actions for a batch."""
         obs = np.asarray(obs)
         if obs.ndim == 1:
             return int(self.act(obs[None], None if mask is None else np.asarray(mask)[None])[0])

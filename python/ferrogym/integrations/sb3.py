@@ -89,6 +89,7 @@ class FerroVecEnv(VecEnv):
         return np.asarray(gym.spaces.flatten(self._obs_space, single_obs))
 
     def reset(self) -> NDArray[Any]:
+        """Resets every sub-env with the seeds and options set since the last reset; returns the observations."""
         seeds = None if all(s is None for s in self._seeds) else list(self._seeds)
         obs, _ = self.venv.reset(seed=seeds)
         self.reset_infos = [{} for _ in range(self.num_envs)]
@@ -97,9 +98,19 @@ class FerroVecEnv(VecEnv):
         return self._batch_obs(obs)  # type: ignore[no-any-return]
 
     def step_async(self, actions: NDArray[Any]) -> None:
+        """Keeps ``actions`` for the next :meth:`step_wait`."""
         self._actions = actions
 
     def step_wait(self) -> VecEnvStepReturn:
+        """Steps the batch with the kept actions, in SB3's form.
+
+        Returns:
+            Observations, rewards, dones and per-env infos with ``terminal_observation`` and
+                ``TimeLimit.truncated``.
+
+        Raises:
+            RuntimeError: no actions were given with :meth:`step_async`.
+        """
         if self._actions is None:
             raise RuntimeError("step_wait() called without step_async()")
         obs, rewards, terminated, truncated, infos = self.venv.step(self._actions)
@@ -118,9 +129,11 @@ class FerroVecEnv(VecEnv):
         return self._batch_obs(obs), rewards.astype(np.float32), dones, step_infos
 
     def close(self) -> None:
+        """Closes the batch."""
         self.venv.close()
 
     def get_images(self) -> Sequence[NDArray[np.uint8] | None]:
+        """Returns one RGB frame per sub-env in ``rgb_array`` mode, else None for each."""
         if self.render_mode != "rgb_array":
             return [None] * self.num_envs
         frames = self.venv.render()
@@ -130,6 +143,7 @@ class FerroVecEnv(VecEnv):
         return list(self._get_indices(indices))
 
     def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
+        """Returns attribute ``attr_name`` once per selected sub-env (sub-envs share one config)."""
         idx = self._indices(indices)
         if attr_name == "render_mode":
             # SB3's VecEnv.__init__ asks for this before our own init is done.
@@ -138,6 +152,11 @@ class FerroVecEnv(VecEnv):
         return [value] * len(idx)
 
     def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
+        """Always refuses: sub-envs of a Rust batch share one config.
+
+        Raises:
+            AttributeError: naming the alternatives (a new env, or ``env_method('set_config', ...)``).
+        """
         raise AttributeError(
             f"set_attr({attr_name!r}) is not supported: sub-envs of a Rust batch share one config; "
             "build a new env with the value instead, or env_method('set_config', knobs) where the env allows it"
@@ -146,6 +165,13 @@ class FerroVecEnv(VecEnv):
     def env_method(
         self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs: Any
     ) -> list[Any]:
+        """Calls ``method_name`` for the selected sub-envs.
+
+        A Rust batch offers ``action_masks``, ``get_state``, ``set_config`` and ``set_state`` per sub-env.
+
+        Raises:
+            AttributeError: the method is not one a Rust batch offers per sub-env.
+        """
         idx = self._indices(indices)
         if method_name == "action_masks":
             masks = self.venv.action_masks()
@@ -165,6 +191,7 @@ class FerroVecEnv(VecEnv):
     def env_is_wrapped(
         self, wrapper_class: type[gym.Wrapper[Any, Any, Any, Any]], indices: VecEnvIndices = None
     ) -> list[bool]:
+        """Returns False for each selected sub-env: a Rust batch's sub-envs carry no Gymnasium wrappers."""
         # Sub-envs of a Rust batch are never wrapped by Gymnasium wrappers.
         return [False] * len(self._indices(indices))
 

@@ -52,10 +52,12 @@ class FlatBoxObservations(gym.vector.VectorWrapper):
         return np.reshape(obs, (self.num_envs, -1))
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        """Resets the batch and returns flat observations."""
         obs, infos = self.env.reset(seed=seed, options=options)
         return self._flat(obs), infos
 
     def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        """Steps the batch; observations and ``infos['final_obs']`` come back flat."""
         obs, rewards, terminated, truncated, infos = self.env.step(actions)
         if "final_obs" in infos:
             final_obs = np.full(self.num_envs, None, dtype=object)

@@ -86,13 +86,16 @@ class FerroTianshouVectorEnv:
     # Tianshou reads these per env (a list), like its workers' attributes.
     @property
     def action_space(self) -> list[gym.Space[Any]]:
+        """The single action space, once per env."""
         return [self.venv.single_action_space] * self.env_num
 
     @property
     def observation_space(self) -> list[gym.Space[Any]]:
+        """The single observation space, once per env."""
         return [self.venv.single_observation_space] * self.env_num
 
     def get_env_attr(self, key: str, id: int | Sequence[int] | NDArray[Any] | None = None) -> list[Any]:
+        """Returns attribute ``key`` of the envs ``id`` (all when None)."""
         return [self.venv.call(key)[i] for i in self._ids(id)]
 
     def _ids(self, id: int | Sequence[int] | NDArray[Any] | None) -> list[int]:
@@ -114,6 +117,7 @@ class FerroTianshouVectorEnv:
     def reset(
         self, env_id: int | Sequence[int] | NDArray[Any] | None = None, **kwargs: Any
     ) -> tuple[NDArray[Any], NDArray[np.object_]]:
+        """Resets the envs ``env_id`` (all when None); returns their observations and infos."""
         ids = self._ids(env_id)
         # Tianshou passes the same reset kwargs (seed included) to every env.
         seed = kwargs.get("seed")
@@ -132,6 +136,11 @@ class FerroTianshouVectorEnv:
     def step(
         self, action: NDArray[Any] | None, id: int | Sequence[int] | NDArray[Any] | None = None
     ) -> tuple[NDArray[Any], NDArray[Any], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.object_]]:
+        """Steps the envs ``id`` (all when None) with one action each; the others keep their state.
+
+        Raises:
+            ValueError: ``action`` is None or its length differs from the number of ids.
+        """
         if action is None:
             raise ValueError("action must be given (this vector env is synchronous)")
         ids = self._ids(id)
@@ -185,9 +194,11 @@ class FerroTianshouVectorEnv:
         return out
 
     def render(self, **kwargs: Any) -> list[Any]:
+        """Returns each env's render."""
         return list(self.venv.call("render"))
 
     def close(self) -> None:
+        """Closes the batch; safe to call twice."""
         if not self.is_closed:
             self.venv.close()
             self.is_closed = True

@@ -33,6 +33,11 @@ class Columns:
     layout: tuple[ObsSlice, ...]
 
     def slice(self, name: str) -> ObsSlice:
+        """Returns the observation slice called ``name``.
+
+        Raises:
+            MissingColumnError: the layout has no such slice (the message lists the ones it has).
+        """
         for s in self.layout:
             if s.name == name:
                 return s

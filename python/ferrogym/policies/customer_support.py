@@ -36,11 +36,18 @@ LTV_MAX = 1_000_000.0
 
 
 class Policy(Protocol):
+    """A CustomerSupport strategy chooser: ``policy(obs, mask, env) -> strategy index``.
+
+    ``reset`` is called at the start of each conversation.
+    """
+
     name: str
 
-    def reset(self) -> None: ...
+    def reset(self) -> None:
+        """Forgets the previous conversation."""
 
-    def __call__(self, obs: NDArray[np.float32], mask: NDArray[np.bool_], env: CustomerSupportEnv) -> int: ...
+    def __call__(self, obs: NDArray[np.float32], mask: NDArray[np.bool_], env: CustomerSupportEnv) -> int:
+        """Returns the strategy for this turn, one that ``mask`` allows (``env``: for policies that look ahead)."""
 
 
 class RandomPolicy:
@@ -52,9 +59,11 @@ class RandomPolicy:
         self._rng = np.random.default_rng(seed)
 
     def reset(self) -> None:
+        """Nothing to forget: each turn is drawn independently."""
         pass
 
     def __call__(self, obs: NDArray[np.float32], mask: NDArray[np.bool_], env: CustomerSupportEnv) -> int:
+        """Returns an allowed strategy drawn uniformly."""
         return int(self._rng.choice(np.flatnonzero(mask)))
 
 
@@ -64,9 +73,11 @@ class QuickResolutionPolicy:
     name = "quick_resolution"
 
     def reset(self) -> None:
+        """Nothing to forget."""
         pass
 
     def __call__(self, obs: NDArray[np.float32], mask: NDArray[np.bool_], env: CustomerSupportEnv) -> int:
+        """Returns the quick-resolution strategy."""
         return S["quick_resolution"]
 
 
@@ -91,9 +102,11 @@ class RulePolicy:
         self._last = -1
 
     def reset(self) -> None:
+        """Forgets the last strategy used."""
         self._last = -1
 
     def __call__(self, obs: NDArray[np.float32], mask: NDArray[np.bool_], env: CustomerSupportEnv) -> int:
+        """Escalates near the end of the customer's patience, calms an upset customer, else answers the inquiry."""
         if obs[PATIENCE] < 0.15 and obs[PROGRESS] < 0.5 and mask[S["escalate"]]:
             a = S["escalate"]
         elif obs[SENTIMENT] < self.upset_below:
@@ -123,9 +136,15 @@ class GreedyOracle:
     name = "greedy_oracle"
 
     def reset(self) -> None:
+        """Nothing to forget: each turn is a fresh lookahead."""
         pass
 
     def __call__(self, obs: NDArray[np.float32], mask: NDArray[np.bool_], env: CustomerSupportEnv) -> int:
+        """Tries every allowed strategy on a copy of the hidden state and returns the best.
+
+        The score is the step's reward plus the :func:`potential` of the state it leads to; ``env`` is
+        restored to the state it had on entry.
+        """
         start = env.get_state()
         best, best_score = -1, -math.inf
         for a in np.flatnonzero(mask):
@@ -147,9 +166,11 @@ class ModelPolicy:
         self.model, self.name, self.masked = model, name, masked
 
     def reset(self) -> None:
+        """Nothing to forget: the model is stateless between turns."""
         pass
 
     def __call__(self, obs: NDArray[np.float32], mask: NDArray[np.bool_], env: CustomerSupportEnv) -> int:
+        """Returns the model's deterministic strategy, moved to the next allowed one if ``mask`` forbids it."""
         kwargs = {"action_masks": mask} if self.masked else {}
         action, _ = self.model.predict(obs, deterministic=True, **kwargs)
         a = int(action)
@@ -168,6 +189,8 @@ BASELINES: dict[str, Callable[[], Policy]] = {
 
 @dataclass
 class Turn:
+    """One turn of a transcript: the strategy used, its reward and the customer's state after it."""
+
     turn: int
     strategy: str
     reward: float
@@ -179,6 +202,8 @@ class Turn:
 
 @dataclass
 class Episode:
+    """One conversation: its seed, total reward, outcome (``resolved``, ``abandoned``, ...) and its turns."""
+
     seed: int
     total_reward: float
     outcome: str
@@ -213,6 +238,8 @@ def run_episode(env: CustomerSupportEnv, policy: Policy, seed: int) -> Episode:
 
 @dataclass
 class Summary:
+    """A policy's results over many conversations: mean and spread of the return and the outcome rates."""
+
     policy: str
     episodes: int
     mean_return: float
@@ -223,10 +250,12 @@ class Summary:
     mean_turns: float
 
     def as_dict(self) -> dict[str, Any]:
+        """Returns the summary as a plain dict (one table row)."""
         return asdict(self)
 
 
 def summarize(name: str, episodes: list[Episode]) -> Summary:
+    """Returns the :class:`Summary` of ``episodes`` under the policy name ``name``; ``episodes`` must not be empty."""
     returns = np.array([e.total_reward for e in episodes])
     outcomes = [e.outcome for e in episodes]
     n = len(episodes)
@@ -243,6 +272,7 @@ def summarize(name: str, episodes: list[Episode]) -> Summary:
 
 
 def make_env(**config: Any) -> CustomerSupportEnv:
+    """Returns an unwrapped CustomerSupport env built with ``config`` (its ``get_state``/``set_state`` are needed)."""
     env = gym.make(ENV_ID, **config).unwrapped
     assert isinstance(env, CustomerSupportEnv)
     return env
@@ -256,6 +286,7 @@ def evaluate(policy: Policy, seeds: Iterable[int] = EVAL_SEEDS, **config: Any) -
 
 
 def evaluate_baselines(seeds: Iterable[int] = EVAL_SEEDS, **config: Any) -> list[Summary]:
+    """Evaluates every policy of ``BASELINES`` on ``seeds`` with ``config``; returns one :class:`Summary` each."""
     seeds = list(seeds)
     return [evaluate(factory(), seeds, **config) for factory in BASELINES.values()]
 

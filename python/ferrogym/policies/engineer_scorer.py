@@ -102,14 +102,17 @@ class EngineerScorerNet(nn.Module):
         return logits
 
     def forward(self, features: th.Tensor) -> tuple[th.Tensor, th.Tensor]:
+        """Returns the slot logits (B, M) and the critic latent for a batch of observations (B, obs_dim)."""
         h, pool, glob = self._encode(features)
         return self._logits(h, pool), self.critic(th.cat([pool, glob], dim=-1))
 
     def forward_actor(self, features: th.Tensor) -> th.Tensor:
+        """Returns the slot logits (B, M): one score per engineer row."""
         h, pool, _ = self._encode(features)
         return self._logits(h, pool)
 
     def forward_critic(self, features: th.Tensor) -> th.Tensor:
+        """Returns the critic latent (B, hidden) from the pooled team code and the global features."""
         _, pool, glob = self._encode(features)
         out: th.Tensor = self.critic(th.cat([pool, glob], dim=-1))
         return out
@@ -148,6 +151,7 @@ class EngineerScorerPolicy(MaskableActorCriticPolicy):
 
     @property
     def scorer_net(self) -> EngineerScorerNet:
+        """The :class:`EngineerScorerNet` that SB3 holds as ``mlp_extractor``."""
         net = self.mlp_extractor
         assert isinstance(net, EngineerScorerNet)
         return net

@@ -55,6 +55,11 @@ class HandoverSED:
         self.others = self.cols.slice("other_teams") if "other_teams" in names else None
 
     def act_one(self, obs: NDArray[np.float32], mask: NDArray[Any]) -> int:
+        """Returns one team's action: its engineer with the shortest expected delay.
+
+        With handover on, the no-op past the engineer slots hands the ticket over when another team's best
+        expected delay (read from ``others``) is shorter by more than ``margin_minutes``.
+        """
         valid = np.asarray(mask, dtype=bool)
         m = self.max_engineers
         if not valid[:m].any() or int(valid.sum()) == 1:
@@ -75,6 +80,7 @@ class HandoverSED:
         return slot if best_i < 0 else m + best_i
 
     def __call__(self, observations: Mapping[str, Mapping[str, NDArray[Any]]]) -> dict[str, int]:
+        """Returns an action for every team in ``observations`` (PettingZoo parallel dicts)."""
         return {a: self.act_one(o["observation"], o["action_mask"]) for a, o in observations.items()}
 
 
@@ -84,15 +90,19 @@ class MultiTeamEnv(Protocol):
     agents: list[str]
 
     @property
-    def config(self) -> dict[str, Any]: ...
+    def config(self) -> dict[str, Any]:
+        """The env's effective config."""
 
     def reset(
         self, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]: ...
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Starts an episode; returns per-team observations and infos."""
 
-    def step(self, actions: dict[str, int]) -> tuple[Any, dict[str, float], Any, Any, dict[str, dict[str, Any]]]: ...
+    def step(self, actions: dict[str, int]) -> tuple[Any, dict[str, float], Any, Any, dict[str, dict[str, Any]]]:
+        """Applies one action per team; returns PettingZoo's five per-team dicts."""
 
-    def episode_logs(self) -> list[dict[str, dict[str, NDArray[np.float64]]]]: ...
+    def episode_logs(self) -> list[dict[str, dict[str, NDArray[np.float64]]]]:
+        """Per-ticket logs of the finished episode, one dict of arrays per team."""
 
 
 Policy = HandoverSED

@@ -16,23 +16,30 @@ from ferrogym.policies.base import BoolArray, FloatArray, IntArray, Policy, firs
 
 
 class RandomPolicy(Policy):
+    """A valid engineer uniformly at random: the status quo that a router must beat."""
+
     name = "random"
     summary = "a valid engineer uniformly at random (today's status quo)"
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows."""
         u = self.rng.random(mask.shape)
         return first_by_keys(mask, u)
 
 
 class RoundRobinPolicy(Policy):
+    """The next valid engineer slot after the one chosen last, cyclically, per env."""
+
     name = "round-robin"
     summary = "the next valid slot after the last one chosen, cyclically (per env)"
 
     def reset(self, num_envs: int = 1, seed: int | None = None) -> None:
+        """Forgets the last choice of every env; ``num_envs`` is the batch size to come."""
         super().reset(num_envs, seed)
         self.last = np.full(num_envs, -1, dtype=np.int64)
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows."""
         n, m = mask.shape
         if self.last.shape[0] != n:
             self.last = np.full(n, -1, dtype=np.int64)
@@ -43,27 +50,36 @@ class RoundRobinPolicy(Policy):
 
 
 class LeastLoadedPolicy(Policy):
+    """The engineer with the fewest open tickets, then the least queued work."""
+
     name = "least-loaded"
     summary = "fewest open tickets, then least queued work"
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows."""
         c = self.cols
         return first_by_keys(mask, c.engineer(obs, "load"), c.engineer(obs, "busy"))
 
 
 class ShortestExpectedDelayPolicy(Policy):
+    """Shortest expected delay (sed): the engineer who would finish this ticket soonest."""
+
     name = "sed"
     summary = "shortest expected completion of this ticket (queue, skill and shift calendar)"
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows."""
         return first_by_keys(mask, self.cols.engineer(obs, "eta"))
 
 
 class SkillGreedyPolicy(Policy):
+    """The engineer with the highest skill for the ticket's type; ties go to the shortest expected completion."""
+
     name = "skill-greedy"
     summary = "highest skill for the ticket's type, then shortest expected completion"
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows."""
         c = self.cols
         return first_by_keys(mask, -c.engineer(obs, "skill"), c.engineer(obs, "eta"))
 
@@ -79,6 +95,7 @@ class SkillOverflowPolicy(Policy):
     skilled_share = 0.8
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows."""
         c = self.cols
         skill = c.engineer(obs, "skill")
         idle = c.engineer(obs, "busy") <= 0.0
@@ -97,6 +114,7 @@ class LongestIdlePolicy(Policy):
     summary = "a free engineer, longest since their last assignment"
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows."""
         c = self.cols
         busy = c.engineer(obs, "busy") > 0.0
         return first_by_keys(mask, busy, -c.engineer(obs, "idle"))
@@ -113,6 +131,7 @@ class GeneralizedCMuPolicy(Policy):
     summary = "generalized c-mu: fastest idle engineer, else skill discounted by queued work"
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows."""
         c = self.cols
         skill = c.engineer(obs, "skill")
         busy = c.engineer(obs, "busy")

@@ -55,6 +55,7 @@ class DemandModel:
 
     @classmethod
     def of(cls, config: InventoryControlConfig) -> DemandModel:
+        """Returns the demand moments and protection interval of ``config`` (Rust defaults filled in)."""
         c = _full(config)
         # The weekly cycle averages out over a week: sin sums to 0 over 7 days.
         mean = float(c["demand_mean"])
@@ -140,9 +141,11 @@ class BaseStockPolicy(_PositionPolicy):
 
     @classmethod
     def from_env(cls, env: InventoryControlEnv, level: int | None = None) -> BaseStockPolicy:
+        """Returns the policy for ``env``'s config and observation layout; ``level`` None picks the optimal level."""
         return cls(env.config, env.obs_layout, level)
 
     def act(self, obs: NDArray[np.floating[Any]]) -> NDArray[np.int64]:
+        """Returns the order for each observation: the gap between ``level`` and the inventory position."""
         return self._order(self.level - self.position(obs))
 
 
@@ -168,15 +171,19 @@ class SSPolicy(_PositionPolicy):
 
     @classmethod
     def from_env(cls, env: InventoryControlEnv, s: int | None = None, S: int | None = None) -> SSPolicy:
+        """Returns the policy for ``env``'s config and layout; ``s`` and ``S`` None pick the computed levels."""
         return cls(env.config, env.obs_layout, s, S)
 
     def act(self, obs: NDArray[np.floating[Any]]) -> NDArray[np.int64]:
+        """Returns, per observation, the order up to ``S`` when the position is below ``s``, else 0."""
         pos = self.position(obs)
         return np.where(pos < self.s, self._order(self.S - pos), 0).astype(np.int64)
 
 
 @dataclass(frozen=True)
 class Evaluation:
+    """A policy's return over ``episodes`` episodes and the mean total of each reward component."""
+
     mean_return: float
     std_return: float
     episodes: int

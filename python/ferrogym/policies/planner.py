@@ -50,6 +50,18 @@ def rollout_rule(base: Policy | None) -> dict[str, Any]:
 
 
 class RolloutPlanner(Policy):
+    """Rollout planner: keeps the base rule's choice unless another engineer is clearly better on simulated futures.
+
+    The ``candidates`` are the base choice and the next engineers by expected completion. Each is tried
+    on ``samples`` futures re-sampled from what the router knows (the same futures for every candidate),
+    played forward under ``base`` (sed by default) for ``horizon_minutes``; the planner departs from the
+    base choice only when a candidate's mean paired saving exceeds ``z`` standard errors. Bind the env
+    with ``bind(env)`` before the first decision.
+
+    Raises:
+        ConfigError: ``samples`` or ``candidates`` is not an integer >= 1.
+    """
+
     name = "planner"
     summary = "rollouts of sed on re-sampled futures per candidate engineer (CRN), switch when clearly better"
     reveal_work: ClassVar[bool] = False
@@ -93,6 +105,12 @@ class RolloutPlanner(Policy):
         return [(base + i) % 2**64 for i in range(n)]
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns the planned engineer for each observation of the bound env.
+
+        Raises:
+            RuntimeError: no env is bound.
+            ValueError: the number of observations does not match the bound env or batch.
+        """
         if self._env is None:
             raise RuntimeError(f"{self.name}: call bind(env) before the first decision")
         if isinstance(self._env, _core.TicketRoutingBatch):
@@ -110,6 +128,8 @@ class RolloutPlanner(Policy):
 
 
 class InformationOracle(RolloutPlanner):
+    """The planner given every unassigned ticket's true work: an upper reference, not deployable."""
+
     name = "oracle"
     summary = "the planner knowing every unassigned ticket's true work (an upper reference, not deployable)"
     reveal_work = True

@@ -156,12 +156,15 @@ class TeamPolicy(Policy):
 
 
 class WeightedSedPolicy(TeamPolicy):
+    """sed plus ``c`` times the engineer's mean service time for the ticket's type over the ticket's weight."""
+
     name = "weighted-sed"
     summary = "sed plus c x (mean service at the engineer) / ticket weight"
     grid = {"c": (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)}
     c = 4.0
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows."""
         cfg = self.team.config
         weight = (
             np.asarray(cfg["priority_weights"])[np.argmax(self.cols.field(obs, "ticket_priority"), axis=-1)]
@@ -178,6 +181,11 @@ class WeightedSedPolicy(TeamPolicy):
 
 
 class LpSedPolicy(TeamPolicy):
+    """sed restricted to the engineer-type pairs that the static planning LP uses.
+
+    Another engineer is taken only when expected to finish more than ``slack`` minutes sooner.
+    """
+
     name = "lp-sed"
     summary = "sed over the static planning LP's engineer-type pairs (others only when much sooner)"
     grid = {"slack": (0.0, 15.0, 30.0, 60.0, 120.0, math.inf)}
@@ -188,6 +196,7 @@ class LpSedPolicy(TeamPolicy):
         self.plan, self.utilisation = static_plan(team)
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows."""
         eta = unsquash(self.cols.engineer(obs, "eta"))
         rows = self.plan.T[self._kind(obs)]
         planned = mask.copy()
@@ -211,6 +220,10 @@ class SedHoldPolicy(TeamPolicy):
     threshold = 30.0
 
     def act(self, obs: FloatArray, mask: BoolArray) -> IntArray:
+        """Returns one engineer slot per row of ``obs`` (N, obs_dim), among those ``mask`` (N, n_actions) allows.
+
+        The action past the engineer slots, where the env has it, holds the ticket.
+        """
         slots = self.cols.slice("engineers").shape[0]
         eta = unsquash(self.cols.engineer(obs, "eta"))
         engineers = mask[:, :slots]

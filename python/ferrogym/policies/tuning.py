@@ -21,6 +21,11 @@ from ferrogym.policies.stronger import STRONGER, TUNED_PATH, Team, make_stronger
 
 
 def check_training_seeds(seeds: Sequence[int]) -> None:
+    """Checks that tuning uses only training seeds.
+
+    Raises:
+        ValueError: a seed is at or above ``HELD_OUT_SEED`` (those are kept for evaluation).
+    """
     held_out = [s for s in seeds if s >= HELD_OUT_SEED]
     if held_out:
         raise ValueError(

@@ -22,6 +22,8 @@ from ferrogym.evaluation import DispatchPolicy, make_batch
 
 @dataclass
 class Demonstrations:
+    """A policy's decisions: observations, masks, actions and each decision's discounted return-to-go."""
+
     obs: NDArray[np.float32]
     masks: NDArray[np.bool_]
     actions: NDArray[np.int64]

@@ -60,6 +60,7 @@ def concat(blocks: list[Block], components: tuple[str, ...]) -> Block:
 
 
 def component_names(blocks: list[Block]) -> tuple[str, ...]:
+    """Returns the reward component names of ``blocks``, each once, in order of first appearance."""
     return tuple(dict.fromkeys(n for b in blocks for n in b.components))
 
 

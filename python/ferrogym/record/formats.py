@@ -28,6 +28,7 @@ def require(module: str) -> Any:
 
 
 def is_hdf5(path: Path) -> bool:
+    """Returns whether ``path`` names an HDF5 recording (by suffix); otherwise it is Parquet."""
     return path.suffix.lower() in HDF5_SUFFIXES
 
 
@@ -40,6 +41,7 @@ def h5_name(column: str) -> str:
 
 
 def parquet_schema(m: RecordingMeta) -> Any:
+    """Returns the Arrow schema of a recording's Parquet rows for ``m`` (one row per transition)."""
     pa = require("pyarrow")
     fields = [
         pa.field("episode", pa.int64(), nullable=False),
@@ -60,6 +62,7 @@ def parquet_schema(m: RecordingMeta) -> Any:
 
 
 def parquet_table(b: Block, m: RecordingMeta) -> Any:
+    """Returns block ``b`` as an Arrow table in the schema of :func:`parquet_schema`."""
     pa = require("pyarrow")
     reset = b.step == 0
     obs = pa.FixedSizeListArray.from_arrays(pa.array(b.observation.reshape(-1)), m.obs_size)

@@ -24,6 +24,7 @@ TMP_SUFFIX = ".tmp"
 
 
 def parts_dir(path: Path) -> Path:
+    """Returns the hidden folder beside ``path`` that holds its completed parts while it is written."""
     return path.parent / f".{path.name}.parts"
 
 
@@ -51,6 +52,7 @@ def first_free_part(path: Path) -> int:
 
 
 def part_path(path: Path, n: int) -> Path:
+    """Returns the path of part ``n`` of the recording at ``path``."""
     return parts_dir(path) / f"{n:08d}{path.suffix}"
 
 
@@ -77,6 +79,7 @@ def remove_leftovers(path: Path, stale: list[Path]) -> None:
 
 
 def remove_parts(path: Path) -> None:
+    """Deletes the parts folder of ``path`` once the parts are merged (a link is left alone)."""
     folder = parts_dir(path)
     if not folder.is_dir() or folder.is_symlink():
         return

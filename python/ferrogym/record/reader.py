@@ -39,6 +39,7 @@ class Episode:
 
     @property
     def total_reward(self) -> float:
+        """The sum of the episode's rewards."""
         return float(self.rewards.sum())
 
     @property

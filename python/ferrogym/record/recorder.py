@@ -29,6 +29,11 @@ _SKIP_INFO = {"reward_components", "final_obs", "final_info", "_final_obs", "_fi
 
 
 def space_layout(space: spaces.Space[Any], what: str) -> tuple[tuple[int, ...], str]:
+    """Returns the per-step shape and dtype name that a ``what`` space is stored with.
+
+    Raises:
+        RecordingError: the space is not Discrete, Box, MultiDiscrete or MultiBinary.
+    """
     if isinstance(space, spaces.Discrete):
         return (), str(np.dtype(space.dtype))
     if isinstance(space, (spaces.Box, spaces.MultiDiscrete, spaces.MultiBinary)):
@@ -50,6 +55,11 @@ def env_kwargs_of(env: Any) -> dict[str, Any]:
 
 
 def meta_for(env: Any, *, vector: bool, env_id: str | None, env_kwargs: dict[str, Any] | None) -> RecordingMeta:
+    """Returns the recording metadata of ``env`` (single or ``vector``): env id and arguments, space layouts.
+
+    Raises:
+        RecordingError: a space cannot be recorded, or the env's arguments cannot be stored as JSON.
+    """
     obs_space = env.single_observation_space if vector else env.observation_space
     act_space = env.single_action_space if vector else env.action_space
     obs_shape, obs_dtype = space_layout(obs_space, "observation")
@@ -76,11 +86,17 @@ def meta_for(env: Any, *, vector: bool, env_id: str | None, env_kwargs: dict[str
 
 
 def check_states(states: str) -> None:
+    """Checks the ``states`` option: which env states to store.
+
+    Raises:
+        ConfigError: ``states`` is not ``reset``, ``all`` or ``none``.
+    """
     if states not in ("reset", "all", "none"):
         raise ConfigError(f"invalid states {states!r}; expected 'reset', 'all' or 'none'")
 
 
 def plain_info(info: dict[str, Any]) -> str:
+    """Returns ``info`` as JSON text, without the keys the recording stores in columns of its own."""
     text = to_json({k: v for k, v in info.items() if k not in _SKIP_INFO})
     return "{}" if text is None else text
 
@@ -137,15 +153,18 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
 
     @property
     def path(self) -> str:
+        """The file the recording is written to."""
         return str(self.writer.path)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        """Resets the env and starts a new episode in the recording."""
         self._seed = seed
         result = self.env.reset(seed=seed, options=options)
         self._hand_over()
         return result
 
     def step(self, action: Any) -> tuple[Any, Any, bool, bool, dict[str, Any]]:
+        """Steps the env and appends the transition to the recording."""
         obs, reward, terminated, truncated, info = self.env.step(action)
         # A TimeLimit above a BaseEnvironment truncates after the env's own event.
         if self._last is not None and truncated and not self._last.truncated[0]:
@@ -200,6 +219,7 @@ class Recorder(gym.Wrapper[Any, Any, Any, Any]):
         self._last = block
 
     def close(self) -> None:
+        """Closes the env and finishes the file; every completed episode stays readable."""
         try:
             super().close()
         finally:
@@ -253,6 +273,7 @@ class VectorRecorder(VectorWrapper):
 
     @property
     def path(self) -> str:
+        """The file the recording is written to."""
         return str(self.writer.path)
 
     def _get(self, what: str, i: int) -> Any:
@@ -282,6 +303,7 @@ class VectorRecorder(VectorWrapper):
     def reset(
         self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Any, dict[str, Any]]:
+        """Resets the sub-envs (those of ``reset_mask`` when given) and starts their episodes in the recording."""
         obs, info = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]
         n = self.num_envs
         mask = (options or {}).get("reset_mask")
@@ -297,6 +319,7 @@ class VectorRecorder(VectorWrapper):
         return obs, info
 
     def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        """Steps every sub-env and appends each one's transition, following the env's autoreset mode."""
         obs, rewards, terminated, truncated, infos = self.env.step(actions)
         n = self.num_envs
         done = terminated | truncated
@@ -390,6 +413,7 @@ class VectorRecorder(VectorWrapper):
         return plain_info(row)
 
     def close(self, **kwargs: Any) -> None:
+        """Closes the env and finishes the file."""
         try:
             self.env.close(**kwargs)
         finally:

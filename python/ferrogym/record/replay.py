@@ -31,6 +31,11 @@ class Replay:
 
 
 def make_env(rec: Recording, render_mode: str | None) -> gym.Env[Any, Any]:
+    """Rebuilds the env a recording was made with (its id, arguments and step limit).
+
+    Raises:
+        RecordingError: the env id is not registered here.
+    """
     m = rec.meta
     try:
         spec = gym.spec(m.env_id)

@@ -73,17 +73,25 @@ class RecordingMeta:
 
     @property
     def obs_size(self) -> int:
+        """Numbers in one observation."""
         return math.prod(self.obs_shape)
 
     @property
     def action_size(self) -> int:
+        """Numbers in one action."""
         return math.prod(self.action_shape)
 
     def to_json(self) -> str:
+        """Returns the metadata as JSON text, as stored in the file."""
         return json.dumps(dataclasses.asdict(self))
 
     @classmethod
     def from_json(cls, text: str | bytes, where: str) -> RecordingMeta:
+        """Parses stored metadata; ``where`` names the file in error messages.
+
+        Raises:
+            RecordingError: the text is not ferrogym recording metadata, or is of another format version.
+        """
         try:
             d = json.loads(text)
             if d.get("format") != FORMAT:

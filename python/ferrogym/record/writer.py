@@ -80,6 +80,7 @@ class RecordingWriter:
             self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def new_episode(self) -> int:
+        """Returns the next unused episode number."""
         k = self.next_episode
         self.next_episode += 1
         return k

@@ -41,9 +41,11 @@ BACKENDS: tuple[str, ...] = ("ansi", "rgb_array", "human", "matplotlib")
 class Renderer(Protocol):
     """Shows or keeps frames; ``close`` releases windows and figures."""
 
-    def show(self, frame: Frame) -> None: ...
+    def show(self, frame: Frame) -> None:
+        """Shows one frame: an RGB array (H, W, 3) or ``ansi`` text."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Releases the window, figure or stream."""
 
 
 def check_rgb(frame: Any, what: str = "frame") -> NDArray[np.uint8]:

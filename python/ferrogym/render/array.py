@@ -16,6 +16,11 @@ class ArrayRenderer:
         self.max_frames = max_frames
 
     def show(self, frame: Frame) -> None:
+        """Keeps a copy of an RGB frame (the oldest is dropped past ``max_frames``).
+
+        Raises:
+            ValueError: ``frame`` is text.
+        """
         if isinstance(frame, str):
             raise ValueError("the rgb_array renderer takes RGB frames; make the env with render_mode='rgb_array'")
         self.frames.append(check_rgb(frame).copy())
@@ -23,4 +28,5 @@ class ArrayRenderer:
             del self.frames[0]
 
     def close(self) -> None:
+        """Nothing to release; the frames stay available."""
         pass

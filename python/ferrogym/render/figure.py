@@ -9,6 +9,11 @@ from ferrogym.render import Frame, check_rgb
 
 
 def require_matplotlib() -> Any:
+    """Returns ``matplotlib.pyplot``.
+
+    Raises:
+        MissingExtra: matplotlib is not installed (the ``viz`` extra).
+    """
     return require("matplotlib.pyplot", "viz", "plotting")
 
 
@@ -24,6 +29,7 @@ class FigureRenderer:
         self._text: Any = None
 
     def show(self, frame: Frame) -> None:
+        """Draws an RGB frame or a text frame in the figure."""
         if isinstance(frame, str):
             if self._text is None:
                 self._text = self.ax.text(0, 1, "", family="monospace", va="top", transform=self.ax.transAxes)
@@ -37,4 +43,5 @@ class FigureRenderer:
         self.figure.canvas.draw_idle()
 
     def close(self) -> None:
+        """Closes the figure."""
         require_matplotlib().close(self.figure)

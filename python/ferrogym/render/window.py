@@ -19,6 +19,11 @@ from ferrogym.render import Frame, check_rgb
 
 
 def require_pygame() -> Any:
+    """Returns the ``pygame`` module, imported without its banner.
+
+    Raises:
+        MissingExtra: pygame is not installed (the ``viz`` extra).
+    """
     # pygame prints a banner on import unless told not to.
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     return require("pygame", "viz", "render_mode='human'")
@@ -54,6 +59,7 @@ class WindowRenderer:
         return pg.surfarray.make_surface(check_rgb(frame).swapaxes(0, 1))
 
     def show(self, frame: Frame) -> None:
+        """Shows a frame in the window (opened or resized to fit) and waits to keep ``fps``."""
         pg = self.pygame
         surface = self._surface(frame)
         if self._screen is None or self._screen.get_size() != surface.get_size():
@@ -83,6 +89,7 @@ class WindowRenderer:
         return np.asarray(self.pygame.surfarray.array3d(self._screen).swapaxes(0, 1), dtype=np.uint8)
 
     def close(self) -> None:
+        """Closes the window."""
         if self._screen is not None:
             self.pygame.display.quit()
             self._screen = None
@@ -107,6 +114,7 @@ class Viewer:
         self.window = WindowRenderer(title=title, fps=0)
 
     def handle(self, event: Any) -> None:
+        """Applies one pygame event: quit, pause, step, jump or change speed."""
         pg = self.window.pygame
         if event.type == pg.QUIT:
             self.running = False

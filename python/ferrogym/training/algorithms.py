@@ -18,6 +18,8 @@ from ferrogym.errors import ConfigError
 
 @dataclass(frozen=True)
 class Algorithm:
+    """A training algorithm ferrogym offers: its SB3 class, whether it takes action masks, the spaces it takes."""
+
     name: str
     #: The SB3 class that saves and loads the model: (module, class).
     sb3_class: tuple[str, str]

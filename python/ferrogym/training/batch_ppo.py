@@ -68,8 +68,9 @@ class BatchPPOConfig:
     #: returns (tens) would otherwise make the value gradient swamp the policy's
     #: under the shared gradient-norm clip.
     reward_scale: float = 0.1
-    #: Torch intra-op threads while training: two on a 2-core machine measured
-    #: 1.5-1.7x one, but collapses when another process holds a core.
+    #: Torch intra-op threads while training: two use both cores of a 2-core machine
+    #: (measured: 1.5-1.7x one, docs/performance.md), which pays unless another
+    #: process holds a core.
     torch_threads: int = 2
     #: Hidden layers of the MLP policy (separate policy and value networks, as SB3's MlpPolicy).
     net_arch: list[int] = field(default_factory=lambda: [128, 128])
@@ -99,6 +100,7 @@ class BatchPPOConfig:
         return cls(**params)
 
     def to_dict(self) -> dict[str, Any]:
+        """Returns the hyper-parameters as a plain dict (stored in the model's metadata)."""
         return asdict(self)
 
 
@@ -125,6 +127,7 @@ class UpdateStats:
 
     @property
     def decisions_per_second(self) -> float:
+        """Decisions trained on per second of wall time."""
         return self.timesteps / max(self.seconds, 1e-9)
 
 
@@ -189,6 +192,7 @@ class BatchPPO:
         self._components: dict[str, NDArray[np.float64]] = {}
 
     def close(self) -> None:
+        """Closes the training batch."""
         self.venv.close()
 
     def _lr(self, done: int, total: int) -> float:

@@ -45,6 +45,7 @@ class ModelPolicy:
         return out.astype(np.int64) if np.issubdtype(out.dtype, np.integer) else out
 
     def __call__(self, obs: Any, mask: Any = None) -> Any:
+        """Returns one action for one observation, or an array of actions for a batch; ``mask`` restricts the choice."""
         obs = np.asarray(obs, dtype=np.float32)
         single = obs.shape == self.model.observation_space.shape
         if single:

@@ -57,6 +57,7 @@ class TrainRequest:
 
     @property
     def envs(self) -> int:
+        """Parallel envs to train with: ``n_envs``, or the algorithm's default."""
         return self.n_envs or DEFAULT_N_ENVS.get(self.algo, DEFAULT_N_ENVS_OTHERS)
 
 
@@ -80,6 +81,8 @@ class Reporter:
 
 @dataclass
 class TrainResult:
+    """A finished training run: the model, its metadata, its run directory and why it stopped early, if it did."""
+
     model: Any
     meta: dict[str, Any]
     out: Path
@@ -88,11 +91,14 @@ class TrainResult:
 
     @property
     def model_path(self) -> Path:
+        """The saved model file in the run directory."""
         return self.out / MODEL_FILE
 
 
 @dataclass
 class Prepared:
+    """A checked request: the algorithm, the env arguments and the observation layout to build the model with."""
+
     request: TrainRequest
     algo: Algorithm
     env_kwargs: dict[str, Any]

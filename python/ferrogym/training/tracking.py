@@ -66,19 +66,23 @@ class MlflowTracker(Reporter):
         self._step = 0
 
     def started(self, model: Any, total: int) -> None:
+        """Passes the start on to ``inner``."""
         self.inner.started(model, total)
 
     def progress(self, timesteps: int) -> bool:
+        """Logs the episodes collected when due; stops when ``inner`` says so."""
         self._step = timesteps
         if self._episodes and time.monotonic() - self._last_flush >= FLUSH_SECONDS:
             self._flush()
         return self.inner.progress(timesteps)
 
     def episode(self, timesteps: int, episode_return: float, length: int, components: dict[str, float]) -> None:
+        """Keeps the episode's return and components for the next log, and passes it on."""
         self._episodes.append((episode_return, components))
         self.inner.episode(timesteps, episode_return, length, components)
 
     def update(self, timesteps: int, stats: dict[str, float]) -> None:
+        """Logs the update's losses and speed under ``train/`` and passes them on."""
         self._log({f"train/{k}": v for k, v in stats.items()}, timesteps)
         self.inner.update(timesteps, stats)
 

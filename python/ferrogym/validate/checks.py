@@ -40,6 +40,8 @@ from ferrogym.validate.target import Target
 
 @dataclass
 class Options:
+    """Knobs of the checker: seed, rollout length, fuzz examples, time limit and speed measurement."""
+
     seed: int = 0
     #: Length of the random rollouts (steps).
     steps: int = 300
@@ -70,6 +72,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 @contextlib.contextmanager
 def captured_warnings() -> Iterator[list[str]]:
+    """Collects the warnings raised inside the block as plain messages, each once."""
     messages: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -81,12 +84,14 @@ def captured_warnings() -> Iterator[list[str]]:
 
 
 def split_advice(messages: list[str]) -> tuple[list[str], list[str]]:
+    """Splits warning messages into problems and advice that does not fail a check."""
     problems = [m for m in messages if not _ADVICE.search(m)]
     return problems, [m for m in messages if _ADVICE.search(m)]
 
 
 @contextlib.contextmanager
 def made(factory: Callable[[], gym.Env[Any, Any]]) -> Iterator[gym.Env[Any, Any]]:
+    """Builds an env with ``factory`` for the block and closes it afterwards, even on failure."""
     env = factory()
     try:
         yield env
@@ -98,12 +103,18 @@ def made(factory: Callable[[], gym.Env[Any, Any]]) -> Iterator[gym.Env[Any, Any]
 
 
 def check_construct(t: Target, o: Options) -> Found:
+    """Builds the env with its defaults and resets it; reports its spaces."""
     with made(t.make) as env:
         env.reset(seed=o.seed)
         return Found(f"observation {env.observation_space}, action {env.action_space}")
 
 
 def check_gymnasium(t: Target, o: Options) -> Found:
+    """Runs Gymnasium's ``check_env`` on the unwrapped env.
+
+    Raises:
+        Fail: a check of Gymnasium's failed or warned of a problem (advice goes to the notes).
+    """
     with made(t.make_raw) as env, masked_sampling(env), captured_warnings() as messages:
         gymnasium_check_env(env)
     problems, advice = split_advice(messages)
@@ -113,6 +124,11 @@ def check_gymnasium(t: Target, o: Options) -> Found:
 
 
 def check_passive(t: Target, o: Options) -> Found:
+    """Steps the env under Gymnasium's passive checker and renders it once.
+
+    Raises:
+        Fail: the passive checker warned.
+    """
     modes = t.make_raw().metadata.get("render_modes", [])
     mode = next((m for m in modes if m != "human"), None)
     with made(lambda: gym.wrappers.PassiveEnvChecker(t.make_raw(render_mode=mode))) as env, captured_warnings() as msgs:
@@ -131,6 +147,11 @@ def check_passive(t: Target, o: Options) -> Found:
 
 
 def check_sb3(t: Target, o: Options) -> Found:
+    """Runs Stable-Baselines3's ``check_env``; its warnings become notes.
+
+    Raises:
+        MissingExtra: Stable-Baselines3 is not installed (the check is skipped).
+    """
     # Missing, the check is skipped naming the extra (MissingExtra).
     sb3_check_env = require("stable_baselines3.common.env_checker", "sb3", "sb3_check_env").check_env
     with made(t.make) as env, masked_sampling(env), captured_warnings() as messages:
@@ -139,6 +160,12 @@ def check_sb3(t: Target, o: Options) -> Found:
 
 
 def check_determinism(t: Target, o: Options) -> Found:
+    """Checks that two fresh envs with the same seed and actions give the same rollout.
+
+    Raises:
+        Skip: the env is registered as nondeterministic.
+        Fail: naming the first frame where they differ.
+    """
     if t.spec.nondeterministic:
         raise Skip("the env is registered as nondeterministic")
     with made(t.make) as a, made(t.make) as b:
@@ -149,6 +176,11 @@ def check_determinism(t: Target, o: Options) -> Found:
 
 
 def check_reset_independence(t: Target, o: Options) -> Found:
+    """Checks that ``reset(seed)`` after a partial episode gives what a fresh env gives.
+
+    Raises:
+        Fail: naming the first difference.
+    """
     with made(t.make) as used, made(t.make) as fresh:
         rollout(used, o.seed + 1, 17)  # a partial episode (or a few) first
         diff = first_difference(rollout(used, o.seed, o.steps), rollout(fresh, o.seed, o.steps))
@@ -158,6 +190,11 @@ def check_reset_independence(t: Target, o: Options) -> Found:
 
 
 def check_observations(t: Target, o: Options) -> Found:
+    """Checks that every observation of a random rollout lies inside the observation space.
+
+    Raises:
+        Fail: naming the frame and the offending observation.
+    """
     with made(t.make) as env:
         trace = rollout(env, o.seed, o.steps)
         for i, (kind, obs, *_rest) in enumerate(trace.frames):
@@ -168,6 +205,11 @@ def check_observations(t: Target, o: Options) -> Found:
 
 
 def check_rewards(t: Target, o: Options) -> Found:
+    """Checks that rewards are finite real numbers and the flags are bools.
+
+    Raises:
+        Fail: naming the frame and the bad value.
+    """
     with made(t.make) as env:
         trace = rollout(env, o.seed, o.steps)
     for i, (kind, _obs, reward, terminated, truncated) in enumerate(trace.frames):
@@ -183,6 +225,11 @@ def check_rewards(t: Target, o: Options) -> Found:
 
 
 def check_time_limit(t: Target, o: Options) -> Found:
+    """Checks that ``max_episode_steps`` ends every episode with ``truncated=True`` on time.
+
+    Raises:
+        Fail: an episode ran too long or its last step was not truncated.
+    """
     k = o.time_limit
     notes: list[str] = []
     with made(lambda: t.make(max_episode_steps=k)) as env:
@@ -232,6 +279,12 @@ def _vector_time_limit(t: Target, o: Options) -> str:
 
 
 def check_render(t: Target, o: Options) -> Found:
+    """Renders in every declared mode and checks the frame types and ``render_fps``.
+
+    Raises:
+        Skip: no render modes are declared.
+        Fail: a mode returns the wrong type or ``render_fps`` is missing.
+    """
     modes = list(t.make_raw().metadata.get("render_modes", []))
     if not modes:
         raise Skip("no render modes declared in metadata['render_modes']")
@@ -262,6 +315,12 @@ def check_render(t: Target, o: Options) -> Found:
 
 
 def check_state_round_trip(t: Target, o: Options) -> Found:
+    """Checks that ``set_state(get_state())`` gives the same future, in the same and another instance.
+
+    Raises:
+        Skip: the env has no ``get_state``/``set_state``.
+        Fail: naming the first difference.
+    """
     env: Any = t.make_raw()
     if not (callable(getattr(env, "get_state", None)) and callable(getattr(env, "set_state", None))):
         close_quietly(env)
@@ -301,6 +360,12 @@ def _continue(env: gym.Env[Any, Any], seed: int, steps: int) -> Trace:
 
 
 def check_vector(t: Target, o: Options) -> Found:
+    """Checks the native vector env against ``SyncVectorEnv`` of single envs, step for step.
+
+    Raises:
+        Skip: no vector entry point is registered.
+        Fail: the autoreset mode is not declared, or the two differ (naming the step and the array).
+    """
     if not t.batched:
         raise Skip("no vector_entry_point (batched stepping) registered")
     n = 4
@@ -328,6 +393,7 @@ def check_vector(t: Target, o: Options) -> Found:
 
 
 def check_speed(t: Target, o: Options) -> Found:
+    """Measures steps per second of one env, and env-steps per second batched where the env is batched."""
     from ferrogym.validate.speed import batched_steps_per_second, single_steps_per_second
 
     metrics = {"single_steps_per_s": single_steps_per_second(t, o.seed, o.speed_seconds)}

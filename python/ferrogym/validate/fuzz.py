@@ -38,6 +38,7 @@ def _settings(h: Any, o: Options) -> Any:
 
 
 def valid_actions(space: spaces.Space[Any]) -> Any:
+    """Returns a Hypothesis strategy of actions inside ``space``."""
     from hypothesis import strategies as st
 
     private = copy.deepcopy(space)
@@ -84,6 +85,11 @@ def invalid_actions(space: spaces.Space[Any], clips: bool = False) -> Any:
 
 
 def check_fuzz_valid(t: Target, o: Options) -> Found:
+    """Steps the env with Hypothesis-drawn sequences of valid actions.
+
+    Raises:
+        Fail: the env raised, or returned an observation outside its space (with the shrunk example).
+    """
     h = _hypothesis()
     from hypothesis import strategies as st
 
@@ -113,6 +119,11 @@ def check_fuzz_valid(t: Target, o: Options) -> Found:
 
 
 def check_fuzz_invalid(t: Target, o: Options) -> Found:
+    """Steps the env with Hypothesis-drawn invalid actions.
+
+    Raises:
+        Fail: the env accepted an invalid action, or refused one with other than a ValueError or TypeError.
+    """
     h = _hypothesis()
     with made(t.make) as env:
         sampler = ActionSampler(env, o.seed)

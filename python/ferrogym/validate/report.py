@@ -12,6 +12,8 @@ Status = Literal["pass", "fail", "skip"]
 
 @dataclass
 class CheckResult:
+    """The outcome of one check: pass, fail or skip, the reason, a hint, notes and measured figures."""
+
     name: str
     status: Status
     reason: str = ""
@@ -24,11 +26,14 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
+        """True unless the check failed (a skip passes)."""
         return self.status != "fail"
 
 
 @dataclass
 class Report:
+    """The results of every check run on one target."""
+
     target: str
     env_id: str | None
     results: list[CheckResult] = field(default_factory=list)
@@ -40,6 +45,7 @@ class Report:
 
     @property
     def failures(self) -> list[CheckResult]:
+        """The checks that failed."""
         return [r for r in self.results if r.status == "fail"]
 
     def __getitem__(self, name: str) -> CheckResult:
@@ -49,6 +55,7 @@ class Report:
         raise KeyError(f"no check named {name!r}; checks are {[r.name for r in self.results]}")
 
     def to_dict(self) -> dict[str, Any]:
+        """Returns the report as plain data: target, overall result, counts per status and every result."""
         return {
             "target": self.target,
             "env_id": self.env_id,
@@ -58,6 +65,7 @@ class Report:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
+        """Returns the report as JSON text."""
         return json.dumps(self.to_dict(), indent=indent, default=str)
 
     def to_text(self) -> str:

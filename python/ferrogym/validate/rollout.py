@@ -42,6 +42,7 @@ class ActionSampler:
         self.masks = masks if callable(masks) and isinstance(self.space, spaces.Discrete) else None
 
     def __call__(self) -> Any:
+        """Returns a random action, drawn among the allowed ones when the env has an action mask."""
         if self.masks is not None:
             mask = np.asarray(self.masks(), dtype=np.int8)
             if mask.any():
@@ -156,10 +157,12 @@ def first_difference(a: Trace, b: Trace) -> str | None:
 
 
 def short(value: Any) -> str:
+    """Returns ``value`` as text of at most 60 characters, for messages."""
     text = np.array2string(value, threshold=8) if isinstance(value, np.ndarray) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 def close_quietly(env: Any) -> None:
+    """Closes ``env``, ignoring any error (Gymnasium's check reports a broken ``close``)."""
     with contextlib.suppress(Exception):  # a broken close() is reported by Gymnasium's check, not here
         env.close()

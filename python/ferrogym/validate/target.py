@@ -30,15 +30,19 @@ class TargetError(ConfigError):
 
 @dataclass
 class Target:
+    """What the checker checks: an env spec (registered or made for a class) and the label shown in the report."""
+
     label: str
     spec: EnvSpec
 
     @property
     def env_id(self) -> str:
+        """The spec's env id."""
         return self.spec.id
 
     @property
     def batched(self) -> bool:
+        """Whether the env registers a native vector env."""
         return self.spec.vector_entry_point is not None
 
     def make(self, **kwargs: Any) -> Env:
@@ -51,9 +55,11 @@ class Target:
         return self.make(**kwargs).unwrapped
 
     def make_vec(self, num_envs: int, **kwargs: Any) -> VectorEnv[Any, Any, Any]:
+        """Returns the native vector env of ``num_envs`` sub-envs."""
         return gym.make_vec(self.spec, num_envs=num_envs, vectorization_mode="vector_entry_point", **kwargs)
 
     def make_sync_vec(self, num_envs: int, **kwargs: Any) -> VectorEnv[Any, Any, Any]:
+        """Returns Gymnasium's ``SyncVectorEnv`` of ``num_envs`` single envs (the reference for the native one)."""
         return gym.make_vec(self.spec, num_envs=num_envs, vectorization_mode="sync", **kwargs)
 
 
@@ -103,6 +109,11 @@ def _load_attr(target: str) -> Any:
 
 
 def from_object(obj: Any, label: str) -> Target:
+    """Returns the target for an env instance, an env class, an ``EnvSpec`` or a factory function.
+
+    Raises:
+        TargetError: ``obj`` is none of those.
+    """
     if isinstance(obj, gym.Env):
         env = obj.unwrapped
         if env.spec is not None:

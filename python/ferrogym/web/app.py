@@ -23,6 +23,11 @@ STATIC = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """Returns the dashboard's FastAPI app for ``settings`` (defaults: loopback, no token).
+
+    The app serves the API routers and the built front end behind the host and token guard, and runs
+    the job pump and the idle-session expiry while it lives.
+    """
     settings = settings or Settings()
     context = Context.create(settings)
 

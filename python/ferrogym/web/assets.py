@@ -15,6 +15,7 @@ _TOP = ("index.html", "package.json", "package-lock.json", "tsconfig.json", "vit
 
 
 def source_files(web: Path) -> list[Path]:
+    """Returns the front end's source files under ``web`` (tests excluded), in a stable order."""
     files = [web / name for name in _TOP]
     files += [p for p in (web / "src").rglob("*") if p.is_file() and ".test." not in p.name]
     return sorted(files, key=lambda p: p.relative_to(web).as_posix())
@@ -29,4 +30,5 @@ def source_hash(web: Path) -> str:
 
 
 def built_hash() -> str | None:
+    """Returns the source hash recorded with the built front end, or None when none is built."""
     return HASH_FILE.read_text().strip() if HASH_FILE.is_file() else None

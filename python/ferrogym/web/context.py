@@ -23,6 +23,8 @@ MODEL_NAME = r"^[A-Za-z0-9_.-]{1,64}$"
 
 @dataclass
 class Context:
+    """The server's state shared by all routes: settings, env sessions, training jobs, streams and caches."""
+
     settings: Settings
     sessions: SessionStore
     jobs: JobManager
@@ -33,6 +35,7 @@ class Context:
 
     @classmethod
     def create(cls, settings: Settings) -> Context:
+        """Returns a fresh context with stores sized by ``settings.limits``."""
         limits = settings.limits
         broadcaster = Broadcaster(limits.ws_queue, limits.max_ws_clients)
         return cls(
@@ -59,6 +62,7 @@ class Context:
         return _shown(name, meta)
 
     def list_models(self) -> list[dict[str, Any]]:
+        """Returns the saved models' metadata, as the models list shows it."""
         from ferrogym.training import list_models
 
         return [_shown(m.pop("name"), m) for m in list_models(self.settings.models_dir)]
@@ -80,6 +84,7 @@ class Context:
         return policy
 
     def close(self) -> None:
+        """Stops every job and closes every session and replayer."""
         self.jobs.shutdown()
         self.sessions.close_all()
         for r in self.replayers.values():
@@ -98,6 +103,7 @@ def _shown(name: str, meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def ctx(request: Request) -> Context:
+    """Returns the app's :class:`Context` (a FastAPI dependency)."""
     context: Context = request.app.state.ctx
     return context
 
@@ -108,9 +114,11 @@ def client_of(request: Request) -> str:
 
 
 def ws_ctx(websocket: WebSocket) -> Context:
+    """Returns the app's :class:`Context` for a WebSocket route."""
     context: Context = websocket.app.state.ctx
     return context
 
 
 def recordings_dir(context: Context) -> Path:
+    """Returns the folder the dashboard's recordings live in."""
     return context.settings.recordings_dir

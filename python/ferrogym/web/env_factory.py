@@ -17,6 +17,11 @@ from ferrogym.web.settings import Limits
 
 
 def check_env_id(env_id: str) -> None:
+    """Checks that ``env_id`` is a registered ferrogym env.
+
+    Raises:
+        NotFound: naming the unknown id and listing the known ones.
+    """
     known = env_ids()
     if env_id not in known:
         raise NotFound(f"unknown env id {env_id!r}; expected one of {known}")
@@ -55,6 +60,7 @@ def make_env(
 
 
 def action_mask(env: gym.Env[Any, Any]) -> np.ndarray[Any, Any] | None:
+    """Returns the env's current action mask as booleans, or None when the env has no mask."""
     masks = getattr(env.unwrapped, "action_masks", None)
     if masks is None:
         return None
@@ -65,6 +71,7 @@ def action_mask(env: gym.Env[Any, Any]) -> np.ndarray[Any, Any] | None:
 
 
 def has_mask(env: gym.Env[Any, Any]) -> bool:
+    """Returns whether ``env`` has a mask that forbids something right now."""
     mask = action_mask(env)
     return mask is not None and mask.size > 0 and not bool(mask.all())
 

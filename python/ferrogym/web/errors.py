@@ -33,6 +33,7 @@ def _detail(text: str, request: Request) -> str:
 
 
 def install(app: FastAPI) -> None:
+    """Maps ferrogym's exceptions to HTTP statuses (404, 409, 429, 400) with a JSON ``detail`` free of server paths."""
     for exc_type, status in _STATUS:
 
         def handler(request: Request, exc: Exception, status: int = status) -> JSONResponse:

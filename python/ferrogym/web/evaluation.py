@@ -24,6 +24,7 @@ def _resolved_config(env: gym.Env[Any, Any]) -> dict[str, Any] | None:
 
 
 def run_episode(env: gym.Env[Any, Any], policy: policies.PolicyFn, seed: int) -> dict[str, float]:
+    """Runs ``policy`` for one episode from ``reset(seed=seed)``; returns the episode's KPIs (``ferrogym.kpi``)."""
     obs, _ = env.reset(seed=seed)
     policies.start_episode(policy)
     masked = has_mask(env)

@@ -31,16 +31,20 @@ ACTIVE = ("starting", "running", "stopping")
 
 
 def topic(job_id: str) -> str:
+    """Returns the stream topic of job ``job_id``'s progress."""
     return f"job:{job_id}"
 
 
 def curriculum_levels(spec: dict[str, Any]) -> list[str] | None:
+    """Returns the level names of the job spec's curriculum, or None without one."""
     cur = spec.get("curriculum")
     return None if cur is None else [lv["name"] for lv in cur["levels"]]
 
 
 @dataclass
 class Job:
+    """A training job: its spec, the worker process and the progress it reported."""
+
     id: str
     name: str
     spec: dict[str, Any]
@@ -55,6 +59,7 @@ class Job:
     created: float = field(default_factory=time.time)
 
     def info(self) -> dict[str, Any]:
+        """Returns the job's public view (the API's ``JobInfo``)."""
         return {
             "id": self.id,
             "name": self.name,
@@ -72,6 +77,8 @@ class Job:
 
 
 class JobManager:
+    """Starts training jobs in worker processes (at most ``max_jobs`` at once) and relays their progress."""
+
     def __init__(self, models_dir: Path, max_jobs: int, history: int, broadcaster: Broadcaster) -> None:
         self.models_dir = models_dir
         self.max_jobs = max_jobs
@@ -80,9 +87,16 @@ class JobManager:
         self.jobs: dict[str, Job] = {}
 
     def running(self) -> int:
+        """Returns the number of jobs starting, running or stopping."""
         return sum(j.status in ACTIVE for j in self.jobs.values())
 
     def start(self, spec: dict[str, Any]) -> Job:
+        """Starts a training job for ``spec`` in a worker process; its model is saved under ``models_dir``.
+
+        Raises:
+            CapReached: ``max_jobs`` jobs are running.
+            ValueError: a model or live job has the requested name.
+        """
         if self.running() >= self.max_jobs:
             raise CapReached(f"{self.max_jobs} training jobs are running (the cap); stop one first")
         job_id = uuid.uuid4().hex[:12]
@@ -101,12 +115,22 @@ class JobManager:
         return job
 
     def get(self, job_id: str) -> Job:
+        """Returns job ``job_id``.
+
+        Raises:
+            NotFound: no such job.
+        """
         try:
             return self.jobs[job_id]
         except KeyError:
             raise NotFound(f"no training job {job_id!r}") from None
 
     def stop(self, job_id: str) -> Job:
+        """Asks job ``job_id`` to stop; it saves its model and ends as ``stopped``.
+
+        Raises:
+            NotFound: no such job.
+        """
         job = self.get(job_id)
         if job.status in ("starting", "running") and job.stop is not None:
             job.stop.set()
@@ -156,6 +180,7 @@ class JobManager:
             _release(job)
 
     async def run_pump(self, period: float = 0.05) -> None:
+        """Relays the workers' progress every ``period`` seconds, for as long as the server runs."""
         while True:
             self.pump()
             await asyncio.sleep(period)

@@ -30,4 +30,5 @@ def encode_png(rgb: NDArray[Any]) -> bytes:
 
 
 def data_url(rgb: NDArray[Any]) -> str:
+    """Returns an RGB frame (H, W, 3) as a PNG data URL."""
     return "data:image/png;base64," + base64.b64encode(encode_png(rgb)).decode("ascii")

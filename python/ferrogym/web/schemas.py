@@ -19,6 +19,8 @@ class Strict(BaseModel):
 
 
 class EnvInfo(BaseModel):
+    """A registered env: its backend, spaces, step limit, whether it is batched or masked, its scenarios."""
+
     id: str
     backend: str
     batched: bool
@@ -30,12 +32,16 @@ class EnvInfo(BaseModel):
 
 
 class CreateEnv(Strict):
+    """Opens an env session."""
+
     env_id: str = Field(examples=["ferrogym/TicketRouting-v0"])
     config: dict[str, Any] = Field(default_factory=dict, description="Env keyword arguments (validated by the env).")
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
 
 
 class ResetEnv(Strict):
+    """Resets a session, with a seed or without."""
+
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
 
 
@@ -47,6 +53,8 @@ class StepEnv(Strict):
 
 
 class RunEnv(Strict):
+    """Runs a policy in a session until the episode ends or ``max_steps`` steps."""
+
     policy: str = "random"
     max_steps: int = Field(default=500, ge=1)
 
@@ -64,6 +72,8 @@ class TranscriptTurn(BaseModel):
 
 
 class EnvState(BaseModel):
+    """A session's state after its last step: observation, reward, flags, info and the rendered frame."""
+
     session: str
     env_id: str
     config: dict[str, Any]
@@ -90,6 +100,8 @@ Algo = Literal["batch-ppo", "maskable-ppo", "ppo", "a2c", "dqn"]
 
 
 class CurriculumLevel(Strict):
+    """One level of a training curriculum: a name and the config fields it sets."""
+
     name: str = Field(pattern=r"^[A-Za-z0-9_. -]{1,40}$")
     knobs: dict[str, Any] = Field(default_factory=dict, description="Config fields this level sets (set_config).")
 
@@ -111,6 +123,8 @@ class CurriculumSpec(Strict):
 
 
 class StartJob(Strict):
+    """A training job: env, algorithm, env config, budget and seed, and an optional curriculum."""
+
     env_id: str = "ferrogym/TicketRouting-v0"
     algo: Algo = "ppo"
     config: dict[str, Any] = Field(default_factory=dict)
@@ -136,6 +150,8 @@ class MetricPoint(BaseModel):
 
 
 class JobInfo(BaseModel):
+    """A training job's status and progress."""
+
     id: str
     name: str
     env_id: str
@@ -154,6 +170,8 @@ class JobInfo(BaseModel):
 
 
 class ModelInfo(BaseModel):
+    """A saved model: its env, algorithm, training budget and config."""
+
     name: str
     env_id: str
     algo: str
@@ -163,6 +181,8 @@ class ModelInfo(BaseModel):
 
 
 class Evaluate(Strict):
+    """Evaluates a model beside heuristics over ``episodes`` seeded episodes."""
+
     episodes: int = Field(default=5, ge=2)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     heuristics: list[str] | None = Field(default=None, description="Default: every heuristic for the env.")
@@ -181,12 +201,16 @@ class Interval(BaseModel):
 
 
 class PolicyResult(BaseModel):
+    """One policy's KPIs, each a confidence interval."""
+
     policy: str
     kind: Literal["model", "heuristic"]
     kpis: dict[str, Interval]
 
 
 class Evaluation(BaseModel):
+    """A model's and heuristics' KPIs on the same episodes."""
+
     env_id: str
     episodes: int
     seed: int
@@ -203,6 +227,8 @@ class Predict(Strict):
 
 
 class Prediction(BaseModel):
+    """A model's action for one observation, with what the model thought of every action."""
+
     action: int | list[float]
     masked_choice: bool = Field(description="The model chose an action the mask forbids (trained without masking).")
     probabilities: list[float] | None = Field(default=None, description="Per action (policy-gradient models).")
@@ -216,6 +242,8 @@ class Prediction(BaseModel):
 
 
 class ScenarioInfo(BaseModel):
+    """A ready-made scenario and the policies that can run it."""
+
     name: str
     env_id: str
     kind: str
@@ -225,17 +253,23 @@ class ScenarioInfo(BaseModel):
 
 
 class RunScenario(Strict):
+    """Runs a scenario with a policy; ``to_end`` plays the whole episode."""
+
     policy: str = "random"
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
     to_end: bool = False
 
 
 class SaveRecording(Strict):
+    """Saves a session's episode under ``name``."""
+
     session: str
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 class RecordingInfo(BaseModel):
+    """A recording in the list: a dashboard episode or a ferrogym.record file."""
+
     name: str
     env_id: str
     kind: Literal["dashboard", "record"] = Field(
@@ -250,6 +284,8 @@ class RecordingInfo(BaseModel):
 
 
 class RecordedEpisode(BaseModel):
+    """One episode of a record file."""
+
     episode: int
     env_index: int
     steps: int
@@ -258,6 +294,8 @@ class RecordedEpisode(BaseModel):
 
 
 class ReplayFrame(BaseModel):
+    """One step of a replay: the action, its reward and components, the frame and the logged info."""
+
     name: str
     episode: int | None = None
     step: int
@@ -278,6 +316,8 @@ class ReplayFrame(BaseModel):
 
 
 class Overview(BaseModel):
+    """The server's version, activity and limits, and whether it asks for a token."""
+
     version: str
     envs: int
     jobs_running: int

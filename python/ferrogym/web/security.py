@@ -32,6 +32,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def token_ok(conn: HTTPConnection, settings: Settings) -> bool:
+    """Returns whether the request carries the server's token (query ``token`` or a Bearer header), or none is set."""
     if not settings.token:
         return True
     given = conn.query_params.get("token", "")
@@ -50,6 +51,7 @@ def host_name(host_header: str) -> str:
 
 
 def host_ok(conn: HTTPConnection, settings: Settings) -> bool:
+    """Returns whether the request's ``Host`` header names this server (any name on a wildcard bind)."""
     if is_wildcard(settings.host):
         return True
     return host_name(conn.headers.get("host", "")) in settings.host_names
@@ -79,6 +81,7 @@ class Guard:
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuses a request that fails the host, token or size checks; passes the others to the app."""
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return

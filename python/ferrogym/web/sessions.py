@@ -30,6 +30,8 @@ from ferrogym.web.settings import Limits
 
 @dataclass
 class Session:
+    """One env opened from the dashboard, with its episode so far (actions, rewards, transcript)."""
+
     id: str
     env_id: str
     config: dict[str, Any]
@@ -59,6 +61,7 @@ class Session:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self, seed: int | None) -> None:
+        """Resets the env with ``seed`` and forgets the episode so far."""
         self.obs, info = self.env.reset(seed=seed)
         self.seed = seed
         self.step, self.episode_return, self.reward = 0, 0.0, None
@@ -69,6 +72,12 @@ class Session:
             policies.start_episode(policy)
 
     def act(self, action: Any) -> None:
+        """Steps the env with ``action`` and records the transition.
+
+        Raises:
+            ValueError: the episode has ended.
+            CapReached: the episode reached ``max_steps``.
+        """
         if self.terminated or self.truncated:
             raise ValueError(f"{self.env_id}: the episode has ended; reset the env first")
         if self.step >= self.max_steps:
@@ -97,6 +106,7 @@ class Session:
         self.act(checked_action(self.env_id, self.env.action_space, action))
 
     def act_with(self, policy_name: str) -> None:
+        """Steps with the action of policy ``policy_name``, made once per session so it keeps its memory."""
         policy = self.policy_cache.get(policy_name)
         if policy is None:
             # Made once per session: a policy that remembers the episode so far
@@ -108,13 +118,16 @@ class Session:
 
     @property
     def done(self) -> bool:
+        """Whether the episode has ended."""
         return self.terminated or self.truncated
 
     def recording(self) -> Recording:
+        """Returns the episode so far as a :class:`Recording`."""
         policy = ",".join(sorted(self.policy_names)) or "manual"
         return Recording(self.env_id, self.config, self.seed, list(self.actions), list(self.rewards), policy)
 
     def view(self) -> dict[str, Any]:
+        """Returns the session's state and rendered frame, as the API's ``EnvState``."""
         mask = action_mask(self.env)
         frame = self.env.render()
         return {
@@ -156,6 +169,12 @@ class SessionStore:
             raise CapReached(f"{client or 'this client'} has {per_client} envs open (the cap per client); close one")
 
     def create(self, env_id: str, config: dict[str, Any], seed: int | None, client: str = "") -> Session:
+        """Opens a session on ``env_id`` with ``config`` for client address ``client``, reset with ``seed``.
+
+        Raises:
+            CapReached: the total or per-client cap on sessions is reached.
+            NotFound: ``env_id`` is not registered.
+        """
         self.expire()
         with self._lock:
             self._check_room(client)
@@ -178,6 +197,11 @@ class SessionStore:
         return session
 
     def get(self, session_id: str) -> Session:
+        """Returns session ``session_id`` and marks it used.
+
+        Raises:
+            NotFound: no such session (closed, or idle past the timeout).
+        """
         try:
             session = self.sessions[session_id]
         except KeyError:
@@ -186,6 +210,11 @@ class SessionStore:
         return session
 
     def close(self, session_id: str) -> None:
+        """Closes session ``session_id`` and its env.
+
+        Raises:
+            NotFound: no such session.
+        """
         with self._lock:
             session = self.sessions.pop(session_id, None)
         if session is None:
@@ -204,11 +233,13 @@ class SessionStore:
         return [s.id for s in idle]
 
     async def run_expiry(self, period: float = 5.0) -> None:
+        """Closes idle sessions every ``period`` seconds, for as long as the server runs."""
         while True:
             await asyncio.sleep(period)
             await asyncio.to_thread(self.expire)
 
     def close_all(self) -> None:
+        """Closes every session and its env."""
         with self._lock:
             sessions, self.sessions = list(self.sessions.values()), {}
         for s in sessions:

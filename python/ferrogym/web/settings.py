@@ -13,6 +13,7 @@ TOKEN_ENV = "FERROGYM_TOKEN"
 
 
 def is_loopback(host: str) -> bool:
+    """Returns whether ``host`` is ``localhost`` or a loopback address."""
     if host == "localhost":
         return True
     try:
@@ -59,6 +60,12 @@ class Limits:
 
 @dataclass(frozen=True)
 class Settings:
+    """Where the server listens, its token, its folders and its limits.
+
+    Raises:
+        ValueError: the server binds beyond loopback without a token.
+    """
+
     host: str = "127.0.0.1"
     port: int = 8765
     token: str | None = None
@@ -89,6 +96,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, **kwargs: object) -> Settings:
+        """Returns settings from ``kwargs``, the token taken from the environment variable when not given."""
         if kwargs.get("token") is None and os.environ.get(TOKEN_ENV):
             kwargs["token"] = os.environ[TOKEN_ENV]
         return cls(**kwargs)  # type: ignore[arg-type]

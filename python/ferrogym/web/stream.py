@@ -16,6 +16,8 @@ from typing import Any
 
 @dataclass(eq=False)  # compared and hashed by identity: clients live in sets
 class Client:
+    """One stream subscriber: its topic, its bounded queue and the messages dropped when it fell behind."""
+
     topic: str
     queue: asyncio.Queue[dict[str, Any]]
     dropped: int = 0
@@ -24,6 +26,8 @@ class Client:
 
 @dataclass
 class Broadcaster:
+    """Publishes messages by topic to subscribers; a slow subscriber loses messages, never blocks the server."""
+
     queue_size: int
     max_clients: int
     topics: dict[str, set[Client]] = field(default_factory=lambda: defaultdict(set))
@@ -32,6 +36,7 @@ class Broadcaster:
 
     @property
     def clients(self) -> int:
+        """Subscribers across all topics."""
         return sum(len(c) for c in self.topics.values())
 
     def subscribe(self, topic: str) -> Client | None:
@@ -43,6 +48,7 @@ class Broadcaster:
         return client
 
     def unsubscribe(self, client: Client) -> None:
+        """Removes ``client``; a topic without subscribers is dropped."""
         clients = self.topics.get(client.topic)
         if clients is not None:
             clients.discard(client)

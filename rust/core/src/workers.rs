@@ -1,12 +1,12 @@
 //! Helper threads for the batched step, which stay awake between steps.
 //!
-//! Why not rayon (which this replaced): measured on a 2-core VM, a step of
-//! 1024 TicketRouting envs (~450 µs) lost ~14 µs before the caller started
-//! and ~40 µs before the pool's thread did, because rayon's idle workers
-//! fall asleep microseconds after running out of work and a caller outside
-//! the pool waits for the last job on a sleeping latch. Pieces also went to
-//! whichever thread asked first, so an env's state moved between the cores'
-//! caches from step to step.
+//! Why not a general-purpose pool such as rayon: its idle workers fall
+//! asleep microseconds after running out of work, so a step of a few
+//! hundred microseconds pays to wake them, and a caller outside the pool
+//! waits for the last job on a sleeping latch (measured: ~40 µs lost on a
+//! ~450 µs step, docs/performance.md, "Threads"). Its pieces also go to
+//! whichever thread asks first, so an env's state would move between the
+//! cores' caches from step to step.
 //!
 //! Here a helper spins for a while after each round before it sleeps: for
 //! [`MAX_SPIN`] after a gap between rounds shorter than that, and half as
@@ -14,9 +14,9 @@
 //! in a tight loop finds the helpers awake, and one that spends milliseconds
 //! between steps (a policy on the CPU) does not lose a core to spinning.
 //! Between checks a spinning thread yields its core to any other runnable
-//! thread: with more threads than cores (measured: 4 on 2 cores), spinning
-//! without yielding ran at 0.9 M TicketRouting decisions/s, below one
-//! thread's 1.5 M.
+//! thread, so that with more threads than cores a spinner does not starve
+//! the thread that has the work (without the yield, 4 threads on 2 cores
+//! ran slower than one: docs/performance.md, "Threads").
 //! `run` gives every thread the same index each round, so the batch can
 //! keep each env on one core.
 
@@ -77,7 +77,8 @@ impl Shared {
         loop {
             // Plain loads, no `pause`: in a KVM guest a `pause` loop makes
             // the host deschedule the vCPU (pause-loop exiting), after which
-            // the helper slept through a quarter of the rounds, measured.
+            // the helper slept through a quarter of the rounds (measured,
+            // docs/performance.md, "Threads").
             for _ in 0..256 {
                 let round = self.round.load(SeqCst);
                 if round != seen {

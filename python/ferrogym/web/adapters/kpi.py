@@ -18,6 +18,7 @@ Log = Mapping[str, Mapping[str, NDArray[np.float64]]]
 
 
 def source() -> str:
+    """Returns the module the dashboard's KPIs come from, shown beside the figures."""
     return "ferrogym.kpi"
 
 

@@ -24,7 +24,10 @@ from ferrogym.policies import customer_support as support
 
 
 class PolicyFn(Protocol):
-    def __call__(self, obs: NDArray[Any], mask: NDArray[np.bool_] | None, /) -> Any: ...
+    """A policy as the dashboard calls it: ``policy(obs, mask) -> action``; ``mask`` is None for unmasked envs."""
+
+    def __call__(self, obs: NDArray[Any], mask: NDArray[np.bool_] | None, /) -> Any:
+        """Returns the action for ``obs``, one that ``mask`` allows when a mask is given."""
 
 
 def start_episode(policy: PolicyFn) -> None:
@@ -82,6 +85,7 @@ class _Support:
 
 
 def source() -> str:
+    """Returns the module the dashboard's heuristics come from."""
     return "ferrogym.policies"
 
 
@@ -95,6 +99,7 @@ def _support(env: gym.Env[Any, Any]) -> bool:
 
 
 def policy_names(env: gym.Env[Any, Any]) -> list[str]:
+    """Returns the policies the dashboard can run on ``env``: ``random`` first, then the env's baselines."""
     if _support(env):
         return ["random", *(n for n in support.BASELINES if n != "random")]
     if _dispatch(env):
@@ -108,6 +113,11 @@ def heuristic_names(env: gym.Env[Any, Any]) -> list[str]:
 
 
 def make_policy(name: str, env: gym.Env[Any, Any], seed: int | None = None) -> PolicyFn:
+    """Returns the policy ``name`` for ``env``, seeded with ``seed`` where it draws at random.
+
+    Raises:
+        ValueError: ``name`` is not one of :func:`policy_names` for this env.
+    """
     names = policy_names(env)
     if name not in names:
         raise ValueError(f"unknown policy {name!r} for {env.spec.id if env.spec else env}; expected one of {names}")

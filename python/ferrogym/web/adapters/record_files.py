@@ -29,11 +29,14 @@ SUFFIXES = (".parquet", ".h5", ".hdf5")
 
 
 def is_record_file(name: str) -> bool:
+    """Returns whether ``name`` is a ferrogym.record file (Parquet or HDF5) by its suffix."""
     return name.lower().endswith(SUFFIXES)
 
 
 @dataclass
 class FileSummary:
+    """One record file as the recordings list shows it; an unreadable file carries its ``error``."""
+
     name: str
     env_id: str
     episodes: int
@@ -82,6 +85,7 @@ def episode_table(rec: Any) -> list[dict[str, Any]]:
 
 
 def list_files(directory: Path) -> list[FileSummary]:
+    """Returns a summary of every record file in ``directory`` (empty when the folder does not exist)."""
     out: list[FileSummary] = []
     if not directory.is_dir():
         return out
@@ -149,6 +153,7 @@ class LogReplayer:
 
     @property
     def steps(self) -> int:
+        """Transitions in the episode."""
         return len(self.ep)
 
     def _diverged(self, t: int, what: str, detail: str) -> ReplayError:
@@ -235,5 +240,6 @@ class LogReplayer:
         return "recorded state" if self._set is not None and self.ep.states[t] is not None else "re-simulated"
 
     def close(self) -> None:
+        """Closes the rebuilt env, if there is one."""
         if self.env is not None:
             self.env.close()

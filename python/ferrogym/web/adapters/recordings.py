@@ -39,6 +39,8 @@ class ReplayError(FerrogymError, ValueError):
 
 @dataclass
 class Recording:
+    """A dashboard episode: env id, config and reset seed, then every action and reward, which replay it exactly."""
+
     env_id: str
     config: dict[str, Any]
     seed: int | None
@@ -48,6 +50,7 @@ class Recording:
 
     @property
     def steps(self) -> int:
+        """Transitions recorded."""
         return len(self.actions)
 
     def save(self, path: Path, max_bytes: int) -> None:
@@ -81,6 +84,11 @@ def inside(directory: Path, path: Path) -> bool:
 
 
 def safe_path(directory: Path, filename: str) -> Path:
+    """Returns ``directory / filename``.
+
+    Raises:
+        ReplayError: the path is a symbolic link leading out of ``directory``.
+    """
     path = directory / filename
     if path.is_symlink() and not inside(directory, path):
         raise ReplayError(f"{filename!r} is a link out of the recordings folder; it is not opened")
@@ -88,6 +96,7 @@ def safe_path(directory: Path, filename: str) -> Path:
 
 
 def path_of(directory: Path, name: str) -> Path:
+    """Returns the path of recording ``name`` in ``directory``."""
     return directory / f"{name}{SUFFIX}"
 
 
@@ -104,6 +113,12 @@ def list_recordings(directory: Path, max_bytes: int) -> list[tuple[str, Recordin
 
 
 def load(directory: Path, name: str, max_bytes: int) -> Recording:
+    """Reads recording ``name`` from ``directory``.
+
+    Raises:
+        NotFound: there is no such recording.
+        ReplayError: the file is above ``max_bytes``, a link out of the folder, unreadable, or not a recording.
+    """
     path = safe_path(directory, f"{name}{SUFFIX}")
     try:
         if path.stat().st_size > max_bytes:
@@ -156,6 +171,11 @@ class Replayer:
         return self.env.unwrapped.get_state()  # type: ignore[attr-defined]
 
     def seek(self, t: int) -> None:
+        """Moves the replay to step ``t`` (0 is the reset), re-simulating from the nearest kept state.
+
+        Raises:
+            ValueError: ``t`` is outside ``0..steps``.
+        """
         if not 0 <= t <= self.rec.steps:
             raise ValueError(f"step {t} is outside the recording (0..{self.rec.steps})")
         if t < self.step or t - self.step > self.every or (t == self.step and t > 0 and self.last_reward is None):
@@ -183,7 +203,9 @@ class Replayer:
                 self.snapshots.setdefault(self.step, (self._state(), self.cumulative))
 
     def frame(self) -> Any:
+        """Returns the env's render of the current step."""
         return self.env.render()
 
     def close(self) -> None:
+        """Closes the replay env."""
         self.env.close()

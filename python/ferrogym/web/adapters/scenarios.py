@@ -20,6 +20,8 @@ from ferrogym.envs import ENVS
 
 @dataclass(frozen=True)
 class Scenario:
+    """A named, ready-made situation the dashboard can open: an env id, its config and what it shows."""
+
     name: str
     env_id: str
     kind: str
@@ -99,4 +101,5 @@ def scenarios() -> tuple[Scenario, ...]:
 
 
 def get(name: str) -> Scenario | None:
+    """Returns the scenario called ``name``, or None."""
     return next((s for s in scenarios() if s.name == name), None)

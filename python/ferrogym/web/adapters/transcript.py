@@ -23,6 +23,7 @@ ENDINGS = ("resolved", "abandoned", "escalated")
 
 
 def has_transcript(env: gym.Env[Any, Any]) -> bool:
+    """Returns whether ``env`` keeps a conversation transcript (CustomerSupport)."""
     return isinstance(env.unwrapped, CustomerSupportEnv)
 
 

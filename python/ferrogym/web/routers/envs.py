@@ -18,6 +18,7 @@ Ctx = Annotated[Context, Depends(ctx)]
 
 
 def env_info(env_id: str) -> EnvInfo:
+    """Returns a registered env's spaces, backend, step limit and scenarios."""
     row = describe_env(env_id)
     env = make_env(env_id, {}, render=False)
     try:
@@ -43,26 +44,31 @@ def _resettable(env: gym.Env[Any, Any]) -> bool:
 
 @router.get("/registry")
 def registry() -> list[EnvInfo]:
+    """Lists every registered env with its spaces and scenarios."""
     return [env_info(i) for i in env_ids()]
 
 
 @router.post("", status_code=201)
 def create(body: CreateEnv, c: Ctx, request: Request) -> EnvState:
+    """Opens an env session (capped per client) and resets it with the given seed."""
     return EnvState(**c.sessions.create(body.env_id, body.config, body.seed, client_of(request)).view())
 
 
 @router.get("")
 def sessions(c: Ctx) -> list[EnvState]:
+    """Lists the open env sessions."""
     return [EnvState(**s.view()) for s in list(c.sessions.sessions.values())]
 
 
 @router.get("/{session}")
 def state(session: str, c: Ctx) -> EnvState:
+    """Returns a session's current state and frame."""
     return EnvState(**c.sessions.get(session).view())
 
 
 @router.post("/{session}/reset")
 def reset(session: str, body: ResetEnv, c: Ctx) -> EnvState:
+    """Resets a session's env, with the given seed."""
     s = c.sessions.get(session)
     with s.lock:
         s.reset(body.seed)
@@ -71,6 +77,7 @@ def reset(session: str, body: ResetEnv, c: Ctx) -> EnvState:
 
 @router.post("/{session}/step")
 def step(session: str, body: StepEnv, c: Ctx) -> EnvState:
+    """Steps a session's env with either an action or a named policy (exactly one)."""
     if (body.action is None) == (body.policy is None):
         raise ValueError("give exactly one of 'action' and 'policy'")
     s = c.sessions.get(session)
@@ -99,4 +106,5 @@ def run(session: str, body: RunEnv, c: Ctx) -> EnvState:
 
 @router.delete("/{session}", status_code=204)
 def close(session: str, c: Ctx) -> None:
+    """Closes a session and its env."""
     c.sessions.close(session)

@@ -22,11 +22,13 @@ Name = Annotated[str, Path(pattern=MODEL_NAME)]
 
 @router.get("")
 def models(c: Ctx) -> list[ModelInfo]:
+    """Lists the saved models."""
     return [ModelInfo(**m) for m in c.list_models()]
 
 
 @router.post("/{name}/evaluate")
 def evaluate_model(name: Name, body: Evaluate, c: Ctx) -> Evaluation:
+    """Evaluates a saved model beside the env's heuristics on the same seeds; returns KPI intervals."""
     cap = c.settings.limits.max_eval_episodes
     if body.episodes > cap:
         raise ValueError(f"episodes {body.episodes} is above the cap of {cap}")
@@ -48,6 +50,10 @@ def evaluate_model(name: Name, body: Evaluate, c: Ctx) -> Evaluation:
 
 @router.post("/{name}/predict")
 def predict(name: Name, body: Predict, c: Ctx) -> Prediction:
+    """Returns a model's action for one observation, with its probabilities or Q-values.
+
+    Give exactly one of ``observation`` and ``session`` (the session's current observation and mask).
+    """
     if (body.observation is None) == (body.session is None):
         raise ValueError("give exactly one of 'observation' and 'session'")
     policy = c.load_policy(name)

@@ -73,6 +73,7 @@ def _broken(name: str, error: str, kind: Literal["dashboard", "record"]) -> Reco
 
 @router.post("", status_code=201)
 def save(body: SaveRecording, c: Ctx) -> RecordingInfo:
+    """Saves a session's episode so far as a recording (capped in number and size)."""
     session = c.sessions.get(body.session)
     if record_files.is_record_file(body.name):
         raise ValueError(f"{body.name!r} ends like a ferrogym.record file; pick a name without that suffix")

@@ -31,11 +31,13 @@ def _policy_names(env_id: str) -> tuple[str, ...]:
 
 @router.get("")
 def scenarios() -> list[ScenarioInfo]:
+    """Lists the ready-made scenarios and the policies that can run them."""
     return [ScenarioInfo(**asdict(s), policies=list(_policy_names(s.env_id))) for s in scenario_table.scenarios()]
 
 
 @router.post("/{name}/run", status_code=201)
 def run(name: str, body: RunScenario, c: Ctx, request: Request) -> EnvState:
+    """Opens a session on a scenario and takes its first step with the given policy."""
     scenario = scenario_table.get(name)
     if scenario is None:
         raise NotFound(f"no scenario {name!r}; expected one of {[s.name for s in scenario_table.scenarios()]}")

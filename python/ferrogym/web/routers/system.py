@@ -23,6 +23,7 @@ def _version() -> str:
 
 @router.get("/overview")
 def overview(c: Annotated[Context, Depends(ctx)]) -> Overview:
+    """Returns the server's version, open sessions, running jobs, stream clients and limits."""
     return Overview(
         version=_version(),
         envs=len(c.sessions.sessions),

@@ -61,6 +61,7 @@ def _check_curriculum(env_id: str, spec: CurriculumSpec, env: gym.Env[Any, Any])
 
 @router.post("", status_code=201)
 def start(body: StartJob, c: Ctx) -> JobInfo:
+    """Starts a training job (capped in number); its progress streams on the job's WebSocket."""
     _check_spec(body, c)
     job = c.jobs.start(body.model_dump())
     return JobInfo(**job.info())
@@ -68,6 +69,7 @@ def start(body: StartJob, c: Ctx) -> JobInfo:
 
 @router.get("")
 def jobs(c: Ctx) -> list[JobInfo]:
+    """Lists the training jobs."""
     return [JobInfo(**j.info()) for j in c.jobs.jobs.values()]
 
 
@@ -80,6 +82,7 @@ def job(job_id: str, c: Ctx) -> dict[str, Any]:
 
 @router.post("/{job_id}/stop")
 def stop(job_id: str, c: Ctx) -> JobInfo:
+    """Asks a training job to stop; it saves the model trained so far."""
     return JobInfo(**c.jobs.stop(job_id).info())
 
 

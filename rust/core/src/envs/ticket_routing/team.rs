@@ -49,11 +49,12 @@ pub struct Ticket {
 /// the interval integral (on-shift and over-soft minutes) and the
 /// engineer's own events (completion, shift change, assignment) touch, the
 /// third what FIFO never reads per decision (the skill row, which the
-/// shared tables mirror; processor sharing's `updated`). With the KPI
-/// minutes on the third line instead, integrating touched three lines per
-/// on-shift engineer (cachegrind N=512: 60.2 against 57.9 D1 misses per
-/// decision). `engineer_layout` in tests.rs pins the offsets, so that a
-/// field added in the wrong place fails.
+/// shared tables mirror; processor sharing's `updated`). The KPI minutes
+/// share the second line with the events because the interval integral
+/// updates them for every on-shift engineer: on the third line, integrating
+/// would touch all three lines of each one (measured: 4 % more L1 misses
+/// per decision, docs/performance.md). `engineer_layout` in tests.rs pins
+/// the offsets, so that a field added in the wrong place fails.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[repr(C, align(64))]
 pub struct Engineer {
