@@ -16,11 +16,12 @@ guardrails reported beside the headline.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ferrogym import kpi
+from ferrogym.errors import ConfigError
 from ferrogym.evaluation import DispatchPolicy, Report, env_id, evaluate, make_batch
 from ferrogym.policies import POLICIES, make_policy
 from ferrogym.policies.planner import InformationOracle, RolloutPlanner
@@ -128,3 +129,78 @@ def headroom(
     report.per_seed.update(more.per_seed)
     planner_info = {k: float(v) for k, v in knobs.items()}
     return Headroom(report, best_heuristic, best_stronger, planner_info, base.name if base is not None else "sed")
+
+
+#: The fields that must agree between parts of one headroom evaluation.
+_SAME_IN_PARTS = ("env", "env_kwargs", "planner", "best_stronger")
+
+
+def merge_headroom(parts: Sequence[tuple[str, Mapping[str, Any]]]) -> Headroom:
+    """One headroom report from several written by ``--headroom --json`` on
+    disjoint seeds (a long evaluation split across processes or machines).
+
+    Args:
+        parts: ``(name, json_document)`` pairs; ``name`` (a file name) only labels errors.
+
+    Returns:
+        The report over the union of the seeds, its paired intervals computed
+        from the per-seed KPIs of every part (not averaged from the parts'
+        intervals), of the policies every part evaluated.
+
+    Raises:
+        ConfigError: naming the part, when a document is not a headroom report,
+            when parts differ in env, config, planner knobs or baseline, or when
+            their seeds overlap.
+    """
+    if not parts:
+        raise ConfigError("headroom merge: no parts given; expected at least one headroom JSON")
+    seen: dict[int, str] = {}
+    first: dict[str, Any] = {}
+    per_seed: dict[str, list[dict[str, float]]] = {}
+    seeds: list[int] = []
+    for name, doc in parts:
+        try:
+            report = doc["report"]
+            fields = {
+                "env": doc["env"],
+                "env_kwargs": doc["env_kwargs"],
+                "planner": doc["planner"],
+                "best_stronger": next(
+                    r["policy"] for r in doc["headroom"] if r["role"] == "best tuned stronger baseline"
+                ),
+            }
+            part_seeds = [int(x) for x in report["seeds"]]
+            rows = {str(p): [dict(r) for r in v] for p, v in report["per_seed"].items()}
+        except (KeyError, TypeError, ValueError, StopIteration) as e:
+            raise ConfigError(
+                f"headroom merge: {name} is not a headroom report written by --headroom --json ({e!r} missing or bad)"
+            ) from None
+        if any(len(v) != len(part_seeds) for v in rows.values()):
+            raise ConfigError(f"headroom merge: {name}: per-seed KPIs do not match its {len(part_seeds)} seeds")
+        if not first:
+            first = fields
+        for key in _SAME_IN_PARTS:
+            if fields[key] != first[key]:
+                raise ConfigError(
+                    f"headroom merge: {name} has {key}={fields[key]!r} but the first part has {first[key]!r}; "
+                    "expected parts of one evaluation (same env, config, planner and baseline)"
+                )
+        missing = {fields["best_stronger"], RolloutPlanner.name, InformationOracle.name} - set(rows)
+        if missing:
+            raise ConfigError(f"headroom merge: {name} has no per-seed KPIs of {sorted(missing)}")
+        for seed in part_seeds:
+            if seed in seen:
+                raise ConfigError(f"headroom merge: seed {seed} is in both {seen[seed]} and {name}; expected disjoint")
+            seen[seed] = name
+        # A policy some part did not evaluate (one added to the ladder later) is left out.
+        common = set(rows) if not seeds else set(rows) & set(per_seed)
+        per_seed = {p: v + rows[p] for p, v in per_seed.items() if p in common} if seeds else rows
+        seeds += part_seeds
+    report_all = Report(str(first["env"]), seeds, dict(first["env_kwargs"]), per_seed, heuristics=list(POLICIES))
+    best_heuristic = report_all.best_heuristic()
+    if best_heuristic is None:
+        raise ConfigError("headroom merge: the parts hold no heuristic's KPIs")
+    planner = dict(first["planner"])
+    base = str(planner.pop("base"))
+    knobs = {k: float(v) for k, v in planner.items()}
+    return Headroom(report_all, best_heuristic, str(first["best_stronger"]), knobs, base)

@@ -176,6 +176,14 @@ def run(
             "the information oracle, paired (ignores --policy).",
         ),
     ] = False,
+    merge: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--merge",
+            help="--headroom: instead of evaluating, merge reports written with --json on disjoint seeds "
+            "(repeatable; a long evaluation split across processes or machines).",
+        ),
+    ] = None,
     planner_samples: Annotated[int, typer.Option(help="--headroom: re-sampled futures per candidate (K).")] = 16,
     planner_horizon: Annotated[
         float, typer.Option(help="--headroom: minutes each rollout simulates (inf: to the episode's end).")
@@ -204,6 +212,8 @@ def run(
     env_kwargs: dict[str, Any] = {"scenario": scenario or "balanced", **parse_settings(settings or [])}
     names = policy or list(POLICIES)
     seed_list = list(range(seed_start, seed_start + seeds))
+    if merge and not headroom:
+        raise typer.BadParameter("--merge combines headroom reports: add --headroom")
     if headroom:
         knobs = {
             "samples": planner_samples,
@@ -211,7 +221,7 @@ def run(
             "candidates": planner_candidates,
             "z": planner_z,
         }
-        run_headroom(console, env, seed_list, env_kwargs, knobs, json_out, csv_out)
+        run_headroom(console, env, seed_list, env_kwargs, knobs, json_out, csv_out, full, merge)
         return
     try:
         policies = build_policies(names, env, seed_start, **env_kwargs)
