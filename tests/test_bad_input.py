@@ -152,6 +152,23 @@ def test_bad_input__unwrapped_env_refuses_step_before_reset(env_id: str) -> None
 
 
 @pytest.mark.parametrize("env_id", ENV_IDS)
+def test_bad_input__vector_env_refuses_step_before_every_sub_env_is_reset(env_id: str) -> None:
+    venv = gym.make_vec(env_id, num_envs=2, vectorization_mode="vector_entry_point")
+    single = gym.make(env_id).unwrapped
+    single.reset(seed=0)
+    # Sub-env 0 is reset with seed 0 and sub-env 1 takes its state: the single env's valid action fits both.
+    actions = np.stack([np.asarray(valid_action(single, 0))] * 2)
+    with pytest.raises(ResetNeeded, match=r"before reset\(\); sub-envs \[0, 1\]"):
+        venv.step(actions)
+    venv.reset(seed=0, options={"reset_mask": np.array([True, False])})
+    with pytest.raises(ResetNeeded, match=r"sub-envs \[1\]"):
+        venv.step(actions)
+    venv.set_state(1, venv.get_state(0))
+    venv.step(actions)  # a restored state is a start like a reset
+    venv.close()
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
 @pytest.mark.parametrize(
     ("seed", "options"), [(None, "x"), (None, ["reset_mask"]), (True, None), (-1, None), (1.5, None)]
 )

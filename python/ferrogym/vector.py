@@ -15,7 +15,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 from numpy.typing import NDArray
 
-from ferrogym.errors import ConfigError, InvalidActionType
+from ferrogym.errors import ConfigError, InvalidActionType, ResetNeeded
 from ferrogym.rust_env import ObsArray, check_render_mode, clean_config
 from ferrogym.seeding import check_reset_args, core_seed_for, draw_core_seed
 from ferrogym.spaces import ObsSlice, from_spec, layout_from_spec, unflatten, unflatten_batch
@@ -105,6 +105,9 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
         #: kept only for envs with info groups, the one place it is read.
         self._autoreset = np.zeros(self.num_envs, dtype=np.bool_)
         self._last_obs: ObsArray | None = None
+        #: Sub-envs never reset (nor given a state): stepping them is an error, as
+        #: with SyncVectorEnv over envs made by gym.make (OrderEnforcing).
+        self._never_reset = np.ones(self.num_envs, dtype=np.bool_)
 
     # -- seeding and reset ---------------------------------------------------
 
@@ -162,10 +165,12 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
             self._seed_subenvs(seed)
             obs = self._core.reset()
             self._autoreset[:] = False
+            self._never_reset[:] = False
         else:
             self._seed_subenvs(self._masked_seeds(seed, mask))
             obs = self._core.reset(mask, self._last_obs)
             self._autoreset[mask] = False
+            self._never_reset[mask] = False
         self._last_obs = obs if self.autoreset_mode == AutoresetMode.DISABLED else None
         return self._obs(obs), {}
 
@@ -233,8 +238,14 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
             Batched observations, rewards, terminated and truncated flags, and infos (arrays with ``_key`` masks).
 
         Raises:
+            ResetNeeded: a sub-env was never reset (nor given a state with ``set_state``).
             InvalidAction: the actions have the wrong shape or a value outside the single action space.
         """
+        if self._never_reset.any():
+            raise ResetNeeded(
+                f"{type(self).__name__}: cannot call step() before reset(); sub-envs "
+                f"{np.flatnonzero(self._never_reset).tolist()[:8]} were never reset"
+            )
         try:
             obs, rewards, terminated, truncated = self._core.step(actions)
         except TypeError:
@@ -348,6 +359,7 @@ class RustVectorEnv(VectorEnv[ObsArray, NDArray[Any], NDArray[Any]]):
             StateError: the state does not fit this env's config.
         """
         self._core.set_state(index, state)
+        self._never_reset[index] = False
 
     def render(self) -> tuple[Any, ...] | None:
         """Returns one frame per sub-env in the batch's ``render_mode``, or None without one."""
