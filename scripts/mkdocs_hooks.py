@@ -22,7 +22,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -248,6 +252,39 @@ def envs_table() -> str:
     return "\n".join(rows)
 
 
+# --- doctest examples in docstrings ----------------------------------------------------------
+
+
+class _DoctestFences(Preprocessor):
+    """Fences each run of ``>>>`` lines (to the next blank line) as ``pycon`` code, so a
+    docstring's examples render as code and ``x["key"][0]`` is not read as a Markdown link."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        fenced = doctest = False
+        for line in lines:
+            stripped = line.lstrip()
+            if doctest and not stripped:
+                out.append(line[: len(line) - len(line.lstrip())] + "```")
+                doctest = False
+            elif not fenced and not doctest and stripped.startswith(">>>") and (not out or not out[-1].strip()):
+                out.append(line[: len(line) - len(stripped)] + "```pycon")
+                doctest = True
+            elif not doctest and stripped.startswith(("```", "~~~")):
+                fenced = not fenced
+            out.append(line)
+        if doctest:
+            out.append("```")
+        return out
+
+
+class DoctestFences(Extension):
+    """The Markdown extension that applies :class:`_DoctestFences` (before the fences are parsed)."""
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's API
+        md.preprocessors.register(_DoctestFences(md), "doctest_fences", 28)
+
+
 # --- hooks ------------------------------------------------------------------------------------
 
 PLACEHOLDERS = {
@@ -257,9 +294,13 @@ PLACEHOLDERS = {
 }
 
 
+@event_priority(100)  # before mkdocstrings copies the Markdown extensions for docstrings
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """Lists the generated env pages in the Environments section of the navigation."""
+    """Lists the generated env pages in the Environments section of the navigation and
+    adds the doctest-fencing Markdown extension."""
     from ferrogym.envs import ENVS
+
+    config.markdown_extensions.append(DoctestFences())  # type: ignore[arg-type]
 
     for item in config.nav or []:
         if isinstance(item, dict) and ENVS_SECTION in item:
