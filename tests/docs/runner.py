@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import traceback
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +76,12 @@ def run_page(page: Path) -> int:
     """
     env = {**os.environ, "FERROGYM_REPO": str(REPO)}
     os.environ["FERROGYM_REPO"] = str(REPO)
-    namespace: dict[str, object] = {"__name__": "__main__"}
+    # The page's namespace is __main__'s, as a script's is (entry points such as
+    # "__main__:MyEnv" that ferrogym.register writes resolve).
+    main = types.ModuleType("__main__")
+    main.__file__ = str(page)
+    sys.modules["__main__"] = main
+    namespace = main.__dict__
     ran = 0
     for block in parse_blocks(page.read_text(encoding="utf-8")):
         if block.lang not in RUN or block.skip_reason is not None:

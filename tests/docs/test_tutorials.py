@@ -4,7 +4,9 @@ with the page and the line of the failing block."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -20,16 +22,19 @@ PAGE_TIMEOUT_S = 120
 
 
 def run(page: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Runs ``page`` in ``cwd`` in a process group of its own, ended afterwards, so a server
+    a failing page started in the background does not outlive the test."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "python"), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run(
-        [sys.executable, str(RUNNER), str(page)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=PAGE_TIMEOUT_S,
-        check=False,
-    )
+    args = [sys.executable, str(RUNNER), str(page)]
+    with subprocess.Popen(
+        args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    ) as proc:
+        try:
+            out, err = proc.communicate(timeout=PAGE_TIMEOUT_S)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(REPO / "docs").as_posix() for p in PAGES])
