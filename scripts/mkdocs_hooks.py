@@ -78,10 +78,12 @@ def extras_table(pyproject: Path = ROOT / "pyproject.toml") -> str:
 
 
 def compat_matrix() -> str:
-    """The matrix ``ferrogym compat --markdown`` prints, from the committed results."""
+    """The matrix shipped with ferrogym (what ``ferrogym compat --markdown`` prints without a
+    local run), with the date tests/compat measured it."""
     from ferrogym import compat
 
-    return compat.markdown(compat.load_results(compat.results_path()))
+    data = compat.load_results(compat.SHIPPED)
+    return f"Measured {data.get('measured', '(date not recorded)')} by `pytest tests/compat`.\n\n" + compat.markdown(data)
 
 
 # --- env pages --------------------------------------------------------------------------------
