@@ -18,10 +18,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
+import tomllib
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
@@ -83,7 +83,8 @@ def compat_matrix() -> str:
     from ferrogym import compat
 
     data = compat.load_results(compat.SHIPPED)
-    return f"Measured {data.get('measured', '(date not recorded)')} by `pytest tests/compat`.\n\n" + compat.markdown(data)
+    measured = data.get("measured", "(date not recorded)")
+    return f"Measured {measured} by `pytest tests/compat`.\n\n" + compat.markdown(data)
 
 
 # --- env pages --------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def env_page(entry: Any) -> str:
     parts = [
         f"# {entry.id.split('/', 1)[1]}",
         "",
-        f"`gym.make(\"{entry.id}\")` — class `{entry.module}.{entry.cls}Env`, batched by "
+        f'`gym.make("{entry.id}")` — class `{entry.module}.{entry.cls}Env`, batched by '
         f"`{entry.cls}VectorEnv` (`gym.make_vec`).",
         "",
         "| | |",
@@ -283,7 +284,7 @@ class _DoctestFences(Preprocessor):
 class DoctestFences(Extension):
     """The Markdown extension that applies :class:`_DoctestFences` (before the fences are parsed)."""
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's API
+    def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.register(_DoctestFences(md), "doctest_fences", 28)
 
 

@@ -63,7 +63,8 @@ def parse_blocks(text: str) -> list[Block]:
             j += 1
         if j == len(lines):
             raise PageError(f"line {i + 1}: a code fence that is never closed")
-        blocks.append(Block(m.group("lang").lower(), "\n".join(body) + "\n", i + 2, skip.group("reason") if skip else None))
+        reason = skip.group("reason") if skip else None
+        blocks.append(Block(m.group("lang").lower(), "\n".join(body) + "\n", i + 2, reason))
         i = j + 1
     return blocks
 

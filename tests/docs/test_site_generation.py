@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import tomllib
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+import tomllib
 
 from ferrogym.envs import ENVS
 from tests.docs.runner import REPO
