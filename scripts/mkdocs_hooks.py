@@ -213,6 +213,12 @@ def env_page(entry: Any) -> str:
     finally:
         env.close()
     limit = entry.max_episode_steps if entry.max_episode_steps is not None else "none (the env truncates itself)"
+    guide = re.sub(r"(?<!^)(?=[A-Z])", "_", entry.cls).lower() + ".md"  # TicketRouting -> ticket_routing.md
+    guide_line = (
+        f"The [{entry.cls} guide](../{guide}) has the design notes and measurements."
+        if (ROOT / "docs" / guide).exists()
+        else ""
+    )
     parts = [
         f"# {entry.id.split('/', 1)[1]}",
         "",
@@ -225,6 +231,8 @@ def env_page(entry: Any) -> str:
         f"| observation space | `{spaces[1]}` |",
         f"| `max_episode_steps` | {limit} |",
         f"| action masks | {'yes: `action_masks()`' if entry.masked else 'no'} |",
+        "",
+        guide_line,
         "",
         "## Config fields",
         "",
@@ -247,11 +255,14 @@ def env_page(entry: Any) -> str:
 
 def envs_table() -> str:
     """One row per registered env, linking its page."""
+    import gymnasium as gym
+
     from ferrogym.envs import ENVS
 
-    rows = ["| env | class | batched |", "| --- | --- | --- |"]
+    rows = ["| env | class | batched in Rust |", "| --- | --- | --- |"]
     for e in ENVS:
-        rows.append(f"| [{e.id}]({env_slug(e.id)}.md) | `{e.module}.{e.cls}Env` | yes |")
+        batched = "yes" if gym.spec(e.id).vector_entry_point is not None else "no"
+        rows.append(f"| [{e.id}]({env_slug(e.id)}.md) | `{e.module}.{e.cls}Env` | {batched} |")
     return "\n".join(rows)
 
 
