@@ -149,7 +149,7 @@ class TicketRoutingVectorEnv(RustVectorEnv):
 
     _batch_cls = _core.TicketRoutingBatch
     # A decision costs ~0.5 us, so a batch of 256 or more is worth splitting
-    # over the machine's cores (docs/howto/performance.md, "Threads").
+    # over the machine's cores (docs/performance.md, "Threads").
     _grain = 128
     _default_threads = os.cpu_count() or 1
     metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
