@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 #: stay on the calling thread because a thread hand-off costs more than it saves.
 DEFAULT_GRAIN = 1024
 #: Stepping in the calling thread (GIL released) measured fastest on a 2-core
-#: machine where the learner uses the other core (docs/performance.md, "Threads"); pass
+#: machine where the learner uses the other core (docs/howto/performance.md, "Threads"); pass
 #: threads=k on a machine with idle cores.
 DEFAULT_THREADS = 1
 

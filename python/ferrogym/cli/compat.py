@@ -29,7 +29,7 @@ def run(
         Path | None,
         typer.Option(help="Results file written by `pytest tests/compat` (default compat-results/matrix.json)."),
     ] = None,
-    md: Annotated[bool, typer.Option("--markdown", help="Print the README table (Markdown) instead.")] = False,
+    md: Annotated[bool, typer.Option("--markdown", help="Print the table as Markdown instead.")] = False,
 ) -> None:
     """Print which RL libraries work with which ferrogym env, single and batched."""
     path = results or results_path()

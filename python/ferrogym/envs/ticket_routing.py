@@ -150,7 +150,7 @@ class TicketRoutingVectorEnv(RustVectorEnv):
     _batch_cls = _core.TicketRoutingBatch
     # A batch of 256 or more decisions takes long enough to pay for handing
     # pieces to other threads, so it is split over the machine's cores
-    # (measured: ~0.6 µs a decision on one thread, docs/performance.md, "Threads").
+    # (measured: ~0.6 µs a decision on one thread, docs/howto/performance.md, "Threads").
     _grain = 128
     _default_threads = os.cpu_count() or 1
     metadata: dict[str, Any] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}

@@ -69,7 +69,7 @@ class BatchPPOConfig:
     #: under the shared gradient-norm clip.
     reward_scale: float = 0.1
     #: Torch intra-op threads while training: two use both cores of a 2-core machine
-    #: (measured: 1.5-1.7x one, docs/performance.md), which pays unless another
+    #: (measured: 1.5-1.7x one, docs/howto/performance.md), which pays unless another
     #: process holds a core.
     torch_threads: int = 2
     #: Hidden layers of the MLP policy (separate policy and value networks, as SB3's MlpPolicy).

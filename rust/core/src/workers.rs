@@ -4,7 +4,7 @@
 //! asleep microseconds after running out of work, so a step of a few
 //! hundred microseconds pays to wake them, and a caller outside the pool
 //! waits for the last job on a sleeping latch (measured: ~40 µs lost on a
-//! ~450 µs step, docs/performance.md, "Threads"). Its pieces also go to
+//! ~450 µs step, docs/howto/performance.md, "Threads"). Its pieces also go to
 //! whichever thread asks first, so an env's state would move between the
 //! cores' caches from step to step.
 //!
@@ -16,7 +16,7 @@
 //! Between checks a spinning thread yields its core to any other runnable
 //! thread, so that with more threads than cores a spinner does not starve
 //! the thread that has the work (without the yield, 4 threads on 2 cores
-//! ran slower than one: docs/performance.md, "Threads").
+//! ran slower than one: docs/howto/performance.md, "Threads").
 //! `run` gives every thread the same index each round, so the batch can
 //! keep each env on one core.
 
@@ -78,7 +78,7 @@ impl Shared {
             // Plain loads, no `pause`: in a KVM guest a `pause` loop makes
             // the host deschedule the vCPU (pause-loop exiting), after which
             // the helper slept through a quarter of the rounds (measured,
-            // docs/performance.md, "Threads").
+            // docs/howto/performance.md, "Threads").
             for _ in 0..256 {
                 let round = self.round.load(SeqCst);
                 if round != seen {

@@ -53,7 +53,7 @@ pub struct Ticket {
 /// share the second line with the events because the interval integral
 /// updates them for every on-shift engineer: on the third line, integrating
 /// would touch all three lines of each one (measured: 4 % more L1 misses
-/// per decision, docs/performance.md). `engineer_layout` in tests.rs pins
+/// per decision, docs/howto/performance.md). `engineer_layout` in tests.rs pins
 /// the offsets, so that a field added in the wrong place fails.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[repr(C, align(64))]
