@@ -27,6 +27,7 @@ import dataclasses
 import json
 import math
 import os
+import reprlib
 import types
 import typing
 from collections.abc import Mapping
@@ -41,6 +42,9 @@ from ferrogym.errors import ConfigError
 C = TypeVar("C", bound="EnvConfig")
 
 _MISSING = object()
+#: Values in error messages: a long list (a ticket trace) shown by its first items.
+_SHORT = reprlib.Repr()
+_SHORT.maxlist, _SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 6, 3, 120, 120
 
 
 def _describe(tp: Any) -> str:
@@ -55,7 +59,7 @@ def _coerce(owner: str, name: str, value: Any, tp: Any) -> Any:
     args = typing.get_args(tp)
 
     def bad() -> ConfigError:
-        return ConfigError(f"{owner}: invalid config `{name}` = {value!r}; expected {_describe(tp)}")
+        return ConfigError(f"{owner}: invalid config `{name}` = {_SHORT.repr(value)}; expected {_describe(tp)}")
 
     if tp is Any:
         return value

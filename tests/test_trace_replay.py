@@ -1,0 +1,275 @@
+"""Trace replay: TicketRouting's ``arrival_trace`` from Python, the ticket
+table -> trace conversion (ferrogym.calibrate.trace) and
+``ferrogym evaluate --trace``."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import polars as pl
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import ferrogym  # noqa: F401
+from ferrogym.calibrate.scenario import Scenario
+from ferrogym.calibrate.tickets import write_tickets
+from ferrogym.calibrate.trace import MAX_DAYS, UNKNOWN_WORK, load_trace, trace_from_tickets
+from ferrogym.cli import app
+from ferrogym.envs.ticket_routing_config import TicketRoutingConfig
+from ferrogym.errors import ConfigError, StateError
+
+ID = "ferrogym/TicketRouting-v0"
+TYPES = ["technical", "billing", "feature_request", "bug_report", "integration"]
+START = datetime(2026, 11, 2)  # a Monday
+
+
+def rows(n: int = 40, known: bool = True, seed: int = 0) -> list[list[float]]:
+    rng = np.random.default_rng(seed)
+    minutes = np.sort(rng.uniform(420.0, 1200.0, n))
+    return [
+        [float(m), int(rng.integers(5)), int(rng.integers(4)), int(rng.integers(3)), 40.0 if known else math.nan]
+        for m in minutes
+    ]
+
+
+def pick(env: Any, last: bool) -> int:
+    valid = np.flatnonzero(env.unwrapped.action_masks())
+    return int(valid[-1] if last else valid[0])
+
+
+def tickets_seen(env: Any, seed: int, last: bool = False) -> list[tuple[int, float, int, int, int, float]]:
+    """Every ticket of the episode (each is a decision once, or open at the end): id, arrival, type,
+    priority, tier, work."""
+    env.reset(seed=seed)
+    seen: dict[int, dict[str, Any]] = {}
+    truncated = False
+    while not truncated:
+        current = env.unwrapped.get_state()["current"]
+        if current is not None:
+            seen[current["id"]] = current
+        _, _, _, truncated, _ = env.step(pick(env, last))
+    state = env.unwrapped.get_state()
+    for t in [*state["pending"], *(t for e in state["engineers"] for t in e["queue"])]:
+        seen.setdefault(t["id"], t)
+    return sorted((t["id"], t["arrival"], t["kind"], t["priority"], t["tier"], t["work"]) for t in seen.values())
+
+
+# -- the env's arrival mode ---------------------------------------------------------------
+
+
+def test_ticket_routing__trace_arrivals_are_the_rows_exactly() -> None:
+    trace = rows()
+    env = gym.make(ID, scenario="specialists", arrival_trace=trace)
+    seen = tickets_seen(env, seed=3)
+    assert [(a, k, p, t, w) for _, a, k, p, t, w in seen] == [tuple(r) for r in trace]
+    log = env.unwrapped.episode_log()
+    arrivals = np.sort(np.concatenate([log["tickets"]["arrival"], log["open"]["arrival"]]))
+    np.testing.assert_array_equal(arrivals, [r[0] for r in trace])
+
+
+def test_ticket_routing__trace_gives_two_policies_the_same_arrivals_and_work_on_a_seed() -> None:
+    env = gym.make(ID, scenario="specialists", arrival_trace=rows(known=False))
+    first, last = tickets_seen(env, seed=5), tickets_seen(env, seed=5, last=True)
+    assert first == last
+    assert len({w for *_, w in first}) == len(first), "each unknown work drawn"
+    other = tickets_seen(env, seed=6)
+    assert [t[:5] for t in other] == [t[:5] for t in first]
+    assert [t[5] for t in other] != [t[5] for t in first], "another seed, other work"
+
+
+def too_many() -> list[list[float]]:
+    return [[0.0, 0, 0, 0, 1.0]] * 280_001
+
+
+@pytest.mark.parametrize(
+    ("trace", "needle"),
+    [
+        ([[60.0, 0, 0, 0, 1.0], [0.0, 0, 0, 0, 1.0]], "arrival_trace[1]"),
+        ([[math.nan, 0, 0, 0, 1.0]], "arrival_trace[0]"),
+        ([[0.0, 5, 0, 0, 1.0]], "a ticket type index in 0..5"),
+        ([[0.0, 0, 0, 3, 1.0]], "a tier index"),
+        ([[1440.0, 0, 0, 0, 1.0]], "inside the episode"),
+        ([[0.0, 0, 0, 0, math.inf]], "work_minutes"),
+        (None, "at most 280000 rows"),
+    ],
+    ids=["unsorted", "nan-minute", "type", "tier", "beyond-episode", "inf-work", "too-many"],
+)
+def test_ticket_routing__hostile_trace_is_refused_and_the_env_stays_usable(
+    trace: list[list[float]] | None, needle: str
+) -> None:
+    bad = too_many() if trace is None else trace
+    env = gym.make(ID, scenario="specialists", arrival_trace=rows())
+    env.reset(seed=0)
+    with pytest.raises(ConfigError, match="arrival_trace") as err:
+        gym.make(ID, arrival_trace=bad)
+    assert needle in str(err.value)
+    assert len(str(err.value)) < 400, "the message shows the row, not the trace"
+    env.step(pick(env, False))
+    assert gym.make(ID, arrival_trace=[[0.0, 0, 0, 0, 1.0]]).reset(seed=0)
+
+
+def test_ticket_routing__trace_state_round_trip_mid_trace() -> None:
+    env = gym.make(ID, scenario="specialists", arrival_trace=rows(known=False))
+    env.reset(seed=1)
+    for _ in range(8):
+        env.step(pick(env, False))
+    state = env.unwrapped.get_state()
+    assert 8 <= state["trace_next"] < 40
+    copy = gym.make(ID, scenario="specialists", arrival_trace=rows(known=False))
+    copy.reset(seed=99)
+    copy.unwrapped.set_state(state)
+    for _ in range(10):
+        a = pick(env, False)
+        o1, r1, _, t1, _ = env.step(a)
+        o2, r2, _, t2, _ = copy.step(a)
+        np.testing.assert_array_equal(o1, o2)
+        assert (r1, t1) == (r2, t2)
+    with pytest.raises(StateError, match="trace_next"):
+        copy.unwrapped.set_state({**state, "trace_next": 41})
+    copy.step(pick(copy, False))
+
+
+# -- ticket table -> trace ----------------------------------------------------------------
+
+
+def ticket_table(n: int = 12, effort: bool = True) -> pl.DataFrame:
+    created = [START + timedelta(hours=8, minutes=37 * i) for i in range(n)]
+    return pl.DataFrame(
+        {
+            "ticket_id": [f"T{i}" for i in range(n)],
+            "created": created,
+            "assigned": created,
+            "resolved": [c + timedelta(hours=2) for c in created],
+            "assignee": ["ana" if i % 2 else "bo" for i in range(n)],
+            "type": [TYPES[i % 3] for i in range(n)],
+            "priority": [("critical", "high", "medium", "low")[i % 4] for i in range(n)],
+            "tier": [None if i == 0 else ("enterprise", "business", "standard")[i % 3] for i in range(n)],
+            "effort_minutes": [(30.0 + i) if effort and i % 3 else None for i in range(n)],
+        },
+        schema_overrides={"created": pl.Datetime("us"), "assigned": pl.Datetime("us"), "resolved": pl.Datetime("us")},
+    )
+
+
+def scenario(**config: Any) -> Scenario:
+    base = {
+        "scenario": "balanced",
+        "n_engineers": 2,
+        "max_engineers": 2,
+        "shifts": [[0.0, 24.0], [0.0, 24.0]],
+        "skills": [[1.0, 0.5, 1.0, 1.0, 1.0], [0.8, 1.0, 1.0, 1.0, 1.0]],
+    }
+    return Scenario(config={**base, **config}, start=START, engineers=["ana", "bo"])
+
+
+def test_trace__rows_map_names_minutes_and_skill_one_work() -> None:
+    table = ticket_table()
+    trace = trace_from_tickets(table, scenario())
+    assert trace.tickets == 12 and trace.days == 1 and trace.no_tier == 1
+    assert trace.sampled_work == 4  # every third ticket has no effort
+    first, second = trace.rows[0], trace.rows[1]
+    assert first[:4] == [8 * 60.0, 0, 0, 2]  # no tier: standard
+    assert first[4] == UNKNOWN_WORK
+    # ticket 1: billing by ana (skill 0.5): 31 minutes of effort are 15.5 at skill 1.
+    assert second == [8 * 60.0 + 37, 1, 1, 1, 31.0 * 0.5]
+    assert trace.env_kwargs()["start_weekday"] == 0
+    assert "sampled for 4" in trace.describe()
+
+
+def test_trace__window_counts_what_it_does_not_replay() -> None:
+    table = ticket_table(4)
+    early = table.head(1).with_columns(pl.col("created") - timedelta(days=1), pl.lit("E").alias("ticket_id"))
+    late = table.head(1).with_columns(pl.col("created") + timedelta(days=3), pl.lit("L").alias("ticket_id"))
+    trace = trace_from_tickets(pl.concat([early, table, late]), scenario(), days=2)
+    assert (trace.tickets, trace.before_start, trace.after_end) == (4, 1, 1)
+    assert "1 tickets created before the start" in trace.describe()
+    assert trace_from_tickets(pl.concat([table, late]), scenario()).days == 4
+
+
+def test_trace__unknown_type_is_a_config_error_naming_it() -> None:
+    table = ticket_table().with_columns(pl.lit("refund").alias("type"))
+    with pytest.raises(ConfigError, match=r"'refund'.*12 tickets, first 'T0'"):
+        trace_from_tickets(table, scenario())
+    with pytest.raises(ConfigError, match="days = 29"):
+        trace_from_tickets(ticket_table(), scenario(), days=MAX_DAYS + 1)
+
+
+def test_trace__max_days_is_ticket_routings_longest_episode() -> None:
+    TicketRoutingConfig(episode_days=MAX_DAYS).validate()
+    with pytest.raises(ConfigError, match="episode_days"):
+        TicketRoutingConfig(episode_days=MAX_DAYS + 1).validate()
+
+
+def test_trace__a_replay_with_recorded_work_is_the_same_on_every_seed() -> None:
+    trace = trace_from_tickets(ticket_table(effort=True).with_columns(pl.lit(20.0).alias("effort_minutes")), scenario())
+    assert trace.sampled_work == 0
+    env = gym.make(ID, **{**scenario().config, **trace.env_kwargs()})
+    assert tickets_seen(env, seed=1) == tickets_seen(env, seed=2)
+
+
+# -- ferrogym evaluate --trace ------------------------------------------------------------
+
+
+def write_inputs(tmp_path: Path) -> tuple[Path, Path]:
+    tickets, scenario_file = tmp_path / "tickets.parquet", tmp_path / "scenario.yaml"
+    write_tickets(ticket_table(30), tickets)
+    s = scenario()
+    scenario_file.write_text(
+        yaml.safe_dump(
+            {
+                "ferrogym_scenario": 1,
+                "env": ID,
+                "config": s.config,
+                "engineers": s.engineers,
+                "start": START.isoformat(),
+                "provenance": {"source": "test"},
+            }
+        )
+    )
+    return tickets, scenario_file
+
+
+def test_cli_evaluate__trace_replays_the_table_for_every_policy(tmp_path: Path) -> None:
+    tickets, scenario_file = write_inputs(tmp_path)
+    out = tmp_path / "report.json"
+    args = ["evaluate", "TicketRouting-v0", "--trace", str(tickets), "--config", str(scenario_file)]
+    result = CliRunner().invoke(app, [*args, "--seeds", "2", "--json", str(out)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Arrivals are the 30 recorded tickets" in result.output
+    assert "Work was sampled for 10 of them" in result.output
+    report = json.loads(out.read_text())
+    assert report["trace"]["tickets"] == 30 and report["trace"]["sampled_work"] == 10
+    assert {"sed", "round-robin", "weighted-sed", "lp-sed", "sed-hold"} <= set(report["summary"])
+    assert report["env_kwargs"]["arrival_trace"] == "30 recorded tickets"
+    resolved = {p: s["resolved"]["mean"] + s["open_at_end"]["mean"] for p, s in report["summary"].items()}
+    assert set(resolved.values()) == {30.0}, "every policy meets the 30 tickets"
+
+
+def test_cli_evaluate__trace_without_config_or_with_bad_table_is_a_clear_error(tmp_path: Path) -> None:
+    tickets, scenario_file = write_inputs(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(app, ["evaluate", "TicketRouting-v0", "--trace", str(tickets)], env={"COLUMNS": "300"})
+    assert result.exit_code != 0 and "--trace needs --config" in result.output
+    result = runner.invoke(
+        app,
+        ["evaluate", "--trace", str(tmp_path / "missing.parquet"), "--config", str(scenario_file)],
+        env={"COLUMNS": "300"},
+    )
+    assert result.exit_code != 0 and "missing.parquet" in result.output
+    scenario_type, trace = load_trace(tickets, scenario_file)
+    assert trace.tickets == 30 and scenario_type.engineers == ["ana", "bo"]
+
+
+def test_cli_evaluate__config_runs_the_scenario_file(tmp_path: Path) -> None:
+    _, scenario_file = write_inputs(tmp_path)
+    out = tmp_path / "report.json"
+    args = ["evaluate", "--config", str(scenario_file), "-p", "sed", "-p", "round-robin", "--seeds", "2"]
+    result = CliRunner().invoke(app, [*args, "--json", str(out)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["env_kwargs"] == {"config": str(scenario_file)}
