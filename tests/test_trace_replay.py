@@ -188,7 +188,7 @@ def test_trace__window_counts_what_it_does_not_replay() -> None:
     late = table.head(1).with_columns(pl.col("created") + timedelta(days=3), pl.lit("L").alias("ticket_id"))
     trace = trace_from_tickets(pl.concat([early, table, late]), scenario(), days=2)
     assert (trace.tickets, trace.before_start, trace.after_end) == (4, 1, 1)
-    assert "1 tickets created before the start" in trace.describe()
+    assert "1 ticket created before the start was not replayed" in trace.describe()
     assert trace_from_tickets(pl.concat([table, late]), scenario()).days == 4
 
 

@@ -120,12 +120,20 @@ class Trace:
             (self.before_start, "created before the start"),
             (self.after_end, f"created after the {self.days}-day window"),
         ]
-        notes = [f"{n} tickets {why} were not replayed" for n, why in skipped if n]
+        notes = [f"{_tickets(n)} {why} {_were(n)} not replayed" for n, why in skipped if n]
         if self.no_tier:
-            notes.append(f"{self.no_tier} tickets without a tier were replayed as standard")
+            notes.append(f"{_tickets(self.no_tier)} without a tier {_were(self.no_tier)} replayed as standard")
         if notes:
             text += " " + "; ".join(notes).capitalize() + "."
         return text
+
+
+def _tickets(n: int) -> str:
+    return f"{n} ticket" if n == 1 else f"{n} tickets"
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
 
 
 def _origin(start: datetime) -> datetime:
