@@ -20,10 +20,12 @@ from typer.testing import CliRunner
 import ferrogym  # noqa: F401
 from ferrogym.calibrate.scenario import Scenario
 from ferrogym.calibrate.tickets import write_tickets
-from ferrogym.calibrate.trace import MAX_DAYS, UNKNOWN_WORK, load_trace, trace_from_tickets
+from ferrogym.calibrate.trace import MAX_DAYS, UNKNOWN_WORK, load_trace, replay_kwargs, trace_from_tickets
 from ferrogym.cli import app
 from ferrogym.envs.ticket_routing_config import TicketRoutingConfig
 from ferrogym.errors import ConfigError, StateError
+from ferrogym.evaluation import run_policy
+from ferrogym.policies import make_policy
 
 ID = "ferrogym/TicketRouting-v0"
 TYPES = ["technical", "billing", "feature_request", "bug_report", "integration"]
@@ -273,3 +275,67 @@ def test_cli_evaluate__config_runs_the_scenario_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [*args, "--json", str(out)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["env_kwargs"] == {"config": str(scenario_file)}
+
+
+# -- a simulated history, exported and replayed ------------------------------------------
+
+
+def export_history(config: dict[str, Any], seed: int) -> tuple[pl.DataFrame, list[dict[str, float]]]:
+    """One ``sed`` episode of ``config`` as a ticket table (effort = the assignee's hands-on minutes,
+    work / skill), and the episode's KPIs."""
+    env = gym.make(ID, **config)
+    obs, _ = env.reset(seed=seed)
+    policy = make_policy("sed", env.unwrapped.obs_layout)
+    work: dict[float, float] = {}
+    truncated = False
+    while not truncated:
+        current = env.unwrapped.get_state()["current"]
+        if current is not None:
+            work[current["arrival"]] = current["work"]
+        obs, _, _, truncated, _ = env.step(policy(obs, env.unwrapped.action_masks()))
+    state = env.unwrapped.get_state()
+    for t in [*state["pending"], *(t for e in state["engineers"] for t in e["queue"])]:
+        work.setdefault(t["arrival"], t["work"])
+    log = env.unwrapped.episode_log()
+    parts = [log["tickets"], log["open"]]
+    arrival = np.concatenate([p["arrival"] for p in parts])
+    kind = np.concatenate([p["kind"] for p in parts]).astype(int)
+    slot = np.concatenate([p["engineer"] for p in parts]).astype(int)
+    skills = config["skills"]
+    effort = [work[a] / (skills[s][k] if s >= 0 else 1.0) for a, k, s in zip(arrival, kind, slot, strict=True)]
+    created = [START + timedelta(microseconds=round(a * 60e6)) for a in arrival]
+    table = pl.DataFrame(
+        {
+            "ticket_id": [f"T{i}" for i in range(len(arrival))],
+            "created": created,
+            "assigned": [None] * len(arrival),
+            "resolved": [None] * len(arrival),
+            "assignee": [f"e{s}" if s >= 0 else None for s in slot],
+            "type": [TYPES[k] for k in kind],
+            "priority": [
+                ("critical", "high", "medium", "low")[int(p)] for p in np.concatenate([x["priority"] for x in parts])
+            ],
+            "tier": [
+                ("enterprise", "business", "standard")[int(t)] for t in np.concatenate([x["tier"] for x in parts])
+            ],
+            "effort_minutes": effort,
+        },
+        schema_overrides={"created": pl.Datetime("us"), "assigned": pl.Datetime("us"), "resolved": pl.Datetime("us")},
+    )
+    kpis = run_policy(make_policy("sed", env.unwrapped.obs_layout), [seed], ID, **config)
+    return table, kpis
+
+
+def test_trace__replaying_a_history_with_its_policy_reproduces_its_kpis() -> None:
+    probe = gym.make(ID, scenario="specialists")
+    probe.reset(seed=0)
+    n = int(probe.unwrapped.config.resolved().n_engineers)
+    skills = [e["skill"] for e in probe.unwrapped.get_state()["engineers"][:n]]
+    config = {"scenario": "specialists", "skills": skills}
+    table, original = export_history(config, seed=11)
+    history = Scenario(config=config, start=START, engineers=[f"e{i}" for i in range(n)])
+    trace = trace_from_tickets(table, history)
+    assert trace.sampled_work == 0 and trace.tickets == len(table) > 30
+    replayed = run_policy(make_policy("sed", probe.unwrapped.obs_layout), [99], ID, **replay_kwargs(history, trace))
+    for key, value in original[0].items():
+        assert np.isclose(replayed[0][key], value, rtol=1e-6, equal_nan=True), key
