@@ -264,6 +264,10 @@ def test_cli_evaluate__trace_without_config_or_with_bad_table_is_a_clear_error(t
         env={"COLUMNS": "300"},
     )
     assert result.exit_code != 0 and "missing.parquet" in result.output
+    result = runner.invoke(
+        app, ["evaluate", "--trace", str(tickets), "--config", str(scenario_file), "--headroom"], env={"COLUMNS": "300"}
+    )
+    assert result.exit_code != 0 and "does not replay a --trace" in result.output
     scenario_type, trace = load_trace(tickets, scenario_file)
     assert trace.tickets == 30 and scenario_type.engineers == ["ana", "bo"]
 

@@ -238,6 +238,8 @@ def run(
     overrides: dict[str, Any] = {**({"scenario": scenario} if scenario else {}), **parse_settings(settings or [])}
     seed_list = list(range(seed_start, seed_start + seeds))
     if trace is not None:
+        if headroom:
+            raise typer.BadParameter("--headroom samples arrivals; it does not replay a --trace")
         from ferrogym.cli.evaluate_trace import run_trace
 
         run_trace(console, trace, config, policy, seed_list, overrides, days, full, json_out, csv_out)
