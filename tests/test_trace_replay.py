@@ -18,8 +18,8 @@ import yaml
 from typer.testing import CliRunner
 
 import ferrogym  # noqa: F401
-from ferrogym.calibrate.scenario import Scenario
-from ferrogym.calibrate.tickets import write_tickets
+from ferrogym.calibrate.scenario import Scenario, load_scenario
+from ferrogym.calibrate.tickets import read_tickets, write_tickets
 from ferrogym.calibrate.trace import MAX_DAYS, UNKNOWN_WORK, load_trace, replay_kwargs, trace_from_tickets
 from ferrogym.cli import app
 from ferrogym.envs.ticket_routing_config import TicketRoutingConfig
@@ -343,3 +343,48 @@ def test_trace__replaying_a_history_with_its_policy_reproduces_its_kpis() -> Non
     replayed = run_policy(make_policy("sed", probe.unwrapped.obs_layout), [99], ID, **replay_kwargs(history, trace))
     for key, value in original[0].items():
         assert np.isclose(replayed[0][key], value, rtol=1e-6, equal_nan=True), key
+
+
+@pytest.mark.parametrize("value", [-1, 2**40, 41, 1.5, True, "3"])
+def test_ticket_routing__hostile_trace_position_is_a_state_error(value: Any) -> None:
+    env = gym.make(ID, scenario="specialists", arrival_trace=rows())
+    env.reset(seed=0)
+    state = env.unwrapped.get_state()
+    with pytest.raises(StateError, match="trace_next"):
+        env.unwrapped.set_state({**state, "trace_next": value})
+    env.step(pick(env, False))
+
+
+# -- the ticket table and scenario files the replay reads -----------------------------------
+
+
+def test_tickets__csv_round_trip_and_refusals_name_the_file(tmp_path: Path) -> None:
+    table = ticket_table(5)
+    path = tmp_path / "tickets.csv"
+    write_tickets(table, path)
+    assert read_tickets(path).equals(table)
+    with pytest.raises(ConfigError, match=r"nope\.parquet"):
+        read_tickets(tmp_path / "nope.parquet")
+    bad = tmp_path / "bad.parquet"
+    table.drop("type").write_parquet(bad)
+    with pytest.raises(ConfigError, match=r"bad\.parquet"):
+        read_tickets(bad)
+    table.with_columns(pl.lit("urgent").alias("priority")).write_parquet(bad)
+    with pytest.raises(ConfigError, match="urgent"):
+        read_tickets(bad)
+
+
+def test_scenario__loads_the_schema_and_refuses_other_files(tmp_path: Path) -> None:
+    _, path = write_inputs(tmp_path)
+    loaded = load_scenario(path)
+    assert loaded.config == scenario().config and loaded.start == START
+    assert loaded.engineers == ["ana", "bo"]
+    for text in (
+        "[1, 2]",
+        "ferrogym_scenario: 1\nconfig: 3\nstart: '2026-11-02'",
+        "ferrogym_scenario: 1\nconfig: {}\nstart: soon",
+        "{",
+    ):
+        path.write_text(text)
+        with pytest.raises(ConfigError):
+            load_scenario(path)
