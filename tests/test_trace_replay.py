@@ -279,6 +279,11 @@ def test_cli_evaluate__config_runs_the_scenario_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [*args, "--json", str(out)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["env_kwargs"] == {"config": str(scenario_file)}
+    scenario_file.write_text("[]")
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "300"})
+    assert result.exit_code != 0 and "scenario.yaml" in result.output
+    result = CliRunner().invoke(app, ["evaluate", "CustomerSupport-v0", "--config", str(scenario_file)])
+    assert result.exit_code != 0
 
 
 # -- a simulated history, exported and replayed ------------------------------------------
