@@ -194,10 +194,13 @@ def test_trace__window_counts_what_it_does_not_replay() -> None:
     assert trace_from_tickets(pl.concat([table, late]), scenario()).days == 4
 
 
-def test_trace__unknown_type_is_a_config_error_naming_it() -> None:
+def test_trace__unknown_type_or_nothing_to_replay_is_a_config_error() -> None:
     table = ticket_table().with_columns(pl.lit("refund").alias("type"))
     with pytest.raises(ConfigError, match=r"'refund'.*12 tickets, first 'T0'"):
         trace_from_tickets(table, scenario())
+    early = ticket_table().with_columns(pl.col("created") - timedelta(days=30))
+    with pytest.raises(ConfigError, match="no ticket created in the 1 day from 2026-11-02"):
+        trace_from_tickets(early, scenario())
     with pytest.raises(ConfigError, match="days = 29"):
         trace_from_tickets(ticket_table(), scenario(), days=MAX_DAYS + 1)
 

@@ -184,8 +184,9 @@ def trace_from_tickets(
         The trace (module doc: time, attributes, work).
 
     Raises:
-        ConfigError: ``days`` outside ``[1, MAX_DAYS]``, a ticket type the
-            scenario does not name, or a scenario config TicketRouting refuses.
+        ConfigError: ``days`` outside ``[1, MAX_DAYS]``, no ticket inside the
+            episode, a ticket type the scenario does not name, or a scenario
+            config TicketRouting refuses.
     """
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise ConfigError(f"trace days = {days}; expected an integer in [1, {MAX_DAYS}]")
@@ -201,6 +202,12 @@ def trace_from_tickets(
         days = min(MAX_DAYS, math.floor(last / _DAY_MINUTES) + 1)
     after = df.filter(pl.col("_minute") >= days * _DAY_MINUTES)
     df = df.filter(pl.col("_minute") < days * _DAY_MINUTES)
+    if not len(df):
+        # An empty arrival_trace means "sample the arrivals": never replay nothing as that.
+        raise ConfigError(
+            f"{source}: no ticket created in the {days} day{'s' if days != 1 else ''} from {origin:%Y-%m-%d %H:%M} "
+            f"({len(before)} before, {len(after)} after); expected at least one to replay"
+        )
     kinds = _indices(df["type"], types, "type", df, source)
     priorities = _indices(df["priority"], list(PRIORITIES), "priority", df, source)
     tiers = _indices(df["tier"].fill_null("standard"), list(TIERS), "tier", df, source)
