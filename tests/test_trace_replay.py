@@ -78,6 +78,7 @@ def test_ticket_routing__trace_arrivals_are_the_rows_exactly() -> None:
 
 def test_ticket_routing__trace_gives_two_policies_the_same_arrivals_and_work_on_a_seed() -> None:
     env = gym.make(ID, scenario="specialists", arrival_trace=rows(known=False))
+    assert env.unwrapped.config.arrival_trace[0][4] == -1.0, "NaN work resolves to -1 (unknown)"
     first, last = tickets_seen(env, seed=5), tickets_seen(env, seed=5, last=True)
     assert first == last
     assert len({w for *_, w in first}) == len(first), "each unknown work drawn"

@@ -323,6 +323,13 @@ impl TicketRoutingConfig {
                 .collect();
         }
         p.validate()?;
+        // One spelling of "unknown work" in the resolved config: NaN is not
+        // a number a typed config or JSON carries back.
+        for row in &mut p.arrival_trace {
+            if row[4].is_nan() {
+                row[4] = -1.0;
+            }
+        }
         Ok(p)
     }
 }

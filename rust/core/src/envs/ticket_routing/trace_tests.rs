@@ -156,9 +156,10 @@ fn hostile_traces_are_refused_naming_the_row() {
     refused(vec![vec![0.0, 1.0]], "5 values");
     let too_many = vec![ok.to_vec(); MAX_TRACE_TICKETS + 1];
     refused(too_many, &format!("at most {MAX_TRACE_TICKETS} rows"));
-    // Negative and NaN work are "unknown", not errors.
+    // Negative and NaN work are "unknown", not errors; NaN resolves to -1.
     assert!(TicketRouting::new(&traced(with(4, -1.0))).is_ok());
-    assert!(TicketRouting::new(&traced(with(4, f64::NAN))).is_ok());
+    let nan = TicketRouting::new(&traced(with(4, f64::NAN))).unwrap();
+    assert_eq!(nan.params().arrival_trace[1][4], -1.0);
 }
 
 #[test]
