@@ -243,9 +243,9 @@ def write_inputs(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_cli_evaluate__trace_replays_the_table_for_every_policy(tmp_path: Path) -> None:
     tickets, scenario_file = write_inputs(tmp_path)
-    out = tmp_path / "report.json"
-    args = ["evaluate", "TicketRouting-v0", "--trace", str(tickets), "--config", str(scenario_file)]
-    result = CliRunner().invoke(app, [*args, "--seeds", "2", "--json", str(out)], env={"COLUMNS": "200"})
+    out, rows_csv = tmp_path / "report.json", tmp_path / "report.csv"
+    args = ["evaluate", "TicketRouting-v0", "--trace", str(tickets), "--config", str(scenario_file), "--seeds", "2"]
+    result = CliRunner().invoke(app, [*args, "--json", str(out), "--csv", str(rows_csv)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Arrivals are the 30 recorded tickets" in result.output
     assert "Work was sampled for 10 of them" in result.output
@@ -255,6 +255,7 @@ def test_cli_evaluate__trace_replays_the_table_for_every_policy(tmp_path: Path) 
     assert report["env_kwargs"]["arrival_trace"] == "30 recorded tickets"
     resolved = {p: s["resolved"]["mean"] + s["open_at_end"]["mean"] for p, s in report["summary"].items()}
     assert set(resolved.values()) == {30.0}, "every policy meets the 30 tickets"
+    assert pl.read_csv(rows_csv)["policy"].n_unique() == len(report["summary"])
 
 
 def test_cli_evaluate__trace_without_config_or_with_bad_table_is_a_clear_error(tmp_path: Path) -> None:
