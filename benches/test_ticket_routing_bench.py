@@ -56,6 +56,23 @@ def test_ticket_batched_n1024_specialists_pull(benchmark: Any) -> None:
     measure(benchmark, "ticket/batch1024-pull-1thread", run, N * STEPS)
 
 
+def test_ticket_batched_n1024_trace(benchmark: Any) -> None:
+    # Trace replay beside specialists' one-thread run: 60 recorded tickets a
+    # day (work unknown, so drawn per sub-env) instead of sampled arrivals.
+    rng = np.random.default_rng(0)
+    minutes = np.sort(rng.uniform(420.0, 1140.0, 60))
+    trace = [[float(m), int(rng.integers(5)), int(rng.integers(4)), int(rng.integers(3)), -1.0] for m in minutes]
+    venv = TicketRoutingVectorEnv(N, threads=1, arrival_trace=trace, **KWARGS)
+    venv.reset(seed=0)
+    actions = np.random.default_rng(0).integers(0, 12, size=(STEPS, N), dtype=np.int64)
+
+    def run() -> None:
+        for a in actions:
+            venv.step(a)
+
+    measure(benchmark, "ticket/batch1024-trace-1thread", run, N * STEPS)
+
+
 def test_ticket_python_reference(benchmark: Any) -> None:
     env = TicketRoutingRefEnv(TicketRoutingConfig(**KWARGS).resolved().kwargs())
     env.reset(seed=0)
@@ -105,4 +122,16 @@ def test_gate_ticket_routing_pull_vs_specialists() -> None:
         "ticket/batch1024-pull-1thread",
         "ticket/batch1024-1thread",
         floor=0.8,
+    )
+
+
+def test_gate_ticket_routing_trace_vs_specialists() -> None:
+    # Reading arrivals from a trace costs no more than sampling them (six runs
+    # on a loaded 2-core VM: 0.75-1.25, docs/ticket_routing.md); the floor
+    # leaves room for that noise and guards against gross regressions.
+    gate(
+        "ticket routing batch N=1024, one thread: trace replay vs specialists",
+        "ticket/batch1024-trace-1thread",
+        "ticket/batch1024-1thread",
+        floor=0.6,
     )

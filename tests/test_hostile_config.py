@@ -40,6 +40,7 @@ SIZES: list[tuple[str, str, Any]] = [
     ("ferrogym/TicketRouting-v0", "arrivals_per_day", 1e12),
     ("ferrogym/TicketRouting-v0", "arrivals_per_day", 2**62),
     ("ferrogym/TicketRouting-v0", "weekday_factor", [1e300] * 7),
+    ("ferrogym/TicketRouting-v0", "arrival_trace", [[0.0, 0, 0, 0, 1.0]] * 300_000),
     ("MultiTeamTicketRouting", "arrivals_per_day", 1e12),
     ("MultiTeamTicketRouting", "handover_work_minutes", 1e12),
     ("MultiTeamTicketRouting", "teams", [{}] * 100_000),

@@ -188,3 +188,32 @@ def test_ticket_routing__overflow_truncates_and_is_reported() -> None:
         assert not terminated
     assert info["sim"]["backlog_overflow"] == 1.0
     assert info["sim"]["minutes"] < 1440.0
+
+
+def recorded_trace(n: int, days: int, seed: int) -> list[list[float]]:
+    """``n`` tickets over ``days`` days, half of them with known work (-1: unknown), two at one minute."""
+    rng = np.random.default_rng(seed)
+    minutes = np.sort(rng.uniform(0.0, days * 1440.0, n))
+    minutes[5] = minutes[4]
+    return [
+        [float(m), int(rng.integers(5)), int(rng.integers(4)), int(rng.integers(3)), float(rng.lognormal(3.5, 0.6))]
+        if rng.random() < 0.5
+        else [float(m), int(rng.integers(5)), int(rng.integers(4)), int(rng.integers(3)), -1.0]
+        for m in minutes
+    ]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"scenario": "specialists"},
+        {"scenario": "specialists_pull"},
+        {"scenario": "understaffed", "episode_days": 2, "service": "processor_sharing"},
+    ],
+    ids=["fifo", "hold", "sharing-days"],
+)
+def test_ticket_routing__trace_replay_matches_reference(options: dict[str, Any]) -> None:
+    days = int(options.get("episode_days", 1))
+    trace = recorded_trace(70 * days, days, seed=days)
+    policy = "holdy" if options["scenario"] == "specialists_pull" else "random"
+    assert run_side_by_side(4, policy, episodes=2, arrival_trace=trace, **options) > 50

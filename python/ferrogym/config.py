@@ -27,6 +27,7 @@ import dataclasses
 import json
 import math
 import os
+import reprlib
 import types
 import typing
 from collections.abc import Mapping
@@ -41,6 +42,9 @@ from ferrogym.errors import ConfigError
 C = TypeVar("C", bound="EnvConfig")
 
 _MISSING = object()
+#: Values in error messages: a long list (a ticket trace) shown by its first items.
+_SHORT = reprlib.Repr()
+_SHORT.maxlist, _SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 6, 3, 120, 120
 
 
 def _describe(tp: Any) -> str:
@@ -55,7 +59,7 @@ def _coerce(owner: str, name: str, value: Any, tp: Any) -> Any:
     args = typing.get_args(tp)
 
     def bad() -> ConfigError:
-        return ConfigError(f"{owner}: invalid config `{name}` = {value!r}; expected {_describe(tp)}")
+        return ConfigError(f"{owner}: invalid config `{name}` = {_SHORT.repr(value)}; expected {_describe(tp)}")
 
     if tp is Any:
         return value
@@ -73,7 +77,7 @@ def _coerce(owner: str, name: str, value: Any, tp: Any) -> Any:
     if origin is Literal:
         if value in args and not (isinstance(value, bool) and not any(isinstance(a, bool) for a in args)):
             return value
-        raise ConfigError(f"{owner}: invalid config `{name}` = {value!r}; expected one of {list(args)}")
+        raise ConfigError(f"{owner}: invalid config `{name}` = {_SHORT.repr(value)}; expected one of {list(args)}")
     if tp is bool:
         if isinstance(value, bool):
             return value
@@ -113,6 +117,9 @@ def _coerce(owner: str, name: str, value: Any, tp: Any) -> Any:
                 raise bad()
             return tuple(_coerce(owner, f"{name}[{i}]", v, a) for i, (v, a) in enumerate(zip(value, args, strict=True)))
         inner = args[0] if args else Any
+        if inner is float and all(type(v) is float and math.isfinite(v) for v in value):
+            # Already what the checks below would return (a long trace's rows), without a check per item.
+            return tuple(value) if origin is tuple else list(value)
         items = [_coerce(owner, f"{name}[{i}]", v, inner) for i, v in enumerate(value)]
         return tuple(items) if origin is tuple else items
     if origin is dict and isinstance(value, Mapping):

@@ -32,6 +32,8 @@ WEIGHT_HALF = 8.0
 SCALE_MINUTES = 240.0
 BACKLOG_HALF = 5.0
 AGE_CLIP = 2.0
+#: Mixed into the episode number for the unknown work of trace rows (sim.rs).
+TRACE_WORK_KEY = 0x7472_6163_655F_776B
 
 
 # -- random numbers -------------------------------------------------------------
@@ -275,6 +277,11 @@ class TicketRoutingSim:
         self.work = self.rng.split()
         skills = self.rng.split()
         layout = self.rng.split()
+        # The episode number: the master generator's next output, untouched during the episode.
+        peek = Rng(0)
+        peek.s = list(self.rng.s)
+        self.episode = peek.next_u64()
+        self.trace: list[list[float]] = list(c.get("arrival_trace") or [])
         if c["resample_skills"] and not c["skills"]:
             self.generate_skills(skills)
         self.engineers = [
@@ -304,7 +311,8 @@ class TicketRoutingSim:
         self.overflow = False
         self.last = [0.0] * 5
         self.resolved: list[tuple[Ticket, float]] = []
-        self.next_arrival = self.next_arrival_after(0.0)
+        self.trace_next: int | None = 0 if self.trace else None
+        self.next_arrival = self.trace_minute(0) if self.trace else self.next_arrival_after(0.0)
         self.advance()
 
     def step(self, action: int) -> tuple[float, bool]:
@@ -544,19 +552,40 @@ class TicketRoutingSim:
         with_new = [*taus[:pos], tau_new, *taus[pos:]]
         return busy, shared_finish_times(with_new, self.penalty)[pos]
 
+    def trace_minute(self, row: int) -> float:
+        """Minute of trace row ``row``; the horizon past the last row."""
+        return self.trace[row][0] if row < len(self.trace) else self.horizon
+
+    def trace_ticket(self, row: int) -> tuple[int, int, int, float]:
+        """Type, priority, tier and work of trace row ``row``; unknown work
+        (< 0 or NaN) drawn by the episode number and the row alone."""
+        r = self.trace[row]
+        kind, priority, tier = int(r[1]), int(r[2]), int(r[3])
+        if r[4] > 0:
+            return kind, priority, tier, r[4]
+        key = Rng(self.episode ^ TRACE_WORK_KEY).next_u64() ^ row
+        return kind, priority, tier, math.exp(self.mu[kind] + self.c["work_sigma"][kind] * Rng(key).normal())
+
     def arrive(self) -> None:
         c = self.c
-        kind = self.arrivals.categorical(c["type_probs"])
-        priority = self.arrivals.categorical(c["priority_probs"][kind])
-        tier = self.arrivals.categorical(c["tier_probs"])
-        work = math.exp(self.mu[kind] + c["work_sigma"][kind] * self.work.normal())
+        if self.trace_next is None:
+            kind = self.arrivals.categorical(c["type_probs"])
+            priority = self.arrivals.categorical(c["priority_probs"][kind])
+            tier = self.arrivals.categorical(c["tier_probs"])
+            work = math.exp(self.mu[kind] + c["work_sigma"][kind] * self.work.normal())
+        else:
+            kind, priority, tier, work = self.trace_ticket(self.trace_next)
         weight = c["priority_weights"][priority] * c["tier_weights"][tier]
         self.pending.append(
             Ticket(self.next_id, kind, priority, tier, work, weight, self.now, self.now + c["sla_minutes"][priority])
         )
         self.next_id += 1
         self.open_weight += weight
-        self.next_arrival = self.next_arrival_after(self.now)
+        if self.trace_next is None:
+            self.next_arrival = self.next_arrival_after(self.now)
+        else:
+            self.trace_next += 1
+            self.next_arrival = self.trace_minute(self.trace_next)
         if len(self.pending) > c["max_backlog"]:
             self.overflow = True
             self.end()

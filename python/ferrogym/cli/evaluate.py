@@ -18,7 +18,7 @@ from ferrogym.cli import evaluate_support as support
 from ferrogym.cli.evaluate_headroom import run_headroom
 from ferrogym.cli.kpi_report import print_headline
 from ferrogym.cli.report_files import write_outputs
-from ferrogym.errors import ModelFileError
+from ferrogym.errors import ConfigError, ModelFileError
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, Report, env_id, evaluate, make_batch
 from ferrogym.policies import POLICIES, make_policy
 
@@ -67,6 +67,18 @@ def parse_settings(settings: list[str]) -> dict[str, Any]:
             value = text
         out[key.strip()] = value
     return out
+
+
+def _scenario_config(path: Path | None) -> dict[str, Any]:
+    """The config of a scenario file (``{}`` without one)."""
+    if path is None:
+        return {}
+    from ferrogym.calibrate.scenario import load_scenario
+
+    try:
+        return dict(load_scenario(path).config)
+    except ConfigError as e:
+        raise typer.BadParameter(str(e)) from None
 
 
 def _rllib_run(path: Path) -> bool:
@@ -200,20 +212,51 @@ def run(
             "a string), e.g. --set service=processor_sharing --set context_switch_penalty=0.2.",
         ),
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="TicketRouting: a scenario file (scenario.yaml from `ferrogym calibrate`) whose config the "
+            "episodes use (--scenario and --set override it).",
+        ),
+    ] = None,
+    trace: Annotated[
+        Path | None,
+        typer.Option(
+            "--trace",
+            help="TicketRouting: replay this ticket table (tickets.parquet or CSV from `ferrogym calibrate`) on "
+            "the --config desk: the recorded arrivals for every policy (default: every heuristic and tuned "
+            "stronger baseline); seeds vary only the work of tickets without a recorded effort.",
+        ),
+    ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(help="--trace: days replayed from the scenario's start (default: the days the tickets span)."),
+    ] = None,
 ) -> None:
     """Run policies on the same seeds and report KPIs with 95% intervals (TicketRouting: dispatch
     policies; CustomerSupport: its baselines and models, by scenario)."""
     console = Console()
     if env_id(env) == support.ENV_ID:
-        if settings:
-            raise typer.BadParameter("--set is for TicketRouting's config; CustomerSupport takes --scenario")
+        if settings or config or trace:
+            raise typer.BadParameter(
+                "--set, --config and --trace are for TicketRouting's config; CustomerSupport takes --scenario"
+            )
         _run_support(console, policy, scenario, seeds, seed_start, json_out, csv_out)
         return
-    env_kwargs: dict[str, Any] = {"scenario": scenario or "balanced", **parse_settings(settings or [])}
-    names = policy or list(POLICIES)
+    overrides: dict[str, Any] = {**({"scenario": scenario} if scenario else {}), **parse_settings(settings or [])}
     seed_list = list(range(seed_start, seed_start + seeds))
     if merge and not headroom:
         raise typer.BadParameter("--merge combines headroom reports: add --headroom")
+    if trace is not None:
+        if headroom:
+            raise typer.BadParameter("--headroom samples arrivals; it does not replay a --trace")
+        from ferrogym.cli.evaluate_trace import run_trace
+
+        run_trace(console, trace, config, policy, seed_list, overrides, days, full, json_out, csv_out)
+        return
+    env_kwargs: dict[str, Any] = {"scenario": "balanced", **_scenario_config(config), **overrides}
+    names = policy or list(POLICIES)
     if headroom:
         knobs = {
             "samples": planner_samples,
@@ -228,6 +271,9 @@ def run(
     except (ValueError, TypeError, ImportError) as e:
         raise typer.BadParameter(str(e)) from None
     report = run_evaluation(console, env_id(env), policies, seed_list, env_kwargs)
+    if config is not None:
+        # The scenario file holds the config; the title names it instead of listing it.
+        report.env_kwargs = {"config": str(config), **overrides}
     print_report(console, report, full)
     write_outputs(report, json_out, csv_out)
 

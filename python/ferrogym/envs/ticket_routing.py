@@ -109,7 +109,10 @@ class TicketRoutingEnv(RustEnv):
     ``"specialists_week"``: the same over five working days) picks a preset
     (another name raises ``ConfigError``); every other field of :class:`TicketRoutingConfig` overrides it
     (``TicketRoutingConfig(...).resolved()`` shows the values in effect;
-    ``allow_hold`` adds the hold action, see Action Space). A
+    ``allow_hold`` adds the hold action, see Action Space;
+    ``arrival_trace`` replays recorded tickets, rows ``[minute, type, priority,
+    tier, work_minutes]``, instead of sampling arrivals, work < 0 meaning
+    "draw it by the seed and the row", see :mod:`ferrogym.calibrate.trace`). A
     ``config=TicketRoutingConfig(...)`` object may be passed instead of, or
     together with, keyword arguments. ``render_mode``: ``"human"`` (a pygame
     window), ``"ansi"`` or ``"rgb_array"``.

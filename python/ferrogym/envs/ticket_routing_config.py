@@ -69,3 +69,4 @@ class TicketRoutingConfig(RustEnvConfig):
     service: str | None = None
     context_switch_penalty: float | None = None
     allow_hold: bool | None = None
+    arrival_trace: list[list[float]] | None = None

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::rates::DAY;
 use super::scenarios;
 use crate::error::{EnvError, MAX_REWARD_SCALE};
 
@@ -19,6 +20,11 @@ pub const MAX_ENGINEERS: usize = 256;
 pub const MAX_MINUTES: f64 = 1e6;
 /// Largest weekday arrival multiplier.
 pub const MAX_WEEKDAY_FACTOR: f64 = 10.0;
+/// Most rows of `arrival_trace`: the most tickets a sampled episode can
+/// expect (`MAX_ARRIVALS_PER_DAY` over the longest episode, 28 days).
+pub const MAX_TRACE_TICKETS: usize = 280_000;
+/// Values of one `arrival_trace` row.
+pub const TRACE_ROW: usize = 5;
 
 pub(crate) const NAME: &str = "TicketRouting";
 
@@ -205,6 +211,13 @@ config_fields! {
     /// Add a hold action (the last index): the ticket stays in the backlog
     /// and is offered again after the next event.
     allow_hold: bool,
+    /// Trace replay: the exact tickets, one row `[minute, type, priority,
+    /// tier, work_minutes]` each (minute from the episode start, ascending,
+    /// inside the episode; type, priority and tier as indices; skill-1 work,
+    /// or < 0 / NaN when unknown: then drawn from the type's lognormal by
+    /// the episode seed and the row alone). Arrivals come from it instead of
+    /// the rates; [] = sample them. At most 280000 rows.
+    arrival_trace: Vec<Vec<f64>>,
 }
 
 fn err(field: &str, value: impl std::fmt::Debug, expected: &str) -> EnvError {
@@ -310,6 +323,13 @@ impl TicketRoutingConfig {
                 .collect();
         }
         p.validate()?;
+        // One spelling of "unknown work" in the resolved config: NaN is not
+        // a number a typed config or JSON carries back.
+        for row in &mut p.arrival_trace {
+            if row[4].is_nan() {
+                row[4] = -1.0;
+            }
+        }
         Ok(p)
     }
 }
@@ -483,7 +503,78 @@ impl Params {
             "critical, high, medium, low",
             MAX_REWARD_SCALE,
         )?;
+        self.check_trace()
+    }
+
+    /// `arrival_trace`: its length first (before anything is sized by it),
+    /// then row by row, naming the row.
+    fn check_trace(&self) -> Result<(), EnvError> {
+        let trace = &self.arrival_trace;
+        if trace.len() > MAX_TRACE_TICKETS {
+            return Err(err(
+                "arrival_trace",
+                format_args!("{} rows", trace.len()),
+                &format!("at most {MAX_TRACE_TICKETS} rows"),
+            ));
+        }
+        let horizon = f64::from(self.episode_days) * DAY;
+        let k = self.n_types();
+        let index = |x: f64, n: usize| x >= 0.0 && x < n as f64 && x.fract() == 0.0;
+        let mut last = 0.0;
+        for (i, row) in trace.iter().enumerate() {
+            let field = format!("arrival_trace[{i}]");
+            if row.len() != TRACE_ROW {
+                return Err(err(
+                    &field,
+                    row,
+                    "[minute, type, priority, tier, work_minutes] (5 values)",
+                ));
+            }
+            let minute = row[0];
+            if !(minute.is_finite() && (0.0..horizon).contains(&minute)) {
+                return Err(err(
+                    &field,
+                    row,
+                    &format!(
+                        "a minute in [0, {horizon}) (inside the episode of episode_days = {})",
+                        self.episode_days
+                    ),
+                ));
+            }
+            if minute < last {
+                return Err(err(
+                    &field,
+                    row,
+                    &format!("rows sorted by minute (the row before is at minute {last})"),
+                ));
+            }
+            last = minute;
+            let checks = [
+                (row[1], k, "a ticket type index"),
+                (row[2], N_PRIORITIES, "a priority index (0 = critical)"),
+                (row[3], N_TIERS, "a tier index (0 = enterprise)"),
+            ];
+            if let Some((_, n, what)) = checks.iter().find(|c| !index(c.0, c.1)) {
+                return Err(err(&field, row, &format!("{what} in 0..{n}")));
+            }
+            let work = row[4];
+            let known = work.is_finite() && work > 0.0 && work <= MAX_MINUTES;
+            let unknown = work.is_nan() || (work.is_finite() && work < 0.0);
+            if !(known || unknown) {
+                return Err(err(
+                    &field,
+                    row,
+                    &format!("work_minutes in (0, {MAX_MINUTES}], or < 0 or NaN for unknown"),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// Whether arrivals come from `arrival_trace` rather than the rates.
+    #[inline]
+    pub fn replays_trace(&self) -> bool {
+        !self.arrival_trace.is_empty()
     }
 }
 

@@ -256,3 +256,5 @@ impl Env for TicketRouting {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod trace_tests;

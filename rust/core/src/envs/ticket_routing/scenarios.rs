@@ -83,6 +83,7 @@ fn balanced() -> Params {
         service: Service::Fifo,
         context_switch_penalty: 0.1,
         allow_hold: false,
+        arrival_trace: Vec::new(),
     }
 }
 

@@ -20,6 +20,14 @@
 //!   sigma[kind] * normal())` minutes at skill 1. An engineer serves it at
 //!   speed `skill[kind]`, FIFO, only while on shift (work pauses off shift).
 //!   (This is the default `service: fifo`; `processor_sharing` is below.)
+//! - Trace replay (`arrival_trace` set): row `j` arrives at its minute
+//!   with its type, priority and tier, and its work when known; unknown
+//!   work is `exp(ln(median[kind]) + sigma[kind] * z)` with `z` the first
+//!   `normal()` of `Rng::new(Rng::new(e ^ TRACE_WORK_KEY).next_u64() ^ j)`,
+//!   `e` the episode number (`resample_future`). The next arrival is row
+//!   `j + 1`'s minute, the horizon after the last row; the arrivals and
+//!   work streams are not drawn from. Rows at the same minute arrive one
+//!   event each, in row order.
 //! - Loop: if a ticket waits and an engineer is eligible (present, on shift,
 //!   fewer than `cap` open tickets), the backlog head (lowest priority index,
 //!   then earliest arrival, then lowest id) becomes the decision (or is
@@ -78,6 +86,7 @@ mod clock;
 mod sharing;
 mod sla;
 mod state;
+mod trace;
 
 pub(crate) use sharing::MAX_OPEN;
 pub(crate) use sla::SlaBook;
@@ -121,6 +130,11 @@ pub struct Sim {
     /// Backlog tickets held at the current time (`Ticket::held`).
     #[serde(default)]
     pub held: u32,
+    /// Trace replay: the index of the next `arrival_trace` row to arrive
+    /// (its length once all have); None when arrivals are drawn from the
+    /// rates (no trace, or a planner's branch whose future was re-sampled).
+    #[serde(default)]
+    pub trace_next: Option<u32>,
 }
 
 /// The help desk: its state (`Sim`) and the caches derived from it, with
@@ -188,6 +202,7 @@ impl Desk {
             resolved: Vec::new(),
             auto_assigned: 0,
             held: 0,
+            trace_next: None,
         };
         Desk {
             p: Arc::new(p),
@@ -513,13 +528,19 @@ impl Desk {
     }
 
     fn arrive(&mut self) {
+        let (kind, priority, tier, work) = match self.sim.trace_next {
+            None => {
+                let r = &self.rates;
+                let kind = self.sim.arrivals.categorical_cum(&r.type_cum);
+                let priority = self.sim.arrivals.categorical_cum(&r.priority_cum[kind]);
+                let tier = self.sim.arrivals.categorical_cum(&r.tier_cum);
+                let work = (r.mu[kind] + self.p.work_sigma[kind] * self.sim.work.normal()).exp();
+                (kind, priority, tier, work)
+            }
+            Some(row) => self.trace_ticket(row as usize),
+        };
         let p = &self.p;
         let now = self.sim.now;
-        let r = &self.rates;
-        let kind = self.sim.arrivals.categorical_cum(&r.type_cum);
-        let priority = self.sim.arrivals.categorical_cum(&r.priority_cum[kind]);
-        let tier = self.sim.arrivals.categorical_cum(&r.tier_cum);
-        let work = (self.rates.mu[kind] + p.work_sigma[kind] * self.sim.work.normal()).exp();
         let weight = p.priority_weights[priority] * p.tier_weights[tier];
         let ticket = Ticket {
             id: self.sim.next_id,
@@ -538,7 +559,13 @@ impl Desk {
         };
         self.sim.next_id += 1;
         self.admit(ticket);
-        self.sim.next_arrival = self.draw_next_arrival(now);
+        self.sim.next_arrival = match self.sim.trace_next {
+            None => self.draw_next_arrival(now),
+            Some(row) => {
+                self.sim.trace_next = Some(row + 1);
+                self.trace_minute(row as usize + 1)
+            }
+        };
         if self.sim.pending.len() > self.p.max_backlog {
             self.sim.overflow = true;
             self.end();

@@ -61,8 +61,13 @@ impl Desk {
     /// re-sampled with the same `(decision, sample)` see the same future
     /// whatever they do (common random numbers); the true work of the
     /// tickets in the backlog is not revealed to the branch.
+    ///
+    /// Under trace replay the branch stops reading the trace: its arrivals
+    /// are drawn from the rates from now on (the rows still to come are
+    /// the future the router cannot observe).
     pub fn resample_future(&mut self, decision: u64, sample: u64) {
-        let episode = self.sim.rng.clone().next_u64();
+        let episode = self.episode_number();
+        self.sim.trace_next = None;
         let key = Rng::new(Rng::new(episode).next_u64() ^ decision).next_u64() ^ sample;
         let mut streams = Rng::new(key);
         self.sim.arrivals = streams.split();

@@ -55,7 +55,11 @@ impl Desk {
         sim.overflow = false;
         sim.last = [0.0; N_COMPONENTS];
         sim.resolved.clear();
-        let expected = 2 * (self.p.arrivals_per_day * f64::from(self.p.episode_days)) as usize;
+        let expected = if self.p.replays_trace() {
+            self.p.arrival_trace.len()
+        } else {
+            2 * (self.p.arrivals_per_day * f64::from(self.p.episode_days)) as usize
+        };
         sim.resolved.reserve(expected);
         self.sla.clear();
         self.sla.reserve(expected);
@@ -66,7 +70,12 @@ impl Desk {
         let as_team = !self.p.resample_skills && !self.p.shuffle_slots;
         self.refresh_caches(!(as_team && self.tables_from_team));
         self.tables_from_team = as_team;
-        self.sim.next_arrival = self.draw_next_arrival(0.0);
+        if self.p.replays_trace() {
+            self.start_trace();
+        } else {
+            self.sim.trace_next = None;
+            self.sim.next_arrival = self.draw_next_arrival(0.0);
+        }
     }
 
     /// Offers the backlog to the team at the current time: auto-assigns

@@ -97,6 +97,24 @@ impl Desk {
                 ),
             );
         }
+        if let Some(row) = s.trace_next {
+            let rows = self.p.arrival_trace.len();
+            if rows == 0 || row as usize > rows {
+                return bad(
+                    "trace_next",
+                    f64::from(row),
+                    &format!("a row of arrival_trace in [0, {rows}] (None without a trace)"),
+                );
+            }
+            let minute = self.trace_minute(row as usize);
+            if !s.ended && s.next_arrival != minute {
+                return bad(
+                    "next_arrival",
+                    s.next_arrival,
+                    &format!("{minute}, the minute of arrival_trace row trace_next = {row}"),
+                );
+            }
+        }
         let held = s.pending.iter().filter(|t| t.held).count();
         if held != s.held as usize {
             return bad(
