@@ -83,8 +83,8 @@ def scenario_config(cal: Calibration) -> dict[str, Any]:
         "hour_profile": [_r(x) for x in a.hour_profile],
         "weekday_factor": [_r(x) for x in a.weekday_factor],
         "ticket_types": list(cal.mix.types),
-        "type_probs": [_r(x) for x in tprobs / tprobs.sum()],
-        "priority_probs": [[_r(x) for x in row] for row in cal.mix.priority_probs],
+        "type_probs": _probs(tprobs),
+        "priority_probs": [_probs(np.array(row)) for row in cal.mix.priority_probs],
         "work_median_minutes": [_r(x) for x in medians],
         "work_sigma": [_r(x) for x in sigmas],
         "n_engineers": n,
@@ -92,7 +92,7 @@ def scenario_config(cal: Calibration) -> dict[str, Any]:
         "sla_minutes": [_r(x) for x in cal.sla_minutes],
     }
     if cal.mix.tier_probs is not None:
-        cfg["tier_probs"] = [_r(e.value) for e in cal.mix.tier_probs]
+        cfg["tier_probs"] = _probs(np.array([e.value for e in cal.mix.tier_probs]))
     if cal.work.engineers:
         cfg["shifts"] = [[float(s), float(e)] for s, e in cal.work.shifts]
         cfg["skills"] = [[_r(_clip(s.value, (MIN_SKILL, 1.0))) for s in row] for row in cal.work.skills]
@@ -200,6 +200,11 @@ def _check(cfg: dict[str, Any], source: str) -> None:
 
 def _clip(x: float, bounds: tuple[float, float]) -> float:
     return float(min(max(x, bounds[0]), bounds[1]))
+
+
+def _probs(p: np.ndarray[Any, np.dtype[np.float64]]) -> list[float]:
+    """``p`` normalised, unrounded (TicketRouting checks that probabilities sum to 1)."""
+    return [float(x) for x in p / p.sum()]
 
 
 def _r(x: float) -> float:
