@@ -136,7 +136,7 @@ def write_scenario(cal: Calibration, path: str | Path, source: str, command: str
         "start": scenario.start,
         "provenance": scenario.provenance,
     }
-    Path(path).write_text(yaml.safe_dump(doc, sort_keys=False, width=120))
+    Path(path).write_text(yaml.safe_dump(doc, sort_keys=False, width=120, default_flow_style=None))
     return scenario
 
 

@@ -1,9 +1,11 @@
 """Validation: the fitted scenario simulated under the team's own routing, against the data.
 
-The team's routing is approximated by :class:`ObservedSharesPolicy`: each
-ticket goes to an engineer drawn with the probability that engineer took
-tickets of its type in the data, among the engineers the env allows. A
-registered dispatch rule (``sed``...) can stand in instead. Resolution times
+The team's routing is approximated by the registered dispatch rule whose
+simulated assignment shares (per type, per engineer) come closest to the
+data's, or on request by :class:`ObservedSharesPolicy`: each ticket goes to
+an engineer drawn with the probability that engineer took tickets of its
+type in the data, among the engineers the env allows (it ignores load, so a
+team that balances load looks slower under it than it was). Resolution times
 (created to resolved, resolved tickets only, in both) are compared by mean,
 median and 95th percentile and by the two-sample Kolmogorov-Smirnov distance.
 """
@@ -28,7 +30,8 @@ from ferrogym.spaces import ObsSlice
 
 #: The policy that routes by the observed shares.
 OBSERVED = "observed-shares"
-#: The default: of OBSERVED and every registered rule, the one whose simulated shares are closest to the data's.
+#: The default: the registered rule whose simulated assignment shares are closest to the data's
+#: (OBSERVED matches the shares by construction, so it is no candidate; it has to be asked for).
 AUTO = "auto"
 #: Agreement thresholds of the verdict: KS distance, and relative error of p50 and p95.
 KS_GOOD, KS_FAIR, QUANTILE_TOLERANCE = 0.05, 0.10, 0.05
@@ -130,7 +133,7 @@ def validate(
     n_weeks = weeks or int(min(max(np.ceil(cal.days / 7), WEEKS[0]), WEEKS[1]))
     shares = assignment_shares(cal)
     weight = np.array([e.value for e in cal.mix.type_probs])
-    candidates = [OBSERVED, *POLICIES] if policy == AUTO else [policy]
+    candidates = list(POLICIES) if policy == AUTO else [policy]
     runs = {}
     distance = {}
     for name in candidates:
