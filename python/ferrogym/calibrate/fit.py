@@ -15,6 +15,7 @@ import polars as pl
 
 from ferrogym.calibrate.arrivals import ArrivalFit, fit_arrivals
 from ferrogym.calibrate.inputs import Notes
+from ferrogym.calibrate.scenario import BASE_SCENARIO
 from ferrogym.calibrate.stats import Estimate, proportions
 from ferrogym.calibrate.tickets import PRIORITIES, TIERS
 from ferrogym.calibrate.work import WorkFit, fit_work, infer_shifts
@@ -32,8 +33,6 @@ MAX_DAYS = 3660
 MIN_TICKETS = 30
 #: The type that absorbs the rarest types beyond :data:`MAX_TYPES`, or types not listed in ``--types``.
 OTHER = "other"
-#: The scenario preset whose values fill what the input cannot give (SLAs, tiers, team size).
-BASE_SCENARIO = "balanced"
 
 
 @dataclass(frozen=True)

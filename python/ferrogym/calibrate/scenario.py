@@ -10,22 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
 import yaml
 
-from ferrogym.calibrate.fit import BASE_SCENARIO, Calibration
-from ferrogym.calibrate.work import MIN_SKILL
 from ferrogym.envs.ticket_routing_config import TicketRoutingConfig
 from ferrogym.errors import ConfigError
+
+if TYPE_CHECKING:  # the fits need polars; loading a scenario does not
+    from ferrogym.calibrate.fit import Calibration
 
 #: The format version this module writes and reads.
 VERSION = 1
 #: The key that marks a YAML file as a scenario (``ferrogym train --config`` tells files apart by it).
 KEY = "ferrogym_scenario"
 ENV_ID = "ferrogym/TicketRouting-v0"
+#: The scenario preset whose values fill what the data cannot give (SLAs, tiers, team size).
+BASE_SCENARIO = "balanced"
 #: Days of a scenario's episode: a week, so weekday effects and overnight carry-over are simulated.
 EPISODE_DAYS = 7
 #: Bounds of fitted work parameters (TicketRouting takes work in (0, 1e6] minutes).
@@ -62,6 +65,8 @@ def scenario_config(cal: Calibration) -> dict[str, Any]:
     Raises:
         ConfigError: no ticket type had a usable handling time.
     """
+    from ferrogym.calibrate.work import MIN_SKILL
+
     fitted = [w for w in cal.work.types.values() if w is not None]
     if not fitted:
         raise ConfigError("no resolved ticket has a positive handling time: a work fit needs resolved tickets")

@@ -69,6 +69,21 @@ def parse_settings(settings: list[str]) -> dict[str, Any]:
     return out
 
 
+def scenario_kwargs(config: Path | None, scenario: str | None) -> dict[str, Any]:
+    """TicketRouting arguments from a scenario file (``--config``) or a preset name (``--scenario``)."""
+    if config is None:
+        return {"scenario": scenario or "balanced"}
+    if scenario is not None:
+        raise typer.BadParameter("give --scenario or --config (a scenario file), not both")
+    from ferrogym.calibrate.scenario import load_scenario
+    from ferrogym.errors import ConfigError
+
+    try:
+        return dict(load_scenario(config).config)
+    except ConfigError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
 def _rllib_run(path: Path) -> bool:
     """A ``ferrogym train --library rllib`` directory (its meta.json says so)."""
     meta = path / "meta.json"
@@ -191,16 +206,24 @@ def run(
             "a string), e.g. --set service=processor_sharing --set context_switch_penalty=0.2.",
         ),
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="TicketRouting: a scenario file (`ferrogym calibrate`'s scenario.yaml) instead of --scenario."
+        ),
+    ] = None,
 ) -> None:
     """Run policies on the same seeds and report KPIs with 95% intervals (TicketRouting: dispatch
     policies; CustomerSupport: its baselines and models, by scenario)."""
     console = Console()
     if env_id(env) == support.ENV_ID:
-        if settings:
-            raise typer.BadParameter("--set is for TicketRouting's config; CustomerSupport takes --scenario")
+        if settings or config:
+            raise typer.BadParameter(
+                "--set and --config are for TicketRouting's config; CustomerSupport takes --scenario"
+            )
         _run_support(console, policy, scenario, seeds, seed_start, json_out, csv_out)
         return
-    env_kwargs: dict[str, Any] = {"scenario": scenario or "balanced", **parse_settings(settings or [])}
+    env_kwargs: dict[str, Any] = {**scenario_kwargs(config, scenario), **parse_settings(settings or [])}
     names = policy or list(POLICIES)
     seed_list = list(range(seed_start, seed_start + seeds))
     if headroom:
