@@ -36,7 +36,7 @@ AUTO = "auto"
 #: Agreement thresholds of the verdict: KS distance, and relative error of p50 and p95.
 KS_GOOD, KS_FAIR, QUANTILE_TOLERANCE = 0.05, 0.10, 0.05
 #: Weeks the validation simulates: the data's, within these bounds.
-WEEKS = (2, 52)
+WEEKS = (8, 52)
 F64 = NDArray[np.float64]
 
 
