@@ -13,6 +13,7 @@ first resolution is counted as reopened.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import warnings
 from dataclasses import dataclass, field
@@ -73,10 +74,14 @@ def read_xes(path: str | Path) -> pl.DataFrame:
             import pm4py
         except ImportError as e:  # pragma: no cover - pm4py is in the test environment
             raise MissingExtra("reading XES needs pm4py: pip install 'ferrogym[calibrate-xes]'") from e
+        failure = ""
         try:
             events = pm4py.read_xes(str(path), return_legacy_log_object=False, show_progress_bar=False)
         except Exception as e:  # pm4py raises bare exceptions of several kinds for a malformed file
-            raise ConfigError(f"{path}: cannot be read as XES ({type(e).__name__}: {e})") from None
+            failure = f"{type(e).__name__}: {e}"
+        if failure:
+            gc.collect()  # pm4py leaves the file open on a parse error: closed here, not as a stray warning later
+            raise ConfigError(f"{path}: cannot be read as XES ({failure})")
     return pl.from_pandas(events.astype({c: str for c in events.columns if events[c].dtype == object}))
 
 
