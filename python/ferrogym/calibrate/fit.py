@@ -155,7 +155,7 @@ def calibrate(df: pl.DataFrame, source: str, options: Options | None = None, not
             f"no assignee: skills are 1 for everyone, shifts are the {BASE_SCENARIO} scenario's, "
             f"and the team has {n_engineers} engineers ({told})"
         )
-    mix = _fit_mix(df)
+    mix = _fit_mix(df, options.types)
     work = fit_work(df, mix.types, engineers, shifts, notes)
     return Calibration(
         first_day=first_day,
@@ -208,10 +208,13 @@ def _map_types(df: pl.DataFrame, listed: tuple[str, ...] | None, source: str, no
     )
 
 
-def _fit_mix(df: pl.DataFrame) -> MixFit:
+def _fit_mix(df: pl.DataFrame, listed: tuple[str, ...] | None) -> MixFit:
     freq = df.group_by("type").len().sort(["len", "type"], descending=[True, False])
     types = freq.get_column("type").to_list()
-    type_probs = proportions(freq.get_column("len").to_numpy())
+    if listed is not None:  # the caller's order, then OTHER
+        types = [t for t in listed if t in types] + [t for t in types if t not in listed]
+    lookup = dict(freq.iter_rows())
+    type_probs = proportions(np.array([lookup[t] for t in types]))
     counts = []
     for t in types:
         per = df.filter(pl.col("type") == t).group_by("priority").len()

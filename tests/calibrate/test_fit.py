@@ -1,0 +1,76 @@
+"""Fit bounds and hostile histories: too short, too few tickets, too many engineers or types, 0-row types."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from ferrogym.calibrate.fit import MAX_ENGINEERS, MAX_TYPES, OTHER, Options, calibrate
+from ferrogym.calibrate.stats import poisson_rate
+from ferrogym.envs.ticket_routing_config import TicketRoutingConfig
+from ferrogym.errors import ConfigError
+
+
+def test_limits__match_what_ticket_routing_accepts() -> None:
+    TicketRoutingConfig(n_engineers=MAX_ENGINEERS, max_engineers=MAX_ENGINEERS).resolved()
+    with pytest.raises(ConfigError):
+        TicketRoutingConfig(n_engineers=MAX_ENGINEERS + 1, max_engineers=MAX_ENGINEERS + 1).resolved()
+    names = [f"t{i}" for i in range(MAX_TYPES)]
+    probs = [1 / MAX_TYPES] * MAX_TYPES
+    TicketRoutingConfig(
+        ticket_types=names,
+        type_probs=probs,
+        priority_probs=[[0.25] * 4] * MAX_TYPES,
+        work_median_minutes=[10.0] * MAX_TYPES,
+        work_sigma=[0.5] * MAX_TYPES,
+        skills=[],
+    ).resolved()
+    with pytest.raises(ConfigError, match="ticket_types"):
+        TicketRoutingConfig(ticket_types=[*names, "one more"]).resolved()
+
+
+def test_calibrate__one_day_of_history_says_how_much_a_fit_needs(known_tickets: pl.DataFrame) -> None:
+    day = known_tickets.filter(pl.col("created").dt.date() == known_tickets.get_column("created").min().date())
+    with pytest.raises(ConfigError, match=r"spans 1 day\(s\); a fit needs at least 7 days"):
+        calibrate(day.vstack(day.head(40).with_columns(pl.col("ticket_id") + "x")), "one-day.csv")
+    with pytest.raises(ConfigError, match=r"one-day\.csv: 3 tickets; a fit needs at least 30"):
+        calibrate(day.head(3), "one-day.csv")
+
+
+def test_calibrate__more_engineers_than_the_env_takes_is_refused(known_tickets: pl.DataFrame) -> None:
+    many = known_tickets.with_columns(
+        pl.format("eng{}", pl.int_range(pl.len()) % (MAX_ENGINEERS + 1)).alias("assignee")
+    )
+    with pytest.raises(ConfigError, match=f"names {MAX_ENGINEERS + 1} engineers; TicketRouting takes at most"):
+        calibrate(many, "big.csv")
+
+
+def test_calibrate__a_listed_type_without_tickets_is_refused(known_tickets: pl.DataFrame) -> None:
+    with pytest.raises(ConfigError, match="no ticket of type 'hardware' listed in --types"):
+        calibrate(known_tickets, "x.csv", Options(types=("technical", "hardware")))
+
+
+def test_calibrate__unlisted_and_surplus_types_become_other_and_are_counted(known_tickets: pl.DataFrame) -> None:
+    cal = calibrate(known_tickets, "x.csv", Options(types=("technical", "billing")))
+    assert cal.mix.types[:1] == ["technical"] and set(cal.mix.types) == {"technical", "billing", OTHER}
+    many = known_tickets.with_columns(pl.format("kind{}", pl.int_range(pl.len()) % 40).alias("type"))
+    cal = calibrate(many, "many.csv")
+    assert len(cal.mix.types) == MAX_TYPES
+    assert cal.notes.counts[f"tickets of rarer or unlisted types counted as {OTHER!r}"] > 0
+
+
+def test_calibrate__sla_targets_given_replace_the_defaults(known_tickets: pl.DataFrame) -> None:
+    cal = calibrate(known_tickets, "x.csv", Options(sla_minutes={"critical": 60.0}))
+    assert cal.sla_minutes[0] == 60.0
+    assert cal.sla_minutes[1:] == (TicketRoutingConfig().resolved().sla_minutes or [])[1:]
+    with pytest.raises(ConfigError, match="--sla 'blocker'"):
+        calibrate(known_tickets, "x.csv", Options(sla_minutes={"blocker": 60.0}))
+    with pytest.raises(ConfigError, match="expected minutes in"):
+        calibrate(known_tickets, "x.csv", Options(sla_minutes={"low": -1.0}))
+
+
+def test_poisson_rate__garwood_interval_of_zero_and_ten() -> None:
+    _, low, high = poisson_rate(np.array([0.0, 10.0]), 1.0)
+    assert low[0] == 0.0 and high[0] == pytest.approx(3.689, abs=1e-3)
+    assert low[1] == pytest.approx(4.795, abs=1e-3) and high[1] == pytest.approx(18.39, abs=1e-2)
