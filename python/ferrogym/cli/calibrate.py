@@ -4,7 +4,6 @@ history (:mod:`ferrogym.calibrate`), write ``tickets.parquet``, ``scenario.yaml`
 from __future__ import annotations
 
 import shlex
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +24,22 @@ def _sla(items: list[str]) -> dict[str, float]:
         if not sep:
             raise typer.BadParameter(f"--sla {item!r}: expected PRIORITY=MINUTES, e.g. critical=240")
     return out
+
+
+def _command(source: Path, preset: str | None, maps: list[str] | None, mapping: Path | None, log: bool, tz: str) -> str:
+    """The command line, for the scenario's provenance (the reading options; the rest is in the file)."""
+    words = ["ferrogym", "calibrate", str(source)]
+    if preset:
+        words += ["--preset", preset]
+    for item in maps or []:
+        words += ["--map", item]
+    if mapping:
+        words += ["--mapping", str(mapping)]
+    if log:
+        words.append("--event-log")
+    if tz != "UTC":
+        words += ["--tz", tz]
+    return shlex.join(words)
 
 
 def run(
@@ -127,7 +142,7 @@ def run(
                 options=options,
                 validation_policy=None if validate_policy == "none" else validate_policy,
                 validation_weeks=validate_weeks,
-                command=shlex.join(["ferrogym", "calibrate", *sys.argv[2:]]),
+                command=_command(source, preset, maps, mapping, is_log, tz),
             )
     except ConfigError as e:
         console.print(f"[bold red]error:[/] {e}")
