@@ -34,6 +34,8 @@ EPISODE_DAYS = 7
 #: Bounds of fitted work parameters (TicketRouting takes work in (0, 1e6] minutes).
 WORK_MINUTES = (0.1, 1e6)
 SIGMA = (0.01, 5.0)
+#: TicketRouting's bound of ``max_backlog``.
+MAX_BACKLOG = 100_000
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ def scenario_config(cal: Calibration) -> dict[str, Any]:
         "n_engineers": n,
         "max_engineers": n,
         "sla_minutes": [_r(x) for x in cal.sla_minutes],
+        # A week of arrivals may wait before the simulation calls it a blow-up (the preset's 200 is a small desk's).
+        "max_backlog": int(min(MAX_BACKLOG, max(200, np.ceil(7 * a.arrivals_per_day * max(a.weekday_factor))))),
     }
     if cal.mix.tier_probs is not None:
         cfg["tier_probs"] = _probs(np.array([e.value for e in cal.mix.tier_probs]))

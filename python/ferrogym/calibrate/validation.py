@@ -35,8 +35,11 @@ OBSERVED = "observed-shares"
 AUTO = "auto"
 #: Agreement thresholds of the verdict: KS distance, and relative error of p50 and p95.
 KS_GOOD, KS_FAIR, QUANTILE_TOLERANCE = 0.05, 0.10, 0.05
-#: Weeks the validation simulates: the data's, within these bounds.
+#: Weeks the validation simulates: the data's, within these bounds...
 WEEKS = (8, 52)
+#: ... and within a budget of simulated tickets (each one a policy call in Python): for the final run,
+#: and for each candidate rule when choosing the closest one.
+SIM_TICKETS, SELECT_TICKETS = 40_000, 10_000
 F64 = NDArray[np.float64]
 
 
@@ -130,23 +133,20 @@ def validate(
     """
     if policy not in (AUTO, OBSERVED) and policy not in POLICIES:
         raise ConfigError(f"validation policy {policy!r}: expected {AUTO}, {OBSERVED} or one of {list(POLICIES)}")
-    n_weeks = weeks or int(min(max(np.ceil(cal.days / 7), WEEKS[0]), WEEKS[1]))
+    weekly = max(7 * cal.arrivals.arrivals_per_day, 1.0)
+    n_weeks = weeks or int(min(max(np.ceil(cal.days / 7), WEEKS[0]), WEEKS[1], max(SIM_TICKETS // weekly, 1)))
     shares = assignment_shares(cal)
     weight = np.array([e.value for e in cal.mix.type_probs])
-    candidates = list(POLICIES) if policy == AUTO else [policy]
-    runs = {}
     distance = {}
-    for name in candidates:
-        factory: PolicyFactory = (
-            (lambda layout, s: ObservedSharesPolicy(layout, shares, seed=s))
-            if name == OBSERVED
-            else policy_factory(name)
-        )
-        runs[name] = simulate_weeks(config, n_weeks, factory, seed)
-        sim_shares = _simulated_shares(runs[name], shares.shape)
-        distance[name] = float(weight @ (0.5 * np.abs(sim_shares - shares).sum(axis=1)))
-    chosen = min(distance, key=lambda n: distance[n])
-    logs = runs[chosen]
+    if policy == AUTO:
+        short = int(min(n_weeks, max(SELECT_TICKETS // weekly, 1)))
+        for name in POLICIES:
+            run = simulate_weeks(config, short, _factory(name, shares), seed + 10_000)
+            distance[name] = _share_distance(_simulated_shares(run, shares.shape), shares, weight)
+    chosen = min(distance, key=lambda n: distance[n]) if distance else policy
+    logs = simulate_weeks(config, n_weeks, _factory(chosen, shares), seed)
+    if not distance:
+        distance[chosen] = _share_distance(_simulated_shares(logs, shares.shape), shares, weight)
     sim = np.concatenate(
         [np.asarray(g["tickets"]["done"], dtype=np.float64) - np.asarray(g["tickets"]["arrival"]) for g in logs]
     )
@@ -166,8 +166,15 @@ def validate(
     return Validation(chosen, distance, n_weeks, o, s, d, p, _verdict(v), obs, sim)
 
 
-def _observed_factory(shares: F64) -> PolicyFactory:
-    return lambda layout, seed: ObservedSharesPolicy(layout, shares, seed=seed)
+def _factory(name: str, shares: F64) -> PolicyFactory:
+    if name == OBSERVED:
+        return lambda layout, seed: ObservedSharesPolicy(layout, shares, seed=seed)
+    return policy_factory(name)
+
+
+def _share_distance(simulated: F64, observed: F64, weight: F64) -> float:
+    """Total variation between simulated and observed shares per type, weighted by type frequency."""
+    return float(weight @ (0.5 * np.abs(simulated - observed).sum(axis=1)))
 
 
 def _simulated_shares(logs: list[dict[str, dict[str, Any]]], shape: tuple[int, ...]) -> F64:
