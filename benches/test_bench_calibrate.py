@@ -14,8 +14,11 @@ import pytest
 
 from .conftest import gate, measure
 
-pl = pytest.importorskip("polars")
-pd = pytest.importorskip("pandas")
+pytest.importorskip("polars")
+pytest.importorskip("pandas")
+
+import pandas as pd
+import polars as pl
 
 from ferrogym.calibrate.fit import calibrate
 from ferrogym.calibrate.inputs import column_map, read_export
