@@ -21,6 +21,8 @@ from ferrogym.calibrate.stats import LEVEL
 from ferrogym.calibrate.validation import Validation
 from ferrogym.extras import require
 
+#: Most points a curve of the report draws (quantiles of larger samples): a figure, not a data dump.
+MAX_POINTS = 2000
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: The figure files of a report, in page order.
 FIGURES = ("arrivals.png", "volume.png", "work_qq.png", "skills.png", "validation.png")
@@ -45,14 +47,14 @@ def plot_arrivals(cal: Calibration, path: Path) -> None:
     ax[0, 0].errorbar(hours + 0.5, obs, yerr=err, fmt="o", ms=3, label=f"observed ({LEVEL:.0%} interval)")
     ax[0, 0].step(np.r_[hours, 24], np.r_[fitted_hour, fitted_hour[-1]], where="post", label="fitted")
     ax[0, 0].set(xlabel="hour of day", ylabel="arrivals per day in that hour", xlim=(0, 24))
-    ax[0, 0].legend(fontsize=8)
+    ax[0, 0].legend(fontsize=8, loc="upper left")
     days = np.arange(7)
     dobs = np.array([e.value for e in a.daily])
     derr = np.array([[e.value - e.low for e in a.daily], [e.high - e.value for e in a.daily]])
     ax[0, 1].errorbar(days, dobs, yerr=derr, fmt="o", label="observed")
     ax[0, 1].bar(days, a.arrivals_per_day * np.asarray(a.weekday_factor), alpha=0.3, label="fitted")
     ax[0, 1].set(xticks=days, xticklabels=WEEKDAYS, ylabel="arrivals per day")
-    ax[0, 1].legend(fontsize=8)
+    ax[0, 1].legend(fontsize=8, loc="upper right")
     fig.savefig(path, dpi=90)
 
 
@@ -73,7 +75,7 @@ def plot_volume(cal: Calibration, path: Path) -> None:
             day, mean * (1 + t.value) ** ((day - centre) / 28), "r--", label=f"trend {t.value:+.1%} / 4 weeks"
         )
     ax[0, 0].set(xlabel=f"day since {cal.first_day}", ylabel="tickets")
-    ax[0, 0].legend(fontsize=8)
+    ax[0, 0].legend(fontsize=8, loc="upper left")
     fig.savefig(path, dpi=90)
 
 
@@ -85,7 +87,7 @@ def plot_work_qq(cal: Calibration, path: Path) -> None:
     fig, ax = _figure(rows, cols, figsize=(3 * cols, 2.8 * rows))
     for i, (name, w) in enumerate(fitted):
         a = ax[i // cols, i % cols]
-        r = np.asarray(w.residuals)
+        r = _thin(np.asarray(w.residuals))
         q = stats.norm.ppf((np.arange(1, len(r) + 1) - 0.5) / len(r))
         a.plot(q, r, ".", ms=2)
         a.plot([-3, 3], [-3, 3], "k--", lw=0.8)
@@ -118,7 +120,7 @@ def plot_skills(cal: Calibration, path: Path) -> None:
         ax[0, 0].errorbar(x, v, yerr=[np.maximum(v - lo, 0), np.maximum(hi - v, 0)], fmt="o", ms=3, label=name)
     ax[0, 0].set(xticks=np.arange(len(types)), xticklabels=types, ylabel="relative skill (best = 1)")
     if n <= 12:
-        ax[0, 0].legend(fontsize=7, ncols=2)
+        ax[0, 0].legend(fontsize=7, ncols=2, loc="upper right")
     fig.savefig(path, dpi=90)
 
 
@@ -127,12 +129,20 @@ def plot_validation(v: Validation, path: Path) -> None:
     fig, ax = _figure(figsize=(7, 3.4))
     for x, label in ((v.observed_minutes, "observed"), (v.simulated_minutes, f"simulated ({v.policy})")):
         if len(x):
-            s = np.sort(np.maximum(x, 1e-3)) / 60
+            s = _thin(np.sort(np.maximum(x, 1e-3)) / 60)
             ax[0, 0].step(s, np.arange(1, len(s) + 1) / len(s), where="post", label=label)
     ax[0, 0].set(xscale="log", xlabel="resolution time (hours)", ylabel="share of tickets resolved")
     ax[0, 0].set_title(f"KS distance {v.ks:.3f}", fontsize=9)
-    ax[0, 0].legend(fontsize=8)
+    ax[0, 0].legend(fontsize=8, loc="lower right")
     fig.savefig(path, dpi=90)
+
+
+def _thin(sorted_values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """At most :data:`MAX_POINTS` evenly spaced order statistics of a sorted sample (all of a small one)."""
+    n = len(sorted_values)
+    if n <= MAX_POINTS:
+        return sorted_values
+    return sorted_values[np.linspace(0, n - 1, MAX_POINTS).round().astype(np.int64)]
 
 
 def write_report(cal: Calibration, validation: Validation | None, out: Path, source: str) -> Path:

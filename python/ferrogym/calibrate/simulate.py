@@ -34,13 +34,14 @@ def policy_factory(name: str) -> PolicyFactory:
 
 
 def simulate_weeks(
-    config: dict[str, Any], weeks: int, policy: PolicyFactory, seed: int = 0
+    config: dict[str, Any], weeks: int, policy: PolicyFactory, seed: int = 0, days: int = 7
 ) -> list[dict[str, dict[str, Any]]]:
     """The episode logs of ``weeks`` one-week episodes (seeds ``seed``, ``seed + 1``, ...).
 
     Args:
-        config: TicketRouting keyword arguments (``episode_days`` is set to 7, ``start_weekday`` to Monday).
+        config: TicketRouting keyword arguments (``episode_days`` is set to ``days``, ``start_weekday`` to Monday).
         weeks: episodes, 1 to :data:`MAX_WEEKS`.
+        days: days of each episode (1 to 7; fewer than 7 only to sample a large desk briefly).
         policy: builds the routing policy from the observation layout and a seed.
         seed: the first episode's seed.
 
@@ -49,7 +50,9 @@ def simulate_weeks(
     """
     if not 1 <= weeks <= MAX_WEEKS:
         raise ConfigError(f"weeks {weeks}: expected 1 to {MAX_WEEKS}")
-    env = gym.make(ENV_ID, **{**config, "episode_days": 7, "start_weekday": 0})
+    if not 1 <= days <= 7:
+        raise ConfigError(f"days {days}: expected 1 to 7")
+    env = gym.make(ENV_ID, **{**config, "episode_days": days, "start_weekday": 0})
     try:
         core = env.unwrapped
         rule = policy(core.obs_layout, seed)  # type: ignore[attr-defined]

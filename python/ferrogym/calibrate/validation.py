@@ -39,7 +39,7 @@ KS_GOOD, KS_FAIR, QUANTILE_TOLERANCE = 0.05, 0.10, 0.05
 WEEKS = (8, 52)
 #: ... and within a budget of simulated tickets (each one a policy call in Python): for the final run,
 #: and for each candidate rule when choosing the closest one.
-SIM_TICKETS, SELECT_TICKETS = 40_000, 10_000
+SIM_TICKETS, SELECT_TICKETS = 20_000, 3_000
 F64 = NDArray[np.float64]
 
 
@@ -139,9 +139,11 @@ def validate(
     weight = np.array([e.value for e in cal.mix.type_probs])
     distance = {}
     if policy == AUTO:
+        # A large desk is sampled on its first days (Monday on) rather than whole weeks.
         short = int(min(n_weeks, max(SELECT_TICKETS // weekly, 1)))
+        days = int(min(7, max(1, 7 * SELECT_TICKETS // weekly)))
         for name in POLICIES:
-            run = simulate_weeks(config, short, _factory(name, shares), seed + 10_000)
+            run = simulate_weeks(config, short, _factory(name, shares), seed + 10_000, days)
             distance[name] = _share_distance(_simulated_shares(run, shares.shape), shares, weight)
     chosen = min(distance, key=lambda n: distance[n]) if distance else policy
     logs = simulate_weeks(config, n_weeks, _factory(chosen, shares), seed)

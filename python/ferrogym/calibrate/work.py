@@ -201,7 +201,11 @@ def fit_work(
             fits[name] = None
             continue
         y = np.log(rows.get_column("minutes").to_numpy())
-        who = np.array([index.get(str(a), 0) if engineers else 0 for a in rows.get_column("assignee").to_list()])
+        who = (
+            rows.get_column("assignee").replace_strict(index, default=0, return_dtype=pl.Int64).to_numpy()
+            if engineers
+            else np.zeros(rows.height, dtype=np.int64)
+        )
         fit, post, sd, n = _shrunk_means(y, who, n_e)
         fits[name] = fit
         best = int(np.argmin(np.where(n > 0, post, np.inf)))
