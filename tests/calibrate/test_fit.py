@@ -74,3 +74,26 @@ def test_poisson_rate__garwood_interval_of_zero_and_ten() -> None:
     _, low, high = poisson_rate(np.array([0.0, 10.0]), 1.0)
     assert low[0] == 0.0 and high[0] == pytest.approx(3.689, abs=1e-3)
     assert low[1] == pytest.approx(4.795, abs=1e-3) and high[1] == pytest.approx(18.39, abs=1e-2)
+
+
+def test_calibrate__effort_minutes_are_the_handling_time_when_recorded(known_tickets: pl.DataFrame) -> None:
+    rng = np.random.default_rng(0)
+    effort = pl.Series(rng.lognormal(np.log(30.0), 0.4, known_tickets.height))
+    cal = calibrate(known_tickets.with_columns(effort.alias("effort_minutes")), "effort.csv")
+    assert cal.work.handling_source.startswith("effort (")
+    for w in cal.work.types.values():
+        assert w is not None
+        assert w.sigma.covers(0.4)
+
+
+def test_calibrate__without_assignment_times_the_handling_time_is_a_stated_upper_bound(
+    known_tickets: pl.DataFrame,
+) -> None:
+    cal = calibrate(known_tickets.with_columns(pl.lit(None, dtype=pl.Datetime("us")).alias("assigned")), "x.csv")
+    assert "on-shift created->resolved" in cal.work.handling_source
+    assert any("upper bound that includes queueing" in s for s in cal.notes.not_fitted)
+    exact = calibrate(known_tickets, "x.csv")
+    for t, w in cal.work.types.items():
+        fitted = exact.work.types[t]
+        assert w is not None and fitted is not None
+        assert w.median.value >= fitted.median.value * 0.95  # queueing only adds time
