@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ferrogym.calibrate import eventlog
 from ferrogym.calibrate.eventlog import ActivityMap, read_event_log
 from ferrogym.calibrate.fit import Options, calibrate
 from ferrogym.errors import ConfigError
@@ -110,7 +111,10 @@ def test_event_log__bad_mappings_name_the_column_or_activity(tmp_path: Path, act
     assert message in str(e.value)
 
 
-def test_event_log__a_file_that_is_not_xes_is_refused(tmp_path: Path) -> None:
+def test_event_log__a_file_that_is_not_xes_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "x.xes").write_text("not xml at all")
     with pytest.raises(ConfigError, match="cannot be read as XES"):
+        read_event_log(tmp_path / "x.xes", ActivityMap(resolved=("Resolve",)))
+    monkeypatch.setattr(eventlog, "MAX_XES_BYTES", 4)
+    with pytest.raises(ConfigError, match="14 bytes; an XES log may have at most 4"):
         read_event_log(tmp_path / "x.xes", ActivityMap(resolved=("Resolve",)))

@@ -26,6 +26,8 @@ from ferrogym.calibrate.presets import PRIORITY_NAMES
 from ferrogym.calibrate.tickets import PRIORITIES, SCHEMA
 from ferrogym.errors import ConfigError, MissingExtra
 
+#: Largest XES file read (pm4py holds the parsed document in memory).
+MAX_XES_BYTES = 1 << 30
 #: The XES standard attribute names (what pm4py's data frames carry).
 XES_COLUMNS: dict[str, str] = {
     "case": "case:concept:name",
@@ -66,7 +68,11 @@ def read_xes(path: str | Path) -> pl.DataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: no such file")
+        raise ConfigError(f"{path}: no such file (or not a file)")
+    size = path.stat().st_size
+    if size > MAX_XES_BYTES:
+        # pm4py parses the whole document in memory: bound it before reading.
+        raise ConfigError(f"{path}: {size} bytes; an XES log may have at most {MAX_XES_BYTES} (convert it to CSV)")
     # pm4py warns on import and read that an optional faster reader is missing: not our users' concern.
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")

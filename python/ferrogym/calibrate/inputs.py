@@ -166,7 +166,7 @@ def read_frame(path: str | Path) -> pl.DataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: no such file")
+        raise ConfigError(f"{path}: no such file (or not a file)")
     csv = path.suffix.lower() != ".parquet"
     try:
         lazy = pl.scan_csv(path, infer_schema=False) if csv else pl.scan_parquet(path)
