@@ -177,3 +177,17 @@ def test_read_tickets__refuses_tables_that_break_the_schema(tmp_path: Path) -> N
     (tmp_path / "d.csv").write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
     with pytest.raises(ConfigError, match=r"d\.csv: column 'created' has 1 values that are not an ISO 8601"):
         read_tickets(tmp_path / "d.csv")
+
+
+def test_read_tickets__widens_other_writers_units(tmp_path: Path) -> None:
+    df, _ = read_export(_csv(tmp_path / "z.csv", ZENDESK, ROWS), column_map("zendesk"))
+    other = df.with_columns(
+        pl.col("created").cast(pl.Datetime("ns")), pl.lit(5, dtype=pl.Int32).alias("effort_minutes")
+    )
+    other.write_parquet(tmp_path / "ns.parquet")
+    back = read_tickets(tmp_path / "ns.parquet")
+    assert back.get_column("created").equals(df.get_column("created"))
+    assert back.get_column("effort_minutes").to_list() == [5.0, 5.0, 5.0]
+    df.with_columns(pl.col("created").dt.replace_time_zone("UTC")).write_parquet(tmp_path / "tz.parquet")
+    with pytest.raises(ConfigError, match="column 'created' has dtype"):
+        read_tickets(tmp_path / "tz.parquet")

@@ -122,10 +122,24 @@ def read_tickets(path: str | Path) -> pl.DataFrame:
             raw = pl.read_csv(path, infer_schema=False)
             df = _cast_csv(raw, str(path))
         else:
-            df = pl.read_parquet(path)
+            df = _widen(pl.read_parquet(path))
     except (pl.exceptions.PolarsError, OSError) as e:
         raise ConfigError(f"{path}: cannot be read as a ticket table ({e})") from None
     return validate_tickets(df, str(path))
+
+
+def _widen(df: pl.DataFrame) -> pl.DataFrame:
+    """Another writer's units made the schema's: naive datetimes of any precision to microseconds,
+    integer or 32-bit effort to Float64 (a time zone or a text column is still refused by validation)."""
+    casts = []
+    for name in _DATETIMES:
+        dtype = df.schema.get(name)
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is None and dtype.time_unit != "us":
+            casts.append(pl.col(name).cast(pl.Datetime("us")))
+    effort = df.schema.get("effort_minutes")
+    if effort is not None and effort.is_numeric() and effort != pl.Float64:
+        casts.append(pl.col("effort_minutes").cast(pl.Float64))
+    return df.with_columns(casts) if casts else df
 
 
 def _cast_csv(raw: pl.DataFrame, source: str) -> pl.DataFrame:
