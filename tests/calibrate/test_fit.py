@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from ferrogym.calibrate.fit import MAX_ENGINEERS, MAX_TYPES, OTHER, Options, calibrate
+from ferrogym.calibrate.scenario import MAX_ARRIVALS_PER_DAY, MAX_BACKLOG
 from ferrogym.calibrate.stats import poisson_rate
 from ferrogym.envs.ticket_routing_config import TicketRoutingConfig
 from ferrogym.errors import ConfigError
@@ -28,6 +29,11 @@ def test_limits__match_what_ticket_routing_accepts() -> None:
     ).resolved()
     with pytest.raises(ConfigError, match="ticket_types"):
         TicketRoutingConfig(ticket_types=[*names, "one more"]).resolved()
+    TicketRoutingConfig(arrivals_per_day=MAX_ARRIVALS_PER_DAY, max_backlog=MAX_BACKLOG).resolved()
+    with pytest.raises(ConfigError, match="arrivals_per_day"):
+        TicketRoutingConfig(arrivals_per_day=MAX_ARRIVALS_PER_DAY * 1.01).resolved()
+    with pytest.raises(ConfigError, match="max_backlog"):
+        TicketRoutingConfig(max_backlog=MAX_BACKLOG + 1).resolved()
 
 
 def test_calibrate__one_day_of_history_says_how_much_a_fit_needs(known_tickets: pl.DataFrame) -> None:

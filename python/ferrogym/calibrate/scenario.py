@@ -34,8 +34,9 @@ EPISODE_DAYS = 7
 #: Bounds of fitted work parameters (TicketRouting takes work in (0, 1e6] minutes).
 WORK_MINUTES = (0.1, 1e6)
 SIGMA = (0.01, 5.0)
-#: TicketRouting's bound of ``max_backlog``.
+#: TicketRouting's bounds of ``max_backlog`` and ``arrivals_per_day`` (config.rs).
 MAX_BACKLOG = 100_000
+MAX_ARRIVALS_PER_DAY = 10_000.0
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,18 @@ def scenario_config(cal: Calibration) -> dict[str, Any]:
         medians.append(_clip(w.median.value if w else median_all, WORK_MINUTES))
         sigmas.append(_clip(w.sigma.value if w else sigma_all, SIGMA))
     a = cal.arrivals
+    if a.arrivals_per_day > MAX_ARRIVALS_PER_DAY:
+        cal.notes.cannot(
+            f"{a.arrivals_per_day:.0f} arrivals per day exceed TicketRouting's {MAX_ARRIVALS_PER_DAY:.0f}: "
+            "the scenario is capped there (filter the export to one team)"
+        )
     tprobs = np.array([e.value for e in cal.mix.type_probs])
     n = cal.n_engineers
     cfg: dict[str, Any] = {
         "scenario": BASE_SCENARIO,
         "episode_days": EPISODE_DAYS,
         "start_weekday": 0,
-        "arrivals_per_day": _r(min(a.arrivals_per_day, 10_000.0)),
+        "arrivals_per_day": _r(min(a.arrivals_per_day, MAX_ARRIVALS_PER_DAY)),
         "hour_profile": [_r(x) for x in a.hour_profile],
         "weekday_factor": [_r(x) for x in a.weekday_factor],
         "ticket_types": list(cal.mix.types),
