@@ -100,3 +100,14 @@ def test_cli_calibrate__bad_input_exits_2_with_the_message(tmp_path: Path) -> No
     assert "no column 'Opened', which --map maps to 'created'" in " ".join(result.output.split())
     result = runner.invoke(app, ["calibrate", str(SAMPLE), "--preset", "zendesk", "--sla", "critical"])
     assert result.exit_code == 2 and "PRIORITY=MINUTES" in result.output
+
+
+def test_sample_export__is_what_its_script_generates() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_sample_export", SAMPLE.with_name("make_sample_export.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shipped = pl.read_csv(SAMPLE, infer_schema=False)
+    assert module.sample_export().equals(shipped)
