@@ -75,7 +75,7 @@ def test_event_log__reopened_cases_are_counted(tmp_path: Path) -> None:
     pl.DataFrame(rows, schema=["case", "activity", "timestamp"], orient="row").write_csv(tmp_path / "r.csv")
     df, notes = read_event_log(tmp_path / "r.csv", ActivityMap(created=("Open",), resolved=("Resolve",)))
     assert notes.counts["reopened cases (events after the first resolution)"] == 1
-    assert notes.counts["tickets never resolved (censored)"] == 1
+    assert notes.counts["tickets not resolved at export"] == 1
     assert str(df.filter(pl.col("ticket_id") == "c1").get_column("resolved")[0]) == "2026-11-02 12:00:00"
 
 

@@ -103,3 +103,39 @@ def test_calibrate__without_assignment_times_the_handling_time_is_a_stated_upper
         fitted = exact.work.types[t]
         assert w is not None and fitted is not None
         assert w.median.value >= fitted.median.value * 0.95  # queueing only adds time
+
+
+def test_calibrate__work_in_progress_at_export_is_censored_not_dropped() -> None:
+    rng = np.random.default_rng(1)
+    n = 1200
+    created = np.datetime64("2026-11-02T00:00:00", "us") + (np.sort(rng.uniform(0, 14, n)) * 86400e6).astype(
+        "timedelta64[us]"
+    )
+    work = rng.lognormal(np.log(60.0), 0.8, n)
+    bound = rng.exponential(90.0, n)
+    last_week = created >= np.datetime64("2026-11-09T00:00:00", "us")
+    censored = last_week & (bound < work)
+    effort = np.where(censored, bound, work)
+    resolved = created + (effort * 60e6).astype("timedelta64[us]")
+    table = pl.DataFrame(
+        {
+            "ticket_id": [str(i) for i in range(n)],
+            "created": created,
+            "assigned": created,
+            "resolved": pl.Series(resolved).scatter(np.flatnonzero(censored), None),
+            "assignee": ["ann"] * n,
+            "type": ["incident"] * n,
+            "priority": ["medium"] * n,
+            "tier": pl.Series([None] * n, dtype=pl.Utf8),
+            "effort_minutes": effort,
+        }
+    )
+    cal = calibrate(table, "censored.csv")
+    fit = cal.work.types["incident"]
+    assert fit is not None
+    assert int(censored.sum()) - 5 <= fit.censored <= int(censored.sum())  # a few fall just outside the 7 days
+    assert fit.censored > 100
+    assert fit.median.covers(60.0) and fit.sigma.covers(0.8)
+    naive = calibrate(table.filter(pl.col("resolved").is_not_null()), "dropped.csv").work.types["incident"]
+    assert naive is not None
+    assert naive.median.value < fit.median.value  # dropping long open tickets biases work down

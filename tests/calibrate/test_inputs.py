@@ -31,7 +31,7 @@ def test_read_export__zendesk_preset_maps_its_columns_and_names(tmp_path: Path) 
     assert df.get_column("priority").to_list() == ["medium", "critical", "low"]
     assert df.get_column("type").to_list() == ["incident", "question", "unknown"]
     assert df.get_column("assigned").null_count() == 2
-    assert notes.counts["tickets never resolved (censored)"] == 1
+    assert notes.counts["tickets not resolved at export"] == 1
     assert any("tier" in s for s in notes.not_fitted)
 
 

@@ -344,7 +344,7 @@ def finish_table(df: pl.DataFrame, source: str, notes: Notes, mapped: set[str]) 
     dup = df.get_column("ticket_id").is_duplicated() & ~df.get_column("ticket_id").is_first_distinct()
     notes.count("duplicate ids dropped (first row kept)", int(dup.sum()))
     df = df.filter(~dup)
-    notes.count("tickets never resolved (censored)", df.get_column("resolved").null_count())
+    notes.count("tickets not resolved at export", df.get_column("resolved").null_count())
     zero = df.filter(pl.col("resolved") == pl.col("created")).height
     notes.count("tickets resolved at the minute they were created (zero duration)", zero)
     return validate_tickets(df, source)

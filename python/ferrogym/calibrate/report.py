@@ -165,6 +165,10 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head), *("| " + " | ".join(r) + " |" for r in rows), ""]
 
 
+def _ks(distance: float, pvalue: float) -> list[str]:
+    return [f"{distance:.3f}", f"{pvalue:.3f}"]
+
+
 def _iv(e: Any, digits: int = 1) -> str:
     return f"{e.value:.{digits}f} [{e.low:.{digits}f}, {e.high:.{digits}f}]"
 
@@ -223,11 +227,19 @@ def markdown(cal: Calibration, v: Validation | None, source: str) -> str:
         "the median is for a skill-1 engineer.",
         "",
         *_table(
-            ["type", "tickets", "median minutes", "sigma", "KS distance", "KS p-value"],
+            ["type", "tickets", "in progress (censored)", "median minutes", "sigma", "KS distance", "KS p-value"],
             [
-                [t_, str(f.tickets), _iv(f.median), _iv(f.sigma, 3), f"{f.ks:.3f}", f"{f.ks_pvalue:.3f}"]
+                [
+                    t_,
+                    str(f.tickets),
+                    str(f.censored),
+                    _iv(f.median),
+                    _iv(f.sigma, 3),
+                    f"{f.ks:.3f}",
+                    f"{f.ks_pvalue:.3f}",
+                ]
                 if f is not None
-                else [t_, "0", "-", "-", "-", "-"]
+                else [t_, "0", "0", "-", "-", "-", "-"]
                 for t_, f in w.types.items()
             ],
         ),

@@ -35,6 +35,11 @@ MIN_SHIFT_EVENTS = 10
 FEW_TICKETS = 5
 #: Activity-hour quantiles taken as the shift's start and end (robust to a few late resolutions).
 SHIFT_QUANTILES = (0.02, 0.98)
+#: Tickets still open at export and created within this many days of its end are censored observations
+#: of work (in progress, at least as long as so far); older open tickets are taken as parked and left out.
+CENSOR_DAYS = 7
+#: EM iterations of the censored fit (it converges in a few when few tickets are censored).
+EM_ITERATIONS = 50
 #: Smallest skill written to a scenario (TicketRouting needs skills in (0, 1]).
 MIN_SKILL = 0.02
 F64 = NDArray[np.float64]
@@ -45,7 +50,8 @@ class TypeWork:
     """The work model of one ticket type.
 
     Attributes:
-        tickets: handling times the fit used.
+        tickets: handling times the fit used (censored ones included).
+        censored: of those, tickets still in progress at export (right-censored).
         median: work median for a skill-1 engineer (minutes), with its interval.
         sigma: the lognormal sigma (within engineer), with its interval.
         ks: Kolmogorov-Smirnov distance of the standardised residuals from a normal.
@@ -54,6 +60,7 @@ class TypeWork:
     """
 
     tickets: int
+    censored: int
     median: Estimate
     sigma: Estimate
     ks: float
@@ -130,26 +137,40 @@ def on_shift_minutes(start: pl.Expr, end: pl.Expr, shift_start: pl.Expr, shift_e
 
 
 def handling_times(df: pl.DataFrame, engineers: list[str], shifts: list[list[float]], notes: Notes) -> pl.DataFrame:
-    """Per resolved ticket, its type, assignee and handling minutes (positive ones only).
+    """Per ticket with a measurable handling time: its type, assignee, minutes and whether it is censored.
+
+    Resolved tickets give their handling time; tickets in progress at export
+    (assigned, created within :data:`CENSOR_DAYS` of the export's end) give a
+    lower bound, flagged ``censored``. Zero times are left out and counted.
 
     Returns:
-        Columns ``type``, ``assignee``, ``minutes`` and ``source`` (how it was measured).
+        Columns ``type``, ``assignee``, ``minutes``, ``censored`` and ``source`` (how it was measured).
     """
     table = pl.DataFrame(
         {"assignee": engineers, "s0": [s[0] for s in shifts], "s1": [s[1] for s in shifts]},
         schema={"assignee": pl.Utf8, "s0": pl.Float64, "s1": pl.Float64},
     )
-    resolved = df.filter(pl.col("resolved").is_not_null()).join(table, on="assignee", how="left")
+    end = df.select(pl.max_horizontal(pl.col("created").max(), pl.col("assigned").max(), pl.col("resolved").max()))
+    export_end = end.item()
+    still_open = pl.col("resolved").is_null()
+    recent = pl.col("created") >= pl.lit(export_end) - pl.duration(days=CENSOR_DAYS)
+    notes.count(
+        f"open tickets created more than {CENSOR_DAYS} days before the export's end (parked: left out of the work fit)",
+        df.filter(still_open & ~recent).height,
+    )
+    rows = df.filter(~still_open | (recent & pl.col("assigned").is_not_null())).join(table, on="assignee", how="left")
+    stop = pl.coalesce("resolved", pl.lit(export_end))
     begin = pl.coalesce("assigned", "created")
-    wall = (pl.col("resolved") - begin).dt.total_microseconds().cast(pl.Float64) / 60e6
-    out = resolved.select(
+    wall = (stop - begin).dt.total_microseconds().cast(pl.Float64) / 60e6
+    out = rows.select(
         "type",
         "assignee",
         minutes=pl.when(pl.col("effort_minutes").is_not_null())
         .then(pl.col("effort_minutes"))
         .when(pl.col("s0").is_not_null())
-        .then(on_shift_minutes(begin, pl.col("resolved"), pl.col("s0"), pl.col("s1")))
+        .then(on_shift_minutes(begin, stop, pl.col("s0"), pl.col("s1")))
         .otherwise(wall),
+        censored=pl.col("resolved").is_null(),
         source=pl.when(pl.col("effort_minutes").is_not_null())
         .then(pl.lit("effort"))
         .when(pl.col("s0").is_not_null() & pl.col("assigned").is_not_null())
@@ -158,10 +179,15 @@ def handling_times(df: pl.DataFrame, engineers: list[str], shifts: list[list[flo
         .then(pl.lit("on-shift created->resolved"))
         .otherwise(pl.lit("wall-clock")),
     )
+    zero = pl.col("minutes") <= 0
     notes.count(
-        "resolved tickets with zero handling time (left out of the work fit)", out.filter(pl.col("minutes") <= 0).height
+        "resolved tickets with zero handling time (left out of the work fit)",
+        out.filter(zero & ~pl.col("censored")).height,
     )
-    return out.filter(pl.col("minutes") > 0)
+    notes.count(
+        "tickets in progress at export (censored in the work fit)", out.filter(~zero & pl.col("censored")).height
+    )
+    return out.filter(~zero)
 
 
 def fit_work(
@@ -201,12 +227,13 @@ def fit_work(
             fits[name] = None
             continue
         y = np.log(rows.get_column("minutes").to_numpy())
+        censored = rows.get_column("censored").to_numpy()
         who = (
             rows.get_column("assignee").replace_strict(index, default=0, return_dtype=pl.Int64).to_numpy()
             if engineers
             else np.zeros(rows.height, dtype=np.int64)
         )
-        fit, post, sd, n = _shrunk_means(y, who, n_e)
+        fit, post, sd, n = _shrunk_means(y, who, n_e, censored)
         fits[name] = fit
         best = int(np.argmin(np.where(n > 0, post, np.inf)))
         for e in range(n_e):
@@ -231,17 +258,43 @@ def fit_work(
     )
 
 
-def _shrunk_means(y: F64, who: NDArray[np.int64], n_e: int) -> tuple[TypeWork, F64, F64, F64]:
-    """Empirical-Bayes engineer means of ``y`` (log minutes) and the type's :class:`TypeWork`."""
+def _group_moments(z: F64, z2: F64, who: NDArray[np.int64], n: F64, dof: int) -> tuple[F64, float]:
+    """Per-group means of ``z`` and the pooled within-group variance, from ``z`` and ``z2`` (its squares'
+    expectations): ``sum(z2) - sum(n_e mean_e^2)`` over ``dof``."""
+    sums = np.bincount(who, weights=z, minlength=len(n))
+    ybar = np.where(n > 0, sums / np.maximum(n, 1), 0.0)
+    within = float(z2.sum() - (n * ybar**2).sum())
+    sigma2 = within / dof if dof > 0 else float(np.var(z))
+    return ybar, max(sigma2, 1e-8)
+
+
+def _shrunk_means(
+    y: F64, who: NDArray[np.int64], n_e: int, censored: NDArray[np.bool_]
+) -> tuple[TypeWork, F64, F64, F64]:
+    """Empirical-Bayes engineer means of ``y`` (log minutes; ``censored`` ones are lower bounds)
+    and the type's :class:`TypeWork`.
+
+    The per-engineer normal model is fitted by EM over the censored values
+    (their expected value and square given that they exceed the bound), then
+    the completed data are shrunk as uncensored ones would be.
+    """
     n = np.bincount(who, minlength=n_e).astype(np.float64)
-    sums = np.bincount(who, weights=y, minlength=n_e)
     seen = n > 0
-    ybar = np.where(seen, sums / np.maximum(n, 1), 0.0)
-    resid = y - ybar[who]
     groups = int(seen.sum())
     dof = len(y) - groups
-    sigma2 = float(resid @ resid / dof) if dof > 0 else float(np.var(y))
-    sigma2 = max(sigma2, 1e-8)
+    z, z2 = y.copy(), y**2
+    ybar, sigma2 = _group_moments(z, z2, who, n, dof)
+    if censored.any():
+        bound = y[censored]
+        for _ in range(EM_ITERATIONS):
+            mu = ybar[who[censored]]
+            sd0 = np.sqrt(sigma2)
+            alpha = (bound - mu) / sd0
+            mills = np.exp(stats.norm.logpdf(alpha) - stats.norm.logsf(alpha))  # E-step: inverse Mills ratio
+            z[censored] = mu + sd0 * mills
+            z2[censored] = mu**2 + sigma2 + sd0 * (mu + bound) * mills
+            ybar, sigma2 = _group_moments(z, z2, who, n, dof)
+    y = z
     m = float(y.mean())
     if groups >= 2:
         between = float(((ybar[seen] - m) ** 2).sum() / (groups - 1))
@@ -250,17 +303,23 @@ def _shrunk_means(y: F64, who: NDArray[np.int64], n_e: int) -> tuple[TypeWork, F
         tau2 = 1e-6
     b = np.where(seen, tau2 / (tau2 + sigma2 / np.maximum(n, 1)), 0.0)
     post = m + b * (ybar - m)
-    var = np.where(seen, 1 / (n / sigma2 + 1 / tau2), tau2)
+    # The team mean is estimated too (Morris' correction): without it, an engineer shrunk all the way
+    # would get the interval of a known mean.
+    var_m = sigma2 / max(int((~censored).sum()), 1) + tau2 / max(groups, 1)
+    var = np.where(seen, 1 / (n / sigma2 + 1 / tau2), tau2) + (1 - b) ** 2 * var_m
     sd = np.sqrt(var)
     best = int(np.argmin(np.where(seen, post, np.inf)))
-    std = (y - post[who]) / np.sqrt(sigma2)
-    ks = stats.kstest(std, "norm")
+    std = ((y - post[who]) / np.sqrt(sigma2))[~censored]  # the check is on observed times only
+    ks = stats.kstest(std, "norm") if len(std) else stats.kstest([0.0], "norm")
     a = 1 - 0.95
     sigma = np.sqrt(sigma2)
-    sig_lo = sigma * np.sqrt(dof / stats.chi2.ppf(1 - a / 2, dof)) if dof > 0 else float("nan")
-    sig_hi = sigma * np.sqrt(dof / stats.chi2.ppf(a / 2, dof)) if dof > 0 else float("nan")
+    # A censored time carries less than an observed one: the interval counts the observed ones only.
+    dof_seen = int((~censored).sum()) - groups
+    sig_lo = sigma * np.sqrt(dof_seen / stats.chi2.ppf(1 - a / 2, dof_seen)) if dof_seen > 0 else float("nan")
+    sig_hi = sigma * np.sqrt(dof_seen / stats.chi2.ppf(a / 2, dof_seen)) if dof_seen > 0 else float("nan")
     fit = TypeWork(
         tickets=len(y),
+        censored=int(censored.sum()),
         median=Estimate(
             float(np.exp(post[best])),
             float(np.exp(post[best] - Z * sd[best])),
