@@ -89,7 +89,7 @@ def test_round_trip__validation_under_the_producing_rule_is_close(
 ) -> None:
     # Eight weeks of the true scenario itself give p50s from 220 to 399 minutes over seeds, and at
     # utilisation near 1 resolution times magnify the arrival and work estimates' own noise: the
-    # tolerance is that noise, not the issue's 5% (which needs far longer histories).
+    # tolerance is that noise, not the 5% of a reproducing verdict (which needs far longer histories).
     v = validate(known_calibration, scenario_config(known_calibration), policy="sed", weeks=24, seed=5000)
     assert v.policy == "sed"
     assert v.ks <= 0.15, v.verdict
