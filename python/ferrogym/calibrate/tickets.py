@@ -36,11 +36,6 @@ UNKNOWN_TYPE = "unknown"
 _DATETIMES = ("created", "assigned", "resolved")
 
 
-def empty_tickets() -> pl.DataFrame:
-    """A ticket table with no rows (the schema's columns and dtypes)."""
-    return pl.DataFrame(schema={name: dtype for name, (dtype, _) in SCHEMA.items()})
-
-
 def validate_tickets(df: pl.DataFrame, source: str) -> pl.DataFrame:
     """``df`` checked against the schema and sorted by ``created``.
 
