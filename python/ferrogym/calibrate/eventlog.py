@@ -16,7 +16,7 @@ import contextlib
 import gc
 import io
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -56,7 +56,7 @@ class ActivityMap:
     priority: str | None = None
     created: tuple[str, ...] = ()
     assigned: tuple[str, ...] = ()
-    resolved: tuple[str, ...] = field(default_factory=tuple)
+    resolved: tuple[str, ...] = ()
 
 
 def read_xes(path: str | Path) -> pl.DataFrame:

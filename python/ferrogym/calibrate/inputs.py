@@ -26,6 +26,8 @@ from ferrogym.errors import ConfigError
 
 #: Most rows read from one input: far above a large desk's year, far below what exhausts memory.
 MAX_ROWS = 5_000_000
+#: The mapping-file key of each vocabulary column.
+_VOCAB_KEYS = {"priority": "priorities", "tier": "tiers"}
 #: Ticket-table columns a mapping must name.
 REQUIRED = ("ticket_id", "created")
 
@@ -266,7 +268,7 @@ def normalise_names(
         values = sorted(set(col.filter(bad).cast(pl.Utf8).to_list()))[:5]
         raise ConfigError(
             f"{source}: column {col.name!r} (ticket-table {column!r}) has values {values} that map to none of "
-            f"{list(names)}; add them under '{column if column != 'priority' else 'priorities'}' in a mapping file"
+            f"{list(names)}; map them under '{_VOCAB_KEYS.get(column, column)}' in a --mapping file"
         )
     return mapped
 
