@@ -18,6 +18,7 @@ from scipy import stats
 
 from ferrogym.calibrate.fit import Calibration
 from ferrogym.calibrate.stats import LEVEL
+from ferrogym.calibrate.tickets import PRIORITIES, TIERS
 from ferrogym.calibrate.validation import Validation
 from ferrogym.extras import require
 
@@ -208,7 +209,7 @@ def markdown(cal: Calibration, v: Validation | None, source: str) -> str:
         "## Mix",
         "",
         *_table(
-            ["type", "share", *("P(" + p + ")" for p in ("critical", "high", "medium", "low"))],
+            ["type", "share", *("P(" + p + ")" for p in PRIORITIES)],
             [
                 [t_, _iv(e, 3), *(f"{x:.2f}" for x in row)]
                 for t_, e, row in zip(m.types, m.type_probs, m.priority_probs, strict=True)
@@ -218,7 +219,7 @@ def markdown(cal: Calibration, v: Validation | None, source: str) -> str:
     if m.tier_probs is not None:
         lines += _table(
             ["tier", "share"],
-            [[n, _iv(e, 3)] for n, e in zip(("enterprise", "business", "standard"), m.tier_probs, strict=True)],
+            [[n, _iv(e, 3)] for n, e in zip(TIERS, m.tier_probs, strict=True)],
         )
     lines += [
         "## Work per type",
@@ -261,7 +262,7 @@ def markdown(cal: Calibration, v: Validation | None, source: str) -> str:
     lines += [
         "## SLA targets (minutes)",
         "",
-        *_table(["critical", "high", "medium", "low"], [[f"{x:g}" for x in cal.sla_minutes]]),
+        *_table(list(PRIORITIES), [[f"{x:g}" for x in cal.sla_minutes]]),
     ]
     if v is not None:
         lines += [
