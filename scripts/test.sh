@@ -10,7 +10,7 @@ PY=${PYTHON:-python3}
 step() { printf '\n=== %s\n' "$*"; }
 
 step "install (builds the Rust extension with maturin; torch comes with the sb3 extra, once per machine)"
-"$PY" -m pip install --quiet --disable-pip-version-check -e ".[dev,sb3,bench,cli,hydra,viz,record,datasets,compat,web,mlflow,docs]"
+"$PY" -m pip install --quiet --disable-pip-version-check -e ".[dev,sb3,bench,cli,hydra,viz,record,datasets,compat,web,mlflow,docs,calibrate,calibrate-xes]"
 
 step "install Chromium (Debian) and the front end's npm packages, for the dashboard tests"
 command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }

@@ -136,7 +136,15 @@ def _were(n: int) -> str:
     return "was" if n == 1 else "were"
 
 
-def _origin(start: datetime) -> datetime:
+def _origin(start: datetime | str) -> datetime:
+    """Midnight of the scenario's start day (the file stores it as an ISO timestamp)."""
+    if isinstance(start, str):
+        try:
+            start = datetime.fromisoformat(start)
+        except ValueError:
+            raise ConfigError(
+                f"scenario start = {start!r}; expected an ISO timestamp such as 2026-11-02T00:00:00"
+            ) from None
     return datetime(start.year, start.month, start.day)
 
 

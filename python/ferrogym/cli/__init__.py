@@ -19,7 +19,20 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from ferrogym.cli import bench, check, compat, dataset, evaluate, plot, record, replay, serve, train, tune  # noqa: E402
+from ferrogym.cli import (  # noqa: E402
+    bench,
+    calibrate,
+    check,
+    compat,
+    dataset,
+    evaluate,
+    plot,
+    record,
+    replay,
+    serve,
+    train,
+    tune,
+)
 from ferrogym.cli import list as list_  # noqa: E402
 from ferrogym.errors import MissingExtra  # noqa: E402
 
@@ -35,6 +48,7 @@ app.command("evaluate")(evaluate.run)
 app.command("train")(train.run)
 app.add_typer(dataset.app, name="dataset")
 app.command("tune")(tune.run)
+app.command("calibrate")(calibrate.run)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ferrogym.cli.evaluate import parse_settings, print_report, run_evaluation
+from ferrogym.cli.evaluate import parse_settings, print_report, run_evaluation, scenario_kwargs
 from ferrogym.cli.report_files import write_outputs
 from ferrogym.errors import ConfigError, FerrogymError, MissingExtra
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, env_id
@@ -82,7 +82,11 @@ def run(
         str | None, typer.Option(help="RLlib: a running Ray cluster ('auto', 'ray://host:10001'); default a local one.")
     ] = None,
     config: Annotated[
-        Path | None, typer.Option(help="YAML file of hyper-parameters (flat, or sections sb3:/rllib:).")
+        Path | None,
+        typer.Option(
+            help="YAML file of hyper-parameters (flat, or sections sb3:/rllib:), or a scenario file "
+            "(`ferrogym calibrate`'s scenario.yaml, told apart by its ferrogym_scenario key) to train on."
+        ),
     ] = None,
     resume: Annotated[
         Path | None,
@@ -125,7 +129,13 @@ def run(
         raise typer.BadParameter(f"unknown algorithm {algo!r}; expected one of {', '.join(ALGORITHMS)}")
     if policy_arch not in ARCHS:
         raise typer.BadParameter(f"unknown policy architecture {policy_arch!r}; expected one of {list(ARCHS)}")
-    env_kwargs: dict[str, Any] = previous.get("env_kwargs") or {"scenario": scenario, **parse_settings(settings or [])}
+    base_kwargs: dict[str, Any] = {"scenario": scenario}
+    from ferrogym.calibrate.scenario import is_scenario_file
+
+    if config is not None and is_scenario_file(config):
+        base_kwargs = scenario_kwargs(config, None)
+        config = None  # a scenario, not hyper-parameters
+    env_kwargs: dict[str, Any] = previous.get("env_kwargs") or {**base_kwargs, **parse_settings(settings or [])}
     try:
         hyper = _hyperparameters(library, algo, config, learning_rate, num_workers, address)
     except (FerrogymError, ImportError) as e:
