@@ -18,7 +18,7 @@ from ferrogym.cli import evaluate_support as support
 from ferrogym.cli.evaluate_headroom import run_headroom
 from ferrogym.cli.kpi_report import print_headline
 from ferrogym.cli.report_files import write_outputs
-from ferrogym.errors import ModelFileError
+from ferrogym.errors import ConfigError, ModelFileError
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, Report, env_id, evaluate, make_batch
 from ferrogym.policies import POLICIES, make_policy
 
@@ -69,17 +69,14 @@ def parse_settings(settings: list[str]) -> dict[str, Any]:
     return out
 
 
-def scenario_kwargs(config: Path | None, scenario: str | None) -> dict[str, Any]:
-    """TicketRouting arguments from a scenario file (``--config``) or a preset name (``--scenario``)."""
-    if config is None:
-        return {"scenario": scenario or "balanced"}
-    if scenario is not None:
-        raise typer.BadParameter("give --scenario or --config (a scenario file), not both")
+def _scenario_config(path: Path | None) -> dict[str, Any]:
+    """The config of a scenario file (``{}`` without one)."""
+    if path is None:
+        return {}
     from ferrogym.calibrate.scenario import load_scenario
-    from ferrogym.errors import ConfigError
 
     try:
-        return dict(load_scenario(config).config)
+        return dict(load_scenario(path).config)
     except ConfigError as e:
         raise typer.BadParameter(str(e)) from None
 
@@ -209,7 +206,9 @@ def run(
     config: Annotated[
         Path | None,
         typer.Option(
-            help="TicketRouting: a scenario file (`ferrogym calibrate`'s scenario.yaml) instead of --scenario."
+            "--config",
+            help="TicketRouting: a scenario file (scenario.yaml from `ferrogym calibrate`) whose config the "
+            "episodes use (--scenario and --set override it).",
         ),
     ] = None,
 ) -> None:
@@ -223,7 +222,8 @@ def run(
             )
         _run_support(console, policy, scenario, seeds, seed_start, json_out, csv_out)
         return
-    env_kwargs: dict[str, Any] = {**scenario_kwargs(config, scenario), **parse_settings(settings or [])}
+    overrides: dict[str, Any] = {**({"scenario": scenario} if scenario else {}), **parse_settings(settings or [])}
+    env_kwargs: dict[str, Any] = {"scenario": "balanced", **_scenario_config(config), **overrides}
     names = policy or list(POLICIES)
     seed_list = list(range(seed_start, seed_start + seeds))
     if headroom:
@@ -240,6 +240,9 @@ def run(
     except (ValueError, TypeError, ImportError) as e:
         raise typer.BadParameter(str(e)) from None
     report = run_evaluation(console, env_id(env), policies, seed_list, env_kwargs)
+    if config is not None:
+        # The scenario file holds the config; the title names it instead of listing it.
+        report.env_kwargs = {"config": str(config), **overrides}
     print_report(console, report, full)
     write_outputs(report, json_out, csv_out)
 
