@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import gymnasium as gym
@@ -19,7 +20,7 @@ def test_scenario__written_file_loads_and_builds_the_env(tmp_path: Path, known_c
     written = write_scenario(known_calibration, tmp_path / "scenario.yaml", "known", "ferrogym calibrate known")
     loaded = load_scenario(tmp_path / "scenario.yaml")
     assert loaded == written
-    assert loaded.start == "2026-11-02T00:00:00"
+    assert loaded.start == datetime(2026, 11, 2)
     assert loaded.provenance["rows"] == known_calibration.tickets.height
     env = gym.make("ferrogym/TicketRouting-v0", **loaded.config)
     obs, _ = env.reset(seed=0)
@@ -46,6 +47,7 @@ def test_monday_before__any_day_of_a_week_gives_its_monday() -> None:
         ("ferrogym_scenario: 1\nconfig: {speed: 3}\n", "'speed' is not a TicketRouting field"),
         ("ferrogym_scenario: 1\nconfig: {n_engineers: 0}\n", "n_engineers"),
         ("ferrogym_scenario: 1\nconfig: {}\nengineers: bob\n", "'engineers' must be a list"),
+        ("ferrogym_scenario: 1\nconfig: {}\nstart: soon\n", "'start' is 'soon'"),
         ("ferrogym_scenario: [\n", "not YAML"),
     ],
 )

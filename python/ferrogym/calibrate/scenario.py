@@ -9,6 +9,7 @@ config with TicketRouting's own validation, so a file that loads builds an env.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,14 +47,14 @@ class Scenario:
     Attributes:
         config: TicketRouting keyword arguments (``gym.make(ENV_ID, **config)``).
         engineers: engineer names in slot order.
-        start: ISO timestamp of the Monday 00:00 the period starts from.
+        start: the Monday 00:00 the period starts from (naive, the desk's local time): an episode's minute 0.
         provenance: where the fit came from (source, rows, period, command).
         env: the env id.
     """
 
     config: dict[str, Any]
+    start: datetime
     engineers: list[str] = field(default_factory=list)
-    start: str = ""
     provenance: dict[str, Any] = field(default_factory=dict)
     env: str = ENV_ID
 
@@ -135,7 +136,7 @@ def write_scenario(cal: Calibration, path: str | Path, source: str, command: str
     scenario = Scenario(
         config=cfg,
         engineers=list(cal.work.engineers),
-        start=f"{monday_before(cal.first_day)}T00:00:00",
+        start=datetime.fromisoformat(f"{monday_before(cal.first_day)}T00:00:00"),
         provenance={
             "source": source,
             "rows": cal.tickets.height,
@@ -148,7 +149,7 @@ def write_scenario(cal: Calibration, path: str | Path, source: str, command: str
         "env": scenario.env,
         "config": cfg,
         "engineers": scenario.engineers,
-        "start": scenario.start,
+        "start": scenario.start.isoformat(),
         "provenance": scenario.provenance,
     }
     Path(path).write_text(yaml.safe_dump(doc, sort_keys=False, width=120, default_flow_style=None))
@@ -193,10 +194,14 @@ def load_scenario(path: str | Path) -> Scenario:
     engineers = doc.get("engineers") or []
     if not isinstance(engineers, list):
         raise ConfigError(f"{path}: 'engineers' must be a list of names")
+    try:
+        start = datetime.fromisoformat(str(doc.get("start")))
+    except ValueError:
+        raise ConfigError(f"{path}: 'start' is {doc.get('start')!r}; expected an ISO 8601 time") from None
     return Scenario(
         config=cfg,
         engineers=[str(e) for e in engineers],
-        start=str(doc.get("start", "")),
+        start=start.replace(tzinfo=None),
         provenance=dict(doc.get("provenance") or {}),
         env=env,
     )

@@ -69,16 +69,14 @@ def parse_settings(settings: list[str]) -> dict[str, Any]:
     return out
 
 
-def scenario_kwargs(config: Path | None, scenario: str | None) -> dict[str, Any]:
-    """TicketRouting arguments from a scenario file (``--config``) or a preset name (``--scenario``)."""
-    if config is None:
-        return {"scenario": scenario or "balanced"}
-    if scenario is not None:
-        raise typer.BadParameter("give --scenario or --config (a scenario file), not both")
+def _scenario_config(path: Path | None) -> dict[str, Any]:
+    """The config of a scenario file (``{}`` without one)."""
+    if path is None:
+        return {}
     from ferrogym.calibrate.scenario import load_scenario
 
     try:
-        return dict(load_scenario(config).config)
+        return dict(load_scenario(path).config)
     except ConfigError as e:
         raise typer.BadParameter(str(e)) from None
 
@@ -218,8 +216,8 @@ def run(
         Path | None,
         typer.Option(
             "--config",
-            help="TicketRouting: a scenario file (`ferrogym calibrate`'s scenario.yaml) instead of --scenario "
-            "(--set overrides its fields).",
+            help="TicketRouting: a scenario file (scenario.yaml from `ferrogym calibrate`) whose config the "
+            "episodes use (--scenario and --set override it).",
         ),
     ] = None,
     trace: Annotated[
@@ -246,8 +244,8 @@ def run(
             )
         _run_support(console, policy, scenario, seeds, seed_start, json_out, csv_out)
         return
-    overrides: dict[str, Any] = parse_settings(settings or [])
-    env_kwargs: dict[str, Any] = {**scenario_kwargs(config, scenario), **overrides}
+    overrides: dict[str, Any] = {**({"scenario": scenario} if scenario else {}), **parse_settings(settings or [])}
+    env_kwargs: dict[str, Any] = {"scenario": "balanced", **_scenario_config(config), **overrides}
     names = policy or list(POLICIES)
     seed_list = list(range(seed_start, seed_start + seeds))
     if merge and not headroom:

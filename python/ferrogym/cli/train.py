@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ferrogym.cli.evaluate import parse_settings, print_report, run_evaluation, scenario_kwargs
+from ferrogym.cli.evaluate import parse_settings, print_report, run_evaluation
 from ferrogym.cli.report_files import write_outputs
 from ferrogym.errors import ConfigError, FerrogymError, MissingExtra
 from ferrogym.evaluation import DEFAULT_ENV, HELD_OUT_SEED, DispatchPolicy, env_id
@@ -130,10 +130,13 @@ def run(
     if policy_arch not in ARCHS:
         raise typer.BadParameter(f"unknown policy architecture {policy_arch!r}; expected one of {list(ARCHS)}")
     base_kwargs: dict[str, Any] = {"scenario": scenario}
-    from ferrogym.calibrate.scenario import is_scenario_file
+    from ferrogym.calibrate.scenario import is_scenario_file, load_scenario
 
     if config is not None and is_scenario_file(config):
-        base_kwargs = scenario_kwargs(config, None)
+        try:
+            base_kwargs = dict(load_scenario(config).config)
+        except ConfigError as e:
+            raise typer.BadParameter(str(e)) from None
         config = None  # a scenario, not hyper-parameters
     env_kwargs: dict[str, Any] = previous.get("env_kwargs") or {**base_kwargs, **parse_settings(settings or [])}
     try:
