@@ -60,7 +60,8 @@ def run(
     Args:
         source: a ticket export (with ``columns``) or an event log (with ``activities``).
         out: the output folder (created).
-        columns, activities: exactly one of them says how to read ``source``.
+        columns: how to read ``source`` as a ticket export (or ``activities``, not both).
+        activities: how to read ``source`` as an event log (or ``columns``, not both).
         tz: the desk's IANA time zone.
         options: what the caller gives instead of the data.
         validation_policy: the routing the validation simulates (``None``: no validation).
