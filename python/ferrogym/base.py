@@ -35,6 +35,7 @@ shape, bounds, NaN). Actions are always checked against the action space.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import sys
 from collections.abc import Mapping
@@ -429,9 +430,14 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
                 f"{self.env_id}: invalid state with unknown key(s) {unknown} and missing key(s) {missing}; "
                 "expected a dict from get_state()"
             )
-        if self._has_state and type(snapshot["state"]) is not type(self.state):
+        state = snapshot["state"]
+        if self._has_state and isinstance(state, Mapping) and dataclasses.is_dataclass(self.state):
+            # A recording stores the state as JSON (a dataclass becomes a dict, arrays lists):
+            # rebuilt on the shape of the current state.
+            state = _like(self.state, state, self.env_id, "state")
+        if self._has_state and type(state) is not type(self.state):
             raise StateError(
-                f"{self.env_id}: invalid state of type {type(snapshot['state']).__name__}; "
+                f"{self.env_id}: invalid state of type {type(state).__name__}; "
                 f"this env's state is a {type(self.state).__name__}"
             )
         elapsed, over = snapshot["elapsed"], snapshot["episode_over"]
@@ -439,8 +445,39 @@ class BaseEnvironment(gym.Env[Any, Any], Generic[ConfigT, StateT]):
             raise StateError(f"{self.env_id}: invalid state key `elapsed` = {elapsed!r}; expected an integer >= 0")
         if not isinstance(over, (bool, np.bool_)):
             raise StateError(f"{self.env_id}: invalid state key `episode_over` = {over!r}; expected a bool")
-        self.state = copy.deepcopy(snapshot["state"])
+        self.state = copy.deepcopy(state)
         self._elapsed = int(snapshot["elapsed"])
         self._episode_over = bool(snapshot["episode_over"])
         self.np_random.bit_generator.state = copy.deepcopy(snapshot["np_random"])
         self._has_state = True
+
+
+def _like(template: Any, value: Any, env_id: str, where: str) -> Any:
+    """``value`` (JSON data: dicts, lists, numbers) rebuilt with the types of
+    ``template``: dataclasses field by field, numpy arrays and scalars with their
+    dtype, tuples item by item; anything else as it is.
+
+    Raises:
+        StateError: a dataclass's fields do not match the keys (named with their path).
+    """
+    if dataclasses.is_dataclass(template) and not isinstance(template, type) and isinstance(value, Mapping):
+        names = [f.name for f in dataclasses.fields(template)]
+        if set(value) != set(names):
+            raise StateError(
+                f"{env_id}: invalid state: {where} has keys {sorted(map(str, value))}; "
+                f"expected the fields of {type(template).__name__}: {names}"
+            )
+        out = copy.copy(template)
+        for name in names:
+            object.__setattr__(out, name, _like(getattr(template, name), value[name], env_id, f"{where}.{name}"))
+        return out
+    if isinstance(template, np.ndarray) and isinstance(value, list):
+        try:
+            return np.asarray(value, dtype=template.dtype)
+        except (TypeError, ValueError) as e:
+            raise StateError(f"{env_id}: invalid state: {where} is not an array of {template.dtype} ({e})") from None
+    if isinstance(template, np.generic) and isinstance(value, (int, float, bool)):
+        return type(template)(value)
+    if isinstance(template, tuple) and isinstance(value, list) and len(template) == len(value):
+        return tuple(_like(t, v, env_id, f"{where}[{i}]") for i, (t, v) in enumerate(zip(template, value, strict=True)))
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -342,3 +343,25 @@ def test_vector_recorder__same_step_returns_the_new_episodes_first_observations(
         ended += int((terminated | truncated).sum())
     assert ended > 0
     recorded.close()
+
+
+def test_replay__restores_a_dataclass_state_from_its_recorded_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # examples/inventory.py registers examples/Inventory-v0: a BaseEnvironment whose state is a dataclass.
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "examples"))
+    inventory = importlib.import_module("inventory")
+    path = tmp_path / "shelf.parquet"
+    with Recorder(gym.make("examples/Inventory-v0"), path, states="all") as env:
+        env.reset(seed=3)
+        for a in (1, 0, 2, 1):
+            env.step(a)
+    replayed = replay_episode(path, 0, render_mode=None)
+    assert replayed.source == "states" and len(replayed.observations) == 5
+    shelf = inventory.InventoryEnv()
+    shelf.reset(seed=0)
+    state = shelf.get_state()
+    with pytest.raises(ferrogym.errors.StateError, match=r"state has keys \['stock'\]; expected the fields of Shelf"):
+        shelf.set_state({**state, "state": {"stock": 1}})
+    shelf.set_state({**state, "state": {"stock": 4, "sold": 1}})
+    assert shelf.state == inventory.Shelf(stock=4, sold=1)
