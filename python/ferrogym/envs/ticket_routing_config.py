@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from ferrogym import _core
 from ferrogym.rust_config import RustEnvConfig
 
-SCENARIOS: tuple[str, ...] = ("balanced", "specialists", "understaffed", "specialists_pull", "specialists_week")
+#: The scenario presets, as the Rust core names them (config.rs).
+SCENARIOS: tuple[str, ...] = tuple(_core.TicketRoutingCore.names()["scenarios"])
 
 
 @dataclass

@@ -52,6 +52,25 @@ pub enum Scenario {
     SpecialistsWeek,
 }
 
+/// Every scenario, in declaration order (the test that the names below are
+/// the serde names reads it), and their config names (Python reads them
+/// through `TicketRoutingCore.names()`).
+#[cfg(test)]
+pub const SCENARIOS: [Scenario; 5] = [
+    Scenario::Balanced,
+    Scenario::Specialists,
+    Scenario::Understaffed,
+    Scenario::SpecialistsPull,
+    Scenario::SpecialistsWeek,
+];
+pub const SCENARIO_NAMES: [&str; 5] = [
+    "balanced",
+    "specialists",
+    "understaffed",
+    "specialists_pull",
+    "specialists_week",
+];
+
 pub use crate::env::InvalidActionMode;
 
 /// How an engineer works through their open tickets (`sim.rs` defines both).

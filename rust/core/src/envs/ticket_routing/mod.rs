@@ -221,6 +221,10 @@ impl Env for TicketRouting {
         self.desk.set_state(state)
     }
 
+    fn names() -> &'static [(&'static str, &'static [&'static str])] {
+        &[("scenarios", &config::SCENARIO_NAMES)]
+    }
+
     fn info_groups(&self) -> &'static [InfoGroup] {
         INFO
     }

@@ -652,3 +652,13 @@ fn engineer_rows_are_the_last_observation_field() {
         .sum();
     assert_eq!(before + rows, env.obs_len());
 }
+
+#[test]
+fn scenario_names_are_the_serde_names_in_order() {
+    use serde::de::{value::Error, Deserialize, IntoDeserializer};
+    assert_eq!(config::SCENARIOS.len(), config::SCENARIO_NAMES.len());
+    for (name, s) in config::SCENARIO_NAMES.iter().zip(config::SCENARIOS) {
+        let parsed = Scenario::deserialize(IntoDeserializer::<Error>::into_deserializer(*name));
+        assert_eq!(parsed, Ok(s), "{name}");
+    }
+}
