@@ -21,8 +21,8 @@ from ferrogym.training import TrainRequest, load_policy, prepare, train
 from ferrogym.training.rollout_pi import (
     LABELS_FILE,
     Labeller,
-    LabelTask,
     Labels,
+    LabelTask,
     RolloutPIConfig,
     check_ray_address,
     choice_regret,
