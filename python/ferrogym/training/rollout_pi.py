@@ -603,6 +603,7 @@ def iterate(
                 break
         if not new:
             break
+        new.sort(key=lambda lab: int(lab.seed[0]) if len(lab) else -1)  # the tasks' order, whoever finished first
         fresh = Labels.concat(new)
         parts.append(fresh)
         t1 = time.perf_counter()
