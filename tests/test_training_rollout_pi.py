@@ -203,3 +203,26 @@ def test_rollout_pi__labels_on_a_local_ray_instance() -> None:
         np.testing.assert_array_equal(labels[0].values, label_episodes(LabelTask(TR, SPECIALISTS, (5,), cfg, 0)).values)
     finally:
         ray.shutdown()
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "models" / "specialists-rollout-pi"
+
+
+def test_rollout_pi__shipped_router_loads_and_routes_to_valid_engineers() -> None:
+    policy = load_policy(SHIPPED)
+    assert policy.algo == "rollout-pi"
+    report = evaluate({"shipped": policy}, [10_000, 10_001], TR, **SPECIALISTS)
+    assert all(row["resolved"] > 0 for row in report.per_seed["shipped"])
+
+
+def test_rollout_pi__shipped_recipe_first_iteration_runs_at_tiny_size(tmp_path: Path) -> None:
+    meta = json.loads((SHIPPED / "meta.json").read_text())
+    assert (meta["algo"], meta["policy_arch"], meta["env_kwargs"]) == ("rollout-pi", "scorer", SPECIALISTS)
+    hyper = {**meta["hyperparameters"], "iterations": 1, "episodes": 3, "samples": 2, "epochs": 1, "val_every": 3}
+    args = ["train", "TicketRouting-v0", "--algo", "rollout-pi", "--policy-arch", "scorer", "--scenario"]
+    args += ["specialists", "--hyper", json.dumps(hyper), "--n-envs", "3", "--workers", "1", "--eval-seeds", "0"]
+    out = runner.invoke(app, [*args, "--out", str(tmp_path / "recipe")])
+    assert out.exit_code == 0, out.output
+    made = json.loads((tmp_path / "recipe" / "meta.json").read_text())
+    assert made["hyperparameters"] == hyper and len(made["rollout_pi"]) == 1
+    assert made["rollout_pi"][0]["labels"] > 0
