@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from ferrogym.cli import app
 from ferrogym.errors import ConfigError
 from ferrogym.evaluation import evaluate
-from ferrogym.training import TrainRequest, load_policy, prepare, train
+from ferrogym.training import Reporter, TrainRequest, load_policy, prepare, train
 from ferrogym.training.rollout_pi import (
     LABELS_FILE,
     Labeller,
@@ -226,3 +226,14 @@ def test_rollout_pi__shipped_recipe_first_iteration_runs_at_tiny_size(tmp_path: 
     made = json.loads((tmp_path / "recipe" / "meta.json").read_text())
     assert made["hyperparameters"] == hyper and len(made["rollout_pi"]) == 1
     assert made["rollout_pi"][0]["labels"] > 0
+
+
+def test_rollout_pi__ctrl_c_saves_the_last_model_and_says_why(tmp_path: Path) -> None:
+    class CtrlC(Reporter):
+        def progress(self, timesteps: int) -> bool:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(_request(), tmp_path / "cut", CtrlC())
+    assert json.loads((tmp_path / "cut" / "meta.json").read_text())["stopped"] == "interrupted"
+    assert load_policy(tmp_path / "cut").algo == "rollout-pi"

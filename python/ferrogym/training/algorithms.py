@@ -55,6 +55,10 @@ ALGORITHMS: dict[str, Algorithm] = {
             _DISCRETE,
             "masked PPO over hundreds of Rust sub-envs, large minibatches (ferrogym's own loop)",
         ),
+        Algorithm("maskable-ppo", _MASKABLE, True, _DISCRETE, "sb3-contrib MaskablePPO"),
+        Algorithm("ppo", ("stable_baselines3", "PPO"), False, _ANY, "Stable-Baselines3 PPO"),
+        Algorithm("a2c", ("stable_baselines3", "A2C"), False, _ANY, "Stable-Baselines3 A2C"),
+        Algorithm("dqn", ("stable_baselines3", "DQN"), False, _DISCRETE, "Stable-Baselines3 DQN"),
         Algorithm(
             "rollout-pi",
             _MASKABLE,
@@ -64,10 +68,6 @@ ALGORITHMS: dict[str, Algorithm] = {
             envs=("ferrogym/TicketRouting-v0",),
             archs=("scorer",),
         ),
-        Algorithm("maskable-ppo", _MASKABLE, True, _DISCRETE, "sb3-contrib MaskablePPO"),
-        Algorithm("ppo", ("stable_baselines3", "PPO"), False, _ANY, "Stable-Baselines3 PPO"),
-        Algorithm("a2c", ("stable_baselines3", "A2C"), False, _ANY, "Stable-Baselines3 A2C"),
-        Algorithm("dqn", ("stable_baselines3", "DQN"), False, _DISCRETE, "Stable-Baselines3 DQN"),
     )
 }
 MASKED_ALGOS = frozenset(a.name for a in ALGORITHMS.values() if a.masked)
