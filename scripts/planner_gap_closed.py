@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 KPI = "weighted_resolution"
 
 
-def per_seed(report: dict, policy: str) -> dict[int, float]:  # type: ignore[type-arg]
+def per_seed(report: dict[str, Any], policy: str) -> dict[int, float]:
     """``policy``'s primary KPI by seed in a report (or a headroom report's ``report``)."""
     report = report.get("report", report)
     return {int(s): float(r[KPI]) for s, r in zip(report["seeds"], report["per_seed"][policy], strict=True)}
