@@ -155,6 +155,7 @@ def test_rollout_pi__deadline_saves_the_last_model_and_says_so(tmp_path: Path) -
         ({"warm_start": "sed"}, "--warm-start"),
         ({"ray": "127.0.0.1:1"}, "no Ray head answers"),
         ({"ray": "nonsense"}, "HOST:PORT"),
+        ({"env_kwargs": {"scenario": "specialists_pull"}}, "one action per engineer row"),
     ],
 )
 def test_rollout_pi__bad_request_is_refused_before_training(kwargs: dict[str, Any], match: str) -> None:

@@ -162,6 +162,8 @@ def prepare(request: TrainRequest) -> Prepared:
     space, masked, layout = probe_env(request.env_id, request.env_kwargs, request.seed)
     fallback = request.env_kwargs.get("invalid_action") == "fallback"
     algo = check_fits(request.algo, space, masked, request.env_id, request.arch, fallback)
+    if request.arch == "scorer":
+        _check_scorer_fits(space, layout, request.env_id)
     if request.warm_start is not None:
         from ferrogym.policies import POLICIES
 
@@ -195,6 +197,21 @@ def _prepare_rollout_pi(request: TrainRequest) -> None:
         raise ConfigError(f"workers must be at least 1, got {request.workers}")
     if request.ray is not None:
         check_ray_address(request.ray)
+
+
+def _check_scorer_fits(space: gym.Space[Any], layout: Any, env_id: str) -> None:
+    """The engineer scorer gives one logit per engineer row: a ConfigError
+    when the env has no such rows or another action count (e.g. hold)."""
+    from ferrogym.policies.engineer_scorer import ROWS
+
+    rows = next((s for s in layout or () if getattr(s, "name", None) == ROWS), None)
+    n = int(space.n) if isinstance(space, gym.spaces.Discrete) else -1
+    if rows is None or int(rows.shape[0]) != n:
+        found = "no engineer rows" if rows is None else f"{rows.shape[0]} engineer rows and {n} actions"
+        raise ConfigError(
+            f"the scorer architecture needs one action per engineer row; {env_id} has {found} "
+            "(holding adds an action: use --policy-arch mlp)"
+        )
 
 
 def valid_keys(algo: Algorithm) -> set[str]:
