@@ -194,3 +194,23 @@ def test_maskable_ppo__short_training_beats_random_on_balanced(tmp_path: Path) -
     rnd = np.array([r["weighted_resolution"] for r in per_seed["random"]])
     diff = ppo - rnd  # same seeds: paired
     assert diff.mean() + 2.1 * diff.std(ddof=1) / np.sqrt(diff.size) < 0
+
+
+def test_cli_evaluate__stronger_baselines_by_name_and_paired_vs_one_of_them(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    args = ["evaluate", "--scenario", "specialists", "--seeds", "3", "-p", "sed", "-p", "lp-sed", "-p", "weighted-sed"]
+    result = runner.invoke(app, [*args, "--vs", "lp-sed", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "paired difference vs lp-sed" in result.output
+    data = json.loads(out.read_text())
+    row = data["paired_vs"]["lp-sed"]["sed"]["weighted_resolution"]
+    summary = data["summary"]
+    diff = summary["sed"]["weighted_resolution"]["mean"] - summary["lp-sed"]["weighted_resolution"]["mean"]
+    assert row["mean"] == pytest.approx(diff)
+    assert row["mean_pct"] == pytest.approx(100 * diff / summary["lp-sed"]["weighted_resolution"]["mean"])
+
+
+def test_cli_evaluate__vs_a_policy_not_evaluated_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["evaluate", "--seeds", "2", "-p", "sed", "--vs", "lp-sed"])
+    assert result.exit_code == 2
+    assert "not among the policies evaluated" in result.output

@@ -192,3 +192,28 @@ def test_planner__with_hold_tries_holding_and_picks_valid_actions() -> None:
         assert mask[np.arange(3), actions].all()
         obs, *_ = venv.step(actions)
     venv.close()
+
+
+def test_planner_values__base_choice_is_zero_invalid_actions_nan_and_decide_agrees() -> None:
+    venv = make_batch(ID, 3, scenario="specialists")
+    try:
+        venv.reset(seed=[5, 6, 7])
+        for _ in range(12):
+            venv.step(np.argmax(venv.action_masks(), axis=1))
+        planner = _core.TicketRoutingPlanner(samples=4, candidates=64, z=1.0)
+        values, stderr = planner.values_batch(venv._core, [1, 2, 3])
+        mask = venv.action_masks()
+        assert values.shape == stderr.shape == mask.shape and values.dtype == np.float64
+        np.testing.assert_array_equal(~np.isnan(values), mask)  # every valid engineer is a candidate
+        assert ((values == 0).sum(axis=1) >= 1).all()
+        chosen = planner.decide_batch(venv._core, [1, 2, 3])
+        for i, a in enumerate(chosen):
+            clear = values[i] + stderr[i] < 0
+            assert values[i, a] == 0 or clear[a]  # decide leaves the base choice only for a clear saving
+        skipped, _ = planner.values_batch(venv._core, [1, 2, 3], active=[True, False, True])
+        assert np.isnan(skipped[1]).all()
+        np.testing.assert_array_equal(skipped[0], values[0])
+        with pytest.raises(ValueError, match="active"):
+            planner.values_batch(venv._core, [1, 2, 3], active=[True])
+    finally:
+        venv.close()

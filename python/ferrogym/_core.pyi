@@ -328,5 +328,11 @@ class TicketRoutingPlanner:
     ) -> Self: ...
     def decide_batch(self, batch: TicketRoutingBatch, seeds: list[int]) -> NDArray[np.int64]:
         """The planner's action in every sub-env of ``batch``; sub-env i's futures come from ``seeds[i]``."""
+    def values_batch(
+        self, batch: TicketRoutingBatch, seeds: list[int], active: list[bool] | None = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Every action's mean paired cost-to-go difference against the base rule's choice, and its
+        standard error, per sub-env: arrays ``(num_envs, n_actions)``, 0 at the base choice, NaN for
+        actions not evaluated and for sub-envs with no pending decision (or not ``active``)."""
     def decide(self, env: TicketRoutingCore, seed: int) -> int:
         """The planner's action in a single env; its futures come from ``seed``."""

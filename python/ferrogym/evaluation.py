@@ -104,6 +104,8 @@ class Report:
     per_seed: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     #: Heuristic names (candidates for "best heuristic").
     heuristics: list[str] = field(default_factory=list)
+    #: Policies every other one is also compared with, paired (``ferrogym evaluate --vs``).
+    compare_with: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, dict[str, kpi.Interval]]:
@@ -140,8 +142,29 @@ class Report:
             "paired_vs_best": (
                 {p: {k: v.as_dict() for k, v in s.items()} for p, s in self.paired_vs(best).items()} if best else {}
             ),
+            "paired_vs": {ref: self.paired_percent(ref) for ref in self.compare_with},
             "per_seed": self.per_seed,
         }
+
+    def paired_percent(self, reference: str) -> dict[str, dict[str, dict[str, float]]]:
+        """Paired differences against ``reference`` of every other policy, per
+        KPI: the interval in the KPI's units and in percent of the reference's mean."""
+        means = self.summary[reference]
+        out: dict[str, dict[str, dict[str, float]]] = {}
+        for name, stats in self.paired_vs(reference).items():
+            out[name] = {}
+            for key, iv in stats.items():
+                row = iv.as_dict()
+                base = means[key].mean
+                if base:
+                    row.update(
+                        {
+                            f"{k}_pct": 100 * iv_v / base
+                            for k, iv_v in (("mean", iv.mean), ("low", iv.low), ("high", iv.high))
+                        }
+                    )
+                out[name][key] = row
+        return out
 
     def rows(self) -> list[dict[str, Any]]:
         """Long-format rows (policy, kpi, mean, interval, paired difference vs the best heuristic) for CSV."""

@@ -76,3 +76,22 @@ def test_worker__a_batch_ppo_job_is_a_service_request_on_one_torch_thread() -> N
     assert request.algo == "batch-ppo" and request.envs == 4 and request.timesteps == 512
     assert request.hyper == {"n_steps": 64, "torch_threads": 1}
     assert prepare(request).algo.masked
+
+
+def test_models__the_shipped_rollout_pi_router_is_listed_evaluated_and_served(
+    tmp_path: Path, make_client: MakeClient
+) -> None:
+    import shutil
+
+    shipped = Path(__file__).resolve().parents[2] / "models" / "specialists-rollout-pi"
+    shutil.copytree(shipped, tmp_path / "models" / "router")
+    client = make_client()
+    (model,) = client.get("/api/models").json()
+    assert model["name"] == "router" and model["algo"] == "rollout-pi" and model["env_id"] == TR
+    ev = client.post("/api/models/router/evaluate", json={"episodes": 2, "heuristics": ["sed"]})
+    assert ev.status_code == 200, ev.text
+    assert [r["policy"] for r in ev.json()["results"]] == ["router", "sed"]
+    env = create_env(client, TR, seed=0, scenario="specialists")
+    p = client.post("/api/models/router/predict", json={"session": env["session"]})
+    assert p.status_code == 200, p.text
+    assert env["action_mask"][p.json()["action"]]

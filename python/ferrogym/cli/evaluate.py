@@ -24,15 +24,26 @@ from ferrogym.policies import POLICIES, make_policy
 
 
 def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> dict[str, DispatchPolicy]:
-    """Heuristics by name, or trained models from a path (a `ferrogym train` directory, SB3 or
-    RLlib, or an SB3 .zip)."""
+    """Heuristics by name, the tuned stronger baselines (``lp-sed``, ``weighted-sed``, ``sed-hold``),
+    or trained models from a path (a `ferrogym train` directory, SB3 or RLlib, or an SB3 .zip)."""
+    from ferrogym.policies.stronger import STRONGER, Team, make_stronger
+
     probe = make_batch(env, 1, **env_kwargs)
-    layout = probe.obs_layout
-    probe.close()
+    try:
+        layout = probe.obs_layout
+        team = None
+        if any(n in STRONGER for n in names):
+            probe.reset(seed=seed)
+            team = Team.of(probe)
+    finally:
+        probe.close()
     out: dict[str, DispatchPolicy] = {}
     for name in names:
         if name in POLICIES:
             out[name] = make_policy(name, layout, seed=seed)
+        elif name in STRONGER:
+            assert team is not None
+            out[name] = make_stronger(name, layout, team, seed=seed)
         elif _rllib_run(Path(name)):
             from ferrogym.cli.train_rllib import CHECKPOINT_DIR
             from ferrogym.integrations.rllib import ModulePolicy
@@ -48,7 +59,8 @@ def build_policies(names: list[str], env: str, seed: int, **env_kwargs: Any) -> 
                 raise typer.BadParameter(str(e)) from None
             out[model.name] = model
         else:
-            raise typer.BadParameter(f"{name!r} is neither a policy ({', '.join(POLICIES)}) nor a model path")
+            choices = ", ".join([*POLICIES, *STRONGER])
+            raise typer.BadParameter(f"{name!r} is neither a policy ({choices}) nor a model path")
     return out
 
 
@@ -204,6 +216,14 @@ def run(
     planner_z: Annotated[
         float, typer.Option(help="--headroom: standard errors by which the planner must beat sed to switch.")
     ] = 1.0,
+    vs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vs",
+            help="TicketRouting: also compare every policy with this one, paired (repeatable; it must be one "
+            "of --policy), e.g. --vs lp-sed; the JSON gets paired_vs with percentages.",
+        ),
+    ] = None,
     settings: Annotated[
         list[str] | None,
         typer.Option(
@@ -270,10 +290,14 @@ def run(
         policies = build_policies(names, env, seed_start, **env_kwargs)
     except (ValueError, TypeError, ImportError) as e:
         raise typer.BadParameter(str(e)) from None
+    missing = [v for v in vs or [] if v not in policies]
+    if missing:
+        raise typer.BadParameter(f"--vs {missing[0]!r} is not among the policies evaluated: {', '.join(policies)}")
     report = run_evaluation(console, env_id(env), policies, seed_list, env_kwargs)
     if config is not None:
         # The scenario file holds the config; the title names it instead of listing it.
         report.env_kwargs = {"config": str(config), **overrides}
+    report.compare_with = list(vs or [])
     print_report(console, report, full)
     write_outputs(report, json_out, csv_out)
 

@@ -69,10 +69,20 @@ def print_headline(console: Console, report: Report) -> None:
         table.add_row(name, *(fmt(stats[k], False) if k in stats else "-" for k, _, fmt in COLUMNS))
     console.print(table)
     best = report.best_heuristic()
-    diffs = report.paired_vs(best) if best else {}
+    if best is not None:
+        _paired_table(
+            console, report, best, f"paired difference vs the best heuristic, {best} (same seeds); green: better"
+        )
+    for ref in report.compare_with:
+        if ref != best:
+            _paired_table(console, report, ref, f"paired difference vs {ref} (same seeds); green: better")
+
+
+def _paired_table(console: Console, report: Report, reference: str, title: str) -> None:
+    diffs = report.paired_vs(reference)
     if not diffs:
         return
-    t2 = _headline_table(f"paired difference vs the best heuristic, {best} (same seeds); green: better")
+    t2 = _headline_table(title)
     for name, stats in diffs.items():
         cells = []
         for key, _, fmt in COLUMNS:

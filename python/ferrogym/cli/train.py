@@ -88,6 +88,13 @@ def run(
             "(`ferrogym calibrate`'s scenario.yaml, told apart by its ferrogym_scenario key) to train on."
         ),
     ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="rollout-pi: labelling processes (default: the cores, at most 4).")
+    ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(help="rollout-pi: label on Ray ('local' starts one; 'auto' or HOST:PORT joins a cluster)."),
+    ] = None,
     resume: Annotated[
         Path | None,
         typer.Option(
@@ -174,6 +181,8 @@ def run(
         warm_episodes=warm_start_episodes,
         max_minutes=max_minutes,
         resume=resume,
+        workers=workers,
+        ray=ray,
     )
     try:
         prepare(request)  # every usage error before any training

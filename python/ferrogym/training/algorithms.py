@@ -2,8 +2,9 @@
 the dashboard's training form and the ``algo`` field of a saved model.
 
 Every algorithm saves an SB3-format ``model.zip`` (``batch-ppo`` trains a
-MaskablePPO network with its own loop, :mod:`ferrogym.training.batch_ppo`),
-so one loader serves them all.
+MaskablePPO network with its own loop, :mod:`ferrogym.training.batch_ppo`;
+``rollout-pi`` fits the engineer scorer of one to planner labels,
+:mod:`ferrogym.training.rollout_pi`), so one loader serves them all.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ class Algorithm:
     #: Action spaces it takes.
     spaces: tuple[type[gym.Space[Any]], ...]
     summary: str
+    #: Env ids it trains on (empty: any env with a fitting action space).
+    envs: tuple[str, ...] = ()
+    #: Policy architectures it trains (empty: any of :data:`ARCHS`).
+    archs: tuple[str, ...] = ()
 
     def model_class(self) -> Any:
         """The SB3 class; a clear message when the ``sb3`` extra is missing."""
@@ -56,6 +61,15 @@ ALGORITHMS: dict[str, Algorithm] = {
         Algorithm("ppo", ("stable_baselines3", "PPO"), False, _ANY, "Stable-Baselines3 PPO"),
         Algorithm("a2c", ("stable_baselines3", "A2C"), False, _ANY, "Stable-Baselines3 A2C"),
         Algorithm("dqn", ("stable_baselines3", "DQN"), False, _DISCRETE, "Stable-Baselines3 DQN"),
+        Algorithm(
+            "rollout-pi",
+            _MASKABLE,
+            True,
+            _DISCRETE,
+            "rollout policy iteration: the engineer scorer fitted to planner labels under common random numbers",
+            envs=("ferrogym/TicketRouting-v0",),
+            archs=("scorer",),
+        ),
     )
 }
 MASKED_ALGOS = frozenset(a.name for a in ALGORITHMS.values() if a.masked)
@@ -85,6 +99,10 @@ def check_fits(
         raise ConfigError(f"unknown policy architecture {arch!r}; expected one of {', '.join(ARCHS)}")
 
     def why_not(a: Algorithm) -> str | None:
+        if a.envs and env_id not in a.envs:
+            return f"{a.name} trains only {', '.join(a.envs)}, not {env_id}"
+        if a.archs and arch not in a.archs:
+            return f"{a.name} trains the {' or '.join(a.archs)} architecture (--policy-arch), not {arch}"
         if not isinstance(action_space, a.spaces):
             return f"{a.name} takes no {type(action_space).__name__} action space"
         if a.masked and not masked_env:

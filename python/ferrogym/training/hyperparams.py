@@ -140,6 +140,15 @@ def batch_ppo_keys() -> set[str]:
     return {f.name for f in fields(BatchPPOConfig)} - {"n_envs"}
 
 
+def rollout_pi_keys() -> set[str]:
+    """Hyper-parameters of ``rollout-pi`` (its config's fields)."""
+    from dataclasses import fields
+
+    from ferrogym.training.rollout_pi import RolloutPIConfig
+
+    return {f.name for f in fields(RolloutPIConfig)}
+
+
 def sb3_keys(algo_cls: type[Any]) -> set[str]:
     """Hyper-parameters an SB3 algorithm class takes."""
     return keyword_names(algo_cls.__init__)

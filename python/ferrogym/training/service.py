@@ -28,7 +28,7 @@ from ferrogym.training.algorithms import ALGORITHMS, Algorithm, check_fits
 from ferrogym.training.model_files import MODEL_FILE, write_meta
 
 #: Sub-envs when the request gives none: batch-ppo wants hundreds.
-DEFAULT_N_ENVS = {"batch-ppo": 512}
+DEFAULT_N_ENVS = {"batch-ppo": 512, "rollout-pi": 8}
 DEFAULT_N_ENVS_OTHERS = 16
 #: TensorBoard's folder inside a run directory.
 TENSORBOARD_DIR = "tb"
@@ -54,6 +54,10 @@ class TrainRequest:
     max_minutes: float = math.inf
     resume: Path | None = None
     tensorboard: bool = True
+    #: rollout-pi: labelling processes (None: the machine's cores, at most 4).
+    workers: int | None = None
+    #: rollout-pi: label on Ray ('local', 'auto' or an address) instead of a local pool.
+    ray: str | None = None
 
     @property
     def envs(self) -> int:
@@ -164,6 +168,8 @@ def prepare(request: TrainRequest) -> Prepared:
     space, masked, layout = probe_env(request.env_id, request.env_kwargs, request.seed)
     fallback = request.env_kwargs.get("invalid_action") == "fallback"
     algo = check_fits(request.algo, space, masked, request.env_id, request.arch, fallback)
+    if request.arch == "scorer":
+        _check_scorer_fits(space, layout, request.env_id)
     if request.warm_start is not None:
         from ferrogym.policies import POLICIES
 
@@ -175,16 +181,51 @@ def prepare(request: TrainRequest) -> Prepared:
             )
     if request.timesteps < 1:
         raise ConfigError(f"timesteps must be at least 1, got {request.timesteps}")
+    if algo.name == "rollout-pi":
+        _prepare_rollout_pi(request)
+    elif request.workers is not None or request.ray is not None:
+        raise ConfigError(f"workers and ray are rollout-pi options, not {algo.name}'s")
     if request.resume is None:
         valid = valid_keys(algo)
         hyperparams.check(request.hyper, "sb3", valid | {"learning_rate_end"}, "hyper-parameters")
     return Prepared(request, algo, dict(request.env_kwargs), layout)
 
 
+def _prepare_rollout_pi(request: TrainRequest) -> None:
+    """rollout-pi's own checks: a fresh run (no resume or warm start), valid
+    hyper-parameters on training seeds only, and a Ray address that answers."""
+    from ferrogym.training.rollout_pi import RolloutPIConfig, check_ray_address, check_seeds
+
+    if request.resume is not None or request.warm_start is not None:
+        raise ConfigError("rollout-pi starts from its base rule: --resume and --warm-start do not apply")
+    check_seeds(RolloutPIConfig.from_dict(request.hyper), request.seed)
+    if request.workers is not None and request.workers < 1:
+        raise ConfigError(f"workers must be at least 1, got {request.workers}")
+    if request.ray is not None:
+        check_ray_address(request.ray)
+
+
+def _check_scorer_fits(space: gym.Space[Any], layout: Any, env_id: str) -> None:
+    """The engineer scorer gives one logit per engineer row: a ConfigError
+    when the env has no such rows or another action count (e.g. hold)."""
+    from ferrogym.policies.engineer_scorer import ROWS
+
+    rows = next((s for s in layout or () if getattr(s, "name", None) == ROWS), None)
+    n = int(space.n) if isinstance(space, gym.spaces.Discrete) else -1
+    if rows is None or int(rows.shape[0]) != n:
+        found = "no engineer rows" if rows is None else f"{rows.shape[0]} engineer rows and {n} actions"
+        raise ConfigError(
+            f"the scorer architecture needs one action per engineer row; {env_id} has {found} "
+            "(holding adds an action: use --policy-arch mlp)"
+        )
+
+
 def valid_keys(algo: Algorithm) -> set[str]:
     """The hyper-parameters ``algo`` takes (read from its class or config)."""
     if algo.name == "batch-ppo":
         return hyperparams.batch_ppo_keys()
+    if algo.name == "rollout-pi":
+        return hyperparams.rollout_pi_keys()
     return hyperparams.sb3_keys(algo.model_class())
 
 
@@ -213,6 +254,10 @@ def train(
     interrupted = False
     if prepared.algo.name == "batch-ppo":
         runner: _Run = _BatchRun(prepared, out)
+    elif prepared.algo.name == "rollout-pi":
+        from ferrogym.training.rollout_pi import RolloutPIRun
+
+        runner = RolloutPIRun(prepared, out)
     else:
         runner = _SB3Run(prepared, out, list(callbacks))
     try:
@@ -240,6 +285,7 @@ def train(
         "warm_start": request.warm_start and {"policy": request.warm_start, "episodes": request.warm_episodes},
         "train_seconds": round(time.perf_counter() - start, 1),
         "stopped": stop.reason,
+        **runner.summary(),
     }
     if request.tensorboard:
         meta["tensorboard"] = str(out / TENSORBOARD_DIR)
@@ -277,6 +323,10 @@ class _Run:
 
     def hyperparameters(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def summary(self) -> dict[str, Any]:
+        """Extra ``meta.json`` keys (the run's own record)."""
+        return {}
 
     def close(self) -> None:
         raise NotImplementedError

@@ -96,7 +96,7 @@ class EnvState(BaseModel):
 # -- training ------------------------------------------------------------------
 
 #: The training service's algorithm names (ferrogym.training.algorithms.ALGORITHMS).
-Algo = Literal["batch-ppo", "maskable-ppo", "ppo", "a2c", "dqn"]
+Algo = Literal["batch-ppo", "maskable-ppo", "ppo", "a2c", "dqn", "rollout-pi"]
 
 
 class CurriculumLevel(Strict):

@@ -43,7 +43,7 @@ pub use config::{
 pub use log::episode_tables;
 pub use obs::ENGINEER_FEATURES;
 pub use obs::{layout as obs_layout, len as obs_len, write as write_obs};
-pub use planner::{BaseRule, Planner, PlannerConfig};
+pub use planner::{BaseRule, CandidateCosts, Planner, PlannerConfig};
 pub use reward::Acc;
 pub use reward::{COMPONENT_NAMES, N_COMPONENTS};
 pub use sim::{Desk, Sim};

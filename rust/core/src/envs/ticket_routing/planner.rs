@@ -293,10 +293,18 @@ impl Planner {
         }
     }
 
-    /// The action the planner takes in `env`'s current decision; `seed`
-    /// fixes the re-sampled futures (the same seed, the same choice).
-    /// Returns 0 when the episode has no decision pending.
-    pub fn decide(&mut self, env: &TicketRouting, seed: u64) -> Result<usize, EnvError> {
+    /// Rolls out every candidate of `env`'s current decision: the base rule's
+    /// choice first, then the other valid slots by observed expected
+    /// completion (`candidates` in all), plus holding where allowed. Sample
+    /// `s` of every candidate sees the same re-sampled future (common random
+    /// numbers), drawn from `seed` and the decision. `None` when the episode
+    /// has no decision pending; a single candidate is not rolled out (its
+    /// costs are all 0).
+    pub fn candidate_costs(
+        &mut self,
+        env: &TicketRouting,
+        seed: u64,
+    ) -> Result<Option<CandidateCosts<'_>>, EnvError> {
         let plan = &self.cfg.base.plan;
         let pairs = env.desk.p.max_engineers * env.desk.p.n_types();
         if !plan.is_empty() && plan.len() != pairs {
@@ -308,7 +316,7 @@ impl Planner {
             ));
         }
         if env.desk.sim.current.is_none() {
-            return Ok(0);
+            return Ok(None);
         }
         let slots = env.desk.p.max_engineers;
         let n_actions = env.desk.n_actions();
@@ -318,8 +326,6 @@ impl Planner {
         self.mask.resize(n_actions, false);
         obs::write(&env.desk, &mut self.obs);
         env.action_mask(&mut self.mask);
-        // Candidates: the base rule's choice, then the other valid slots by
-        // observed expected completion.
         let base = Self::base_choice(&self.cfg.base, env, &self.obs, &self.mask);
         self.candidates.clear();
         self.candidates.push(base);
@@ -336,15 +342,28 @@ impl Planner {
         if n_actions > slots && self.mask[slots] && base != slots {
             self.candidates.push(slots);
         }
-        if self.candidates.len() == 1 || !self.mask.iter().any(|&m| m) {
-            return Ok(base);
-        }
         let k = self.cfg.samples;
         let c = self.candidates.len();
+        self.costs.clear();
+        self.costs.resize(c * k, 0.0);
+        let valid = self.mask.iter().any(|&m| m);
+        if c > 1 && valid {
+            self.rollouts(env, seed);
+        }
+        Ok(Some(CandidateCosts {
+            candidates: &self.candidates,
+            costs: &self.costs,
+            samples: k,
+            valid,
+        }))
+    }
+
+    /// Fills `self.costs` (candidate-major, `samples` per candidate).
+    fn rollouts(&mut self, env: &TicketRouting, seed: u64) {
+        let k = self.cfg.samples;
         // One future per sample and decision: the decision's time and ticket id tell decisions apart.
         let cur = env.desk.sim.current.as_ref().map_or(0, |t| u64::from(t.id));
         let seed = mix(seed ^ mix(env.desk.sim.now.to_bits() ^ (cur << 32)));
-        self.costs.resize(c * k, 0.0);
         let (wait, end) = (component("wait"), component("backlog_end"));
         let stop = env.desk.sim.now + self.cfg.horizon_minutes;
         let scratch = self.scratch.get_or_insert_with(|| env.clone());
@@ -366,29 +385,95 @@ impl Planner {
                 self.costs[ci * k + sample] = cost;
             }
         }
-        // Paired differences against the base choice (candidate 0).
+    }
+
+    /// The action the planner takes in `env`'s current decision; `seed`
+    /// fixes the re-sampled futures (the same seed, the same choice).
+    /// Returns 0 when the episode has no decision pending.
+    pub fn decide(&mut self, env: &TicketRouting, seed: u64) -> Result<usize, EnvError> {
+        let z = self.cfg.z;
+        let Some(costs) = self.candidate_costs(env, seed)? else {
+            return Ok(0);
+        };
+        let base = costs.candidates[0];
+        if costs.candidates.len() == 1 || !costs.valid {
+            return Ok(base);
+        }
         let mut best = base;
         let mut best_mean = 0.0;
-        for ci in 1..c {
-            let mut sum = 0.0;
-            let mut sq = 0.0;
-            for s in 0..k {
-                let d = self.costs[ci * k + s] - self.costs[s];
-                sum += d;
-                sq += d * d;
-            }
-            let mean = sum / k as f64;
-            let se = if k > 1 {
-                ((sq - sum * mean).max(0.0) / (k - 1) as f64 / k as f64).sqrt()
-            } else {
-                0.0
-            };
-            if mean + self.cfg.z * se < 0.0 && mean < best_mean {
-                best = self.candidates[ci];
+        for ci in 1..costs.candidates.len() {
+            let (mean, se) = costs.paired(ci);
+            if mean + z * se < 0.0 && mean < best_mean {
+                best = costs.candidates[ci];
                 best_mean = mean;
             }
         }
         Ok(best)
+    }
+
+    /// Each action's mean paired cost-to-go difference against the base
+    /// rule's choice (0 for the base choice; negative: cheaper) in `mean`,
+    /// its standard error in `se` (0 with one sample), and NaN for the
+    /// actions not evaluated (invalid, or past `candidates`). Both slices
+    /// hold one entry per action. Returns false, with every entry NaN, when
+    /// no decision is pending.
+    pub fn action_values(
+        &mut self,
+        env: &TicketRouting,
+        seed: u64,
+        mean: &mut [f64],
+        se: &mut [f64],
+    ) -> Result<bool, EnvError> {
+        mean.fill(f64::NAN);
+        se.fill(f64::NAN);
+        let Some(costs) = self.candidate_costs(env, seed)? else {
+            return Ok(false);
+        };
+        if !costs.valid {
+            return Ok(false);
+        }
+        for (ci, &a) in costs.candidates.iter().enumerate() {
+            if a < mean.len() {
+                let (m, s) = costs.paired(ci);
+                mean[a] = m;
+                se[a] = s;
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// The paired rollout costs of one decision (see [`Planner::candidate_costs`]).
+#[derive(Debug)]
+pub struct CandidateCosts<'a> {
+    /// Actions tried, the base rule's choice first.
+    pub candidates: &'a [usize],
+    /// Weighted waiting cost of candidate `c`'s sample `s` at `c * samples + s`.
+    pub costs: &'a [f64],
+    pub samples: usize,
+    /// Some action is valid (otherwise nothing was rolled out).
+    pub valid: bool,
+}
+
+impl CandidateCosts<'_> {
+    /// Mean paired difference of candidate `ci` against the base choice
+    /// (candidate 0) and its standard error (0 with one sample).
+    pub fn paired(&self, ci: usize) -> (f64, f64) {
+        let k = self.samples;
+        let mut sum = 0.0;
+        let mut sq = 0.0;
+        for s in 0..k {
+            let d = self.costs[ci * k + s] - self.costs[s];
+            sum += d;
+            sq += d * d;
+        }
+        let mean = sum / k as f64;
+        let se = if k > 1 {
+            ((sq - sum * mean).max(0.0) / (k - 1) as f64 / k as f64).sqrt()
+        } else {
+            0.0
+        };
+        (mean, se)
     }
 }
 
@@ -512,5 +597,43 @@ mod tests {
         let mut copy = env.clone();
         Planner::resample(&mut copy, &env, 99, 0, true);
         assert_eq!(copy.desk.sim.current.as_ref().unwrap().work, truth);
+    }
+
+    #[test]
+    fn planner_values_are_zero_at_the_base_choice_and_nan_off_the_candidates() {
+        let env = env_at_decision(6, 15);
+        let mut p = Planner::new(PlannerConfig {
+            samples: 4,
+            candidates: 3,
+            ..Default::default()
+        })
+        .unwrap();
+        let n = env.desk.n_actions();
+        let (mut mean, mut se) = (vec![0.0; n], vec![0.0; n]);
+        assert!(p.action_values(&env, 9, &mut mean, &mut se).unwrap());
+        let mut mask = vec![false; n];
+        env.action_mask(&mut mask);
+        let evaluated: Vec<usize> = (0..n).filter(|&a| !mean[a].is_nan()).collect();
+        assert_eq!(evaluated.len(), 3.min(mask.iter().filter(|&&m| m).count()));
+        assert!(evaluated.iter().all(|&a| mask[a] && se[a] >= 0.0));
+        let chosen = p.decide(&env, 9).unwrap();
+        let mut obs = vec![0.0; env.obs_len()];
+        obs::write(&env.desk, &mut obs);
+        let base = Planner::base_choice(&BaseRule::default(), &env, &obs, &mask);
+        assert_eq!(mean[base], 0.0);
+        // decide switches only to a candidate whose saving is clear.
+        if chosen != base {
+            assert!(mean[chosen] + se[chosen] < 0.0);
+        }
+    }
+
+    #[test]
+    fn planner_values_are_nan_when_no_decision_is_pending() {
+        let mut env = env_at_decision(1, 0);
+        env.desk.sim.current = None;
+        let mut p = Planner::new(PlannerConfig::default()).unwrap();
+        let (mut mean, mut se) = (vec![0.0; 4], vec![0.0; 4]);
+        assert!(!p.action_values(&env, 0, &mut mean, &mut se).unwrap());
+        assert!(mean.iter().chain(&se).all(|v| v.is_nan()));
     }
 }
