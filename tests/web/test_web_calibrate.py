@@ -173,6 +173,23 @@ def test_calibrate__ids_and_file_names_outside_the_served_set_are_refused(
     assert r.status_code in (404, 422), r.text
 
 
+def test_calibrate__a_second_run_while_one_runs_is_429(client: TestClient, calibration: dict[str, Any]) -> None:
+    store = client.app.state.ctx.calibrations  # type: ignore[attr-defined]
+    with store.slot():
+        r = client.post(f"/api/calibrations/{calibration['id']}/compare", json={"seeds": 1})
+        assert r.status_code == 429 and "already running" in r.text
+    assert client.post(f"/api/calibrations/{calibration['id']}/compare", json={"seeds": 1}).status_code == 200
+
+
+def test_calibrate__event_log_reading_errors_name_the_column(client: TestClient) -> None:
+    log = b"case,activity,timestamp\n1,open,2026-11-02 09:00:00\n1,close,2026-11-02 10:00:00\n"
+    r = client.post(
+        "/api/calibrations?filename=log.csv&event_log=true&case=ticket&resolved_activity=close", content=log
+    )
+    assert r.status_code == 400 and "'ticket'" in r.text, r.text
+
+
+# Last: it deletes the module's calibration.
 def test_calibrate__cap_on_kept_calibrations_then_delete_frees_a_place(
     client: TestClient, calibration: dict[str, Any]
 ) -> None:
