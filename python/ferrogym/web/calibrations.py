@@ -20,7 +20,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +58,11 @@ class Reading:
     resolved: tuple[str, ...] = ()
     tz: str = "UTC"
     weeks: int = 1
-    suffix: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "suffix", Path(self.filename).suffix.lower())
+    @property
+    def suffix(self) -> str:
+        """The uploaded file's suffix in lower case (``.csv``, ``.parquet`` or ``.xes``)."""
+        return Path(self.filename).suffix.lower()
 
     @property
     def is_log(self) -> bool:

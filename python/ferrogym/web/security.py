@@ -79,6 +79,7 @@ class BodyTooLarge(HTTPException):
     """Raised from ``receive`` past the cap (413)."""
 
     def __init__(self, limit: int, name: str = "max_message_bytes") -> None:
+        """A 413 naming the cap ``limit`` and the limit ``name`` that sets it."""
         super().__init__(413, f"request body above the cap of {limit} bytes ({name})")
 
 
@@ -86,6 +87,7 @@ class Guard:
     """Pure ASGI middleware applying the checks above before any route runs."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        """Guards ``app`` with the checks of ``settings``."""
         self.app = app
         self.settings = settings
 
