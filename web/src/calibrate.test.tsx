@@ -1,9 +1,9 @@
-import { render, within } from "@testing-library/react";
+import { fireEvent, render, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setToken, upload } from "./lib/api";
 import { kpiResults, uploadPath } from "./lib/calibrate";
 import type { CalibrationSummary, Comparison, KpiRow } from "./lib/types";
-import { CalibrationReport, ComparisonTable } from "./pages/Calibrate";
+import Calibrate, { CalibrationReport, ComparisonTable } from "./pages/Calibrate";
 
 afterEach(() => {
   setToken(null);
@@ -116,5 +116,22 @@ describe("comparison", () => {
     expect(cells[1].textContent).toBe("557.0 ± 20.000");
     expect((cells[2] as HTMLElement).style.fontWeight).toBe("bold");
     expect((table.querySelectorAll("tbody tr")[1].querySelectorAll("td")[2] as HTMLElement).style.fontWeight).toBe("bold");
+  });
+});
+
+describe("page", () => {
+  it("lists the server's presets and earlier calibrations, and opens one", async () => {
+    const presets = [{ name: "zendesk", summary: "Zendesk", columns: {} }, { name: "jira-sm", summary: "Jira", columns: {} }];
+    const answers: Record<string, unknown> = { "/api/calibrations/presets": presets, "/api/calibrations": [summary(true)] };
+    vi.stubGlobal("fetch", vi.fn((path: string) => Promise.resolve(new Response(JSON.stringify(answers[path]), { status: 200 }))));
+    const { container } = render(<Calibrate />);
+    const screen = within(container);
+    await waitFor(() => expect(screen.getByTestId("cal-earlier").textContent).toContain("tickets.csv"));
+    const options = [...screen.getByTestId("cal-preset").querySelectorAll("option")].map((o) => o.getAttribute("value"));
+    expect(options).toEqual(["zendesk", "jira-sm", ""]);
+    expect((screen.getByTestId("cal-upload") as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByText("tickets.csv"));
+    expect(screen.getByTestId("cal-verdict").textContent).toContain("reproduces");
+    expect(screen.getByTestId("cal-compare")).toBeTruthy();
   });
 });

@@ -126,6 +126,7 @@ export function ComparisonTable({ comparison }: { comparison: Comparison }) {
 
 export default function Calibrate() {
   const presets = useApi<PresetInfo[]>("/api/calibrations/presets");
+  const earlier = useApi<CalibrationSummary[]>("/api/calibrations");
   const [file, setFile] = useState<File | null>(null);
   const [preset, setPreset] = useState("zendesk");
   const [mapping, setMapping] = useState("");
@@ -139,7 +140,12 @@ export default function Calibrate() {
       setCal(null);
       setComparison(null);
       setCal(await upload<CalibrationSummary>(uploadPath(file.name, preset, mapping), file));
+      earlier.reload();
     });
+  const open = (c: CalibrationSummary) => {
+    setCal(c);
+    setComparison(null);
+  };
   const compare = () =>
     run(async () => {
       if (!cal) return;
@@ -172,6 +178,28 @@ export default function Calibrate() {
         </label>
         {busy && <p className="muted">working: reading, fitting, validating…</p>}
         <ErrorBox error={error ?? presets.error} />
+        {(earlier.data ?? []).length > 0 && (
+          <table data-testid="cal-earlier">
+            <thead>
+              <tr>
+                <th>earlier calibrations</th>
+                <th>tickets</th>
+                <th>from</th>
+                <th>days</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(earlier.data ?? []).map((c) => (
+                <tr key={c.id} className={c.id === cal?.id ? "selected" : ""} onClick={() => open(c)}>
+                  <td>{c.source}</td>
+                  <td>{c.tickets}</td>
+                  <td>{c.first_day}</td>
+                  <td>{c.days}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </Card>
       {cal && (
         <Card title={`Calibration of ${cal.source}`} testid="cal-report">
