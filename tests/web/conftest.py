@@ -32,6 +32,7 @@ def make_client(tmp_path: Path) -> Iterator[MakeClient]:
         s = Settings(
             models_dir=tmp_path / "models",
             recordings_dir=tmp_path / "recordings",
+            calibrations_dir=tmp_path / "calibrations",
             limits=limits or Limits(),
             **settings,
         )

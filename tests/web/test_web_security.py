@@ -112,6 +112,11 @@ def test_openapi__documents_every_endpoint(client: TestClient) -> None:
         "/api/recordings": {"get", "post"},
         "/api/recordings/{name}/episodes": {"get"},
         "/api/recordings/{name}/frames/{step}": {"get"},
+        "/api/calibrations/presets": {"get"},
+        "/api/calibrations": {"get", "post"},
+        "/api/calibrations/{cal_id}": {"get", "delete"},
+        "/api/calibrations/{cal_id}/files/{name}": {"get"},
+        "/api/calibrations/{cal_id}/compare": {"post"},
     }
     assert {p: set(v) for p, v in paths.items()} == routes
 

@@ -240,6 +240,26 @@ try {
     await shot("training-curriculum");
   });
 
+  await check("calibrate: upload the Zendesk sample, see the verdict and a figure, compare policies on the history", async () => {
+    await nav("Calibrate");
+    await page.waitForSelector("[data-testid=cal-preset] option[value=zendesk]", { state: "attached" });
+    await page.setInputFiles("[data-testid=cal-file]", path.resolve(here, "../../examples/data/zendesk_sample.csv"));
+    await page.selectOption("[data-testid=cal-preset]", "zendesk");
+    await page.click("[data-testid=cal-upload]");
+    await page.waitForSelector("[data-testid=cal-verdict] >> text=fitted scenario", { timeout: 60_000 });
+    expect((await page.textContent("[data-testid=cal-period]")).includes("249 tickets"), "the sample has 249 tickets");
+    await page.waitForFunction(() => {
+      const img = document.querySelector("[data-testid='cal-figure-arrivals.png']");
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    await page.waitForSelector("[data-testid=cal-table-work] tbody tr");
+    await page.click("[data-testid=cal-compare]");
+    await page.waitForSelector("[data-testid=cal-kpi-table] >> text=resolution_mean", { timeout: 60_000 });
+    const heads = await page.$$eval("[data-testid=cal-kpi-table] th", (ths) => ths.map((t) => t.textContent));
+    expect(heads.some((h) => h.startsWith("least-loaded")), `no least-loaded column: ${heads}`);
+    await shot("calibrate");
+  });
+
   await check("dashboard: lists the finished job and the open envs", async () => {
     await nav("Dashboard");
     await page.waitForSelector("td.status-finished");

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import Calibrate from "./pages/Calibrate";
 import Dashboard from "./pages/Dashboard";
 import Environments from "./pages/Environments";
 import Models from "./pages/Models";
@@ -13,6 +14,7 @@ export const PAGES = [
   { path: "/models", label: "Models", element: <Models /> },
   { path: "/scenarios", label: "Scenarios", element: <Scenarios /> },
   { path: "/replay", label: "Replay", element: <Replay /> },
+  { path: "/calibrate", label: "Calibrate", element: <Calibrate /> },
 ];
 
 export function pageFor(pathname: string) {

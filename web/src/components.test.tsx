@@ -23,7 +23,7 @@ describe("components", () => {
 
 describe("pages", () => {
   it("has the six pages of the dashboard and falls back to the Dashboard", () => {
-    expect(PAGES.map((p) => p.label)).toEqual(["Dashboard", "Environments", "Training", "Models", "Scenarios", "Replay"]);
+    expect(PAGES.map((p) => p.label)).toEqual(["Dashboard", "Environments", "Training", "Models", "Scenarios", "Replay", "Calibrate"]);
     expect(pageFor("/nowhere").label).toBe("Dashboard");
   });
 

@@ -54,6 +54,7 @@ def run(
     validation_weeks: int | None = None,
     report: bool = True,
     command: str = "",
+    name: str | None = None,
 ) -> Result:
     """Calibrates TicketRouting to ``source`` and writes every output into ``out``.
 
@@ -68,6 +69,7 @@ def run(
         validation_weeks: weeks the validation simulates (default: the data's).
         report: write the figures and the report page.
         command: the command line, recorded in the scenario's provenance.
+        name: what the report and the scenario's provenance call the input (default: ``source``'s path).
 
     Raises:
         ConfigError: any problem with the input (named), or both or neither of ``columns`` and ``activities``.
@@ -76,7 +78,7 @@ def run(
 
     if (columns is None) == (activities is None):
         raise ConfigError("give either a column mapping (a ticket export) or an activity mapping (an event log)")
-    name = str(source)
+    name = str(source) if name is None else name
     if columns is not None:
         table, notes = read_export(source, columns, tz)
     else:

@@ -162,6 +162,51 @@ def write_report(cal: Calibration, validation: Validation | None, out: Path, sou
     return page
 
 
+#: A table of the report: its header and its rows, as the page prints them.
+Table = tuple[list[str], list[list[str]]]
+
+
+def counted_table(cal: Calibration) -> Table:
+    """What reading counted (dropped, censored, reopened...): label and tickets."""
+    return ["counted", "tickets"], [[k, str(n)] for k, n in cal.notes.counts.items()] or [["nothing", "0"]]
+
+
+def arrivals_table(cal: Calibration) -> Table:
+    """Arrivals per weekday with their intervals, and the days of each weekday seen."""
+    a = cal.arrivals
+    return ["weekday", "days seen", "arrivals per day"], [
+        [d, str(x), _iv(e)] for d, x, e in zip(WEEKDAYS, a.exposure, a.daily, strict=True)
+    ]
+
+
+def work_table(cal: Calibration) -> Table:
+    """The lognormal work fit per type: tickets, censored, median and sigma with intervals, KS fit."""
+    head = ["type", "tickets", "in progress (censored)", "median minutes", "sigma", "KS distance", "KS p-value"]
+    rows = [
+        [t, str(f.tickets), str(f.censored), _iv(f.median), _iv(f.sigma, 3), f"{f.ks:.3f}", f"{f.ks_pvalue:.3f}"]
+        if f is not None
+        else [t, "0", "0", "-", "-", "-", "-"]
+        for t, f in cal.work.types.items()
+    ]
+    return head, rows
+
+
+def skills_table(cal: Calibration) -> Table:
+    """Each engineer's inferred shift, tickets and skill per type (no rows when the input names no engineers)."""
+    w = cal.work
+    return ["engineer", "shift", "tickets", *cal.mix.types], [
+        [e, f"{s[0]:g}-{s[1]:g} h", str(sum(n)), *(f"{x.value:.2f}" for x in row)]
+        for e, s, n, row in zip(w.engineers, w.shifts, w.tickets, w.skills, strict=True)
+    ]
+
+
+def validation_table(v: Validation) -> Table:
+    """Observed against simulated resolution times: tickets, mean, p50, p95."""
+    return ["resolution time (minutes)", "observed", "simulated"], [
+        [k, f"{v.observed[k]:.0f}", f"{v.simulated[k]:.0f}"] for k in ("tickets", "mean", "p50", "p95")
+    ]
+
+
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head), *("| " + " | ".join(r) + " |" for r in rows), ""]
 
@@ -188,7 +233,7 @@ def markdown(cal: Calibration, v: Validation | None, source: str) -> str:
     lines += [f"- {s}" for s in cal.notes.not_fitted] or ["- every part of the scenario was fitted"]
     lines += [
         "",
-        *_table(["counted", "tickets"], [[k, str(n)] for k, n in cal.notes.counts.items()] or [["nothing", "0"]]),
+        *_table(*counted_table(cal)),
     ]
     t = a.trend_per_4_weeks
     trend = "not estimable" if math.isnan(t.low) else f"{t.value:+.1%} [{t.low:+.1%}, {t.high:+.1%}] per 4 weeks"
@@ -200,10 +245,7 @@ def markdown(cal: Calibration, v: Validation | None, source: str) -> str:
         "",
         "![arrivals](arrivals.png)",
         "",
-        *_table(
-            ["weekday", "days seen", "arrivals per day"],
-            [[d, str(x), _iv(e)] for d, x, e in zip(WEEKDAYS, a.exposure, a.daily, strict=True)],
-        ),
+        *_table(*arrivals_table(cal)),
         "![volume](volume.png)",
         "",
         "## Mix",
@@ -227,23 +269,7 @@ def markdown(cal: Calibration, v: Validation | None, source: str) -> str:
         f"Handling time measured as: {w.handling_source}. Lognormal by maximum likelihood, one mean per engineer; "
         "the median is for a skill-1 engineer.",
         "",
-        *_table(
-            ["type", "tickets", "in progress (censored)", "median minutes", "sigma", "KS distance", "KS p-value"],
-            [
-                [
-                    t_,
-                    str(f.tickets),
-                    str(f.censored),
-                    _iv(f.median),
-                    _iv(f.sigma, 3),
-                    f"{f.ks:.3f}",
-                    f"{f.ks_pvalue:.3f}",
-                ]
-                if f is not None
-                else [t_, "0", "0", "-", "-", "-", "-"]
-                for t_, f in w.types.items()
-            ],
-        ),
+        *_table(*work_table(cal)),
         "![work QQ plots](work_qq.png)",
         "",
         "## Engineers",
@@ -252,13 +278,7 @@ def markdown(cal: Calibration, v: Validation | None, source: str) -> str:
         "",
     ]
     if w.engineers:
-        lines += _table(
-            ["engineer", "shift", "tickets", *m.types],
-            [
-                [e, f"{s[0]:g}-{s[1]:g} h", str(sum(n)), *(f"{x.value:.2f}" for x in row)]
-                for e, s, n, row in zip(w.engineers, w.shifts, w.tickets, w.skills, strict=True)
-            ],
-        )
+        lines += _table(*skills_table(cal))
     lines += [
         "## SLA targets (minutes)",
         "",
@@ -273,10 +293,7 @@ def markdown(cal: Calibration, v: Validation | None, source: str) -> str:
             + ", ".join(f"{k} {d:.3f}" for k, d in v.share_distance.items())
             + ").",
             "",
-            *_table(
-                ["resolution time (minutes)", "observed", "simulated"],
-                [[k, f"{v.observed[k]:.0f}", f"{v.simulated[k]:.0f}"] for k in ("tickets", "mean", "p50", "p95")],
-            ),
+            *_table(*validation_table(v)),
             f"KS distance {v.ks:.3f} (p = {v.ks_pvalue:.3g}).",
             "",
             f"**{v.verdict}**",

@@ -38,6 +38,7 @@ def run(
             token=token or None,
             models_dir=runs / "models",
             recordings_dir=recordings if recordings is not None else runs / "recordings",
+            calibrations_dir=runs / "calibrations",
             limits=Limits(max_ws_clients=max_ws_clients),
         )
     except ValueError as e:

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ferrogym.web import errors
 from ferrogym.web.context import Context
-from ferrogym.web.routers import envs, models, recordings, scenarios, system, training
+from ferrogym.web.routers import calibrate, envs, models, recordings, scenarios, system, training
 from ferrogym.web.security import Guard
 from ferrogym.web.settings import Settings
 
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["GET", "POST", "DELETE"],
         allow_headers=["authorization", "content-type"],
     )
-    for r in (system, envs, training, models, scenarios, recordings):
+    for r in (system, envs, training, models, scenarios, recordings, calibrate):
         app.include_router(r.router)
 
     @app.api_route("/api/{rest:path}", methods=["GET", "POST", "DELETE", "PUT", "PATCH"], include_in_schema=False)

@@ -12,6 +12,7 @@ from fastapi import Request, WebSocket
 
 from ferrogym.web.adapters.record_files import LogReplayer
 from ferrogym.web.adapters.recordings import Replayer
+from ferrogym.web.calibrations import CalibrationStore
 from ferrogym.web.exceptions import NotFound
 from ferrogym.web.jobs import JobManager
 from ferrogym.web.sessions import SessionStore
@@ -29,6 +30,7 @@ class Context:
     sessions: SessionStore
     jobs: JobManager
     broadcaster: Broadcaster
+    calibrations: CalibrationStore
     replayers: OrderedDict[str, Replayer | LogReplayer] = field(default_factory=OrderedDict)
     models: OrderedDict[str, Any] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -43,6 +45,7 @@ class Context:
             SessionStore(limits),
             JobManager(settings.models_dir, limits.max_jobs, limits.job_history, broadcaster),
             broadcaster,
+            CalibrationStore(settings.calibrations_dir, limits),
         )
 
     # -- saved models --------------------------------------------------------

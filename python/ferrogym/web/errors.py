@@ -29,7 +29,7 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
 
 def _detail(text: str, request: Request) -> str:
     settings = request.app.state.ctx.settings
-    return without_folders(text, settings.recordings_dir, settings.models_dir)
+    return without_folders(text, settings.recordings_dir, settings.models_dir, settings.calibrations_dir)
 
 
 def install(app: FastAPI) -> None:

@@ -324,3 +324,24 @@ class Overview(BaseModel):
     ws_clients: int
     limits: dict[str, int]
     auth: bool
+
+
+# -- calibration ---------------------------------------------------------------
+
+
+class PresetInfo(BaseModel):
+    """A help-desk export layout the upload can be read with: ticket-table column -> export column."""
+
+    name: str
+    summary: str
+    columns: dict[str, str]
+
+
+class Compare(Strict):
+    """Compares routing policies on a calibration's replayed history, ``seeds`` seeds from ``seed``."""
+
+    policies: list[str] | None = Field(
+        default=None, max_length=16, description="Registry names; default: every heuristic."
+    )
+    seeds: int = Field(default=2, ge=1)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)

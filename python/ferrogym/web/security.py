@@ -29,6 +29,15 @@ from ferrogym.web.settings import Settings, is_wildcard
 
 #: Methods that change state: their Origin must be the served page's.
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: The upload of a ticket export: its body is capped by ``max_upload_bytes``, every other by ``max_message_bytes``.
+UPLOAD_PATH = "/api/calibrations"
+
+
+def body_limit(scope: Scope, settings: Settings) -> tuple[int, str]:
+    """The byte cap of a request's body, and the name of the limit that sets it."""
+    if scope.get("method") == "POST" and scope.get("path", "").rstrip("/") == UPLOAD_PATH:
+        return settings.limits.max_upload_bytes, "max_upload_bytes"
+    return settings.limits.max_message_bytes, "max_message_bytes"
 
 
 def token_ok(conn: HTTPConnection, settings: Settings) -> bool:
@@ -69,14 +78,16 @@ def origin_ok(conn: HTTPConnection, settings: Settings) -> bool:
 class BodyTooLarge(HTTPException):
     """Raised from ``receive`` past the cap (413)."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"request body above the cap of {limit} bytes")
+    def __init__(self, limit: int, name: str = "max_message_bytes") -> None:
+        """A 413 naming the cap ``limit`` and the limit ``name`` that sets it."""
+        super().__init__(413, f"request body above the cap of {limit} bytes ({name})")
 
 
 class Guard:
     """Pure ASGI middleware applying the checks above before any route runs."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        """Guards ``app`` with the checks of ``settings``."""
         self.app = app
         self.settings = settings
 
@@ -111,13 +122,13 @@ class Guard:
         if scope["method"] in UNSAFE_METHODS and not origin_ok(conn, s):
             return 403, f"Origin {conn.headers.get('origin')!r} may not change this server's state"
         length = conn.headers.get("content-length")
-        limit = s.limits.max_message_bytes
+        limit, name = body_limit(scope, s)
         if length is not None and (not length.isdigit() or int(length) > limit):
-            return 413, f"request body of {length} bytes is above the cap of {limit}"
+            return 413, f"request body of {length} bytes is above the cap of {limit} ({name})"
         return None
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = self.settings.limits.max_message_bytes
+        limit, name = body_limit(scope, self.settings)
         received = 0
 
         async def counted() -> Message:
@@ -128,7 +139,7 @@ class Guard:
                 if received > limit:
                     # An HTTPException: FastAPI's body parsing re-raises it, the app's handler answers 413,
                     # and the server stops reading (it drops the connection with the rest unread).
-                    raise BodyTooLarge(limit)
+                    raise BodyTooLarge(limit, name)
             return message
 
         await self.app(scope, counted, send)

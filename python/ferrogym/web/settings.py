@@ -56,6 +56,15 @@ class Limits:
     max_recording_bytes: int = 8 * 1024 * 1024
     #: Metric points a job keeps for clients that connect later.
     job_history: int = 2_000
+    #: Largest ticket export or event log the Calibrate page may upload (bytes received are counted).
+    max_upload_bytes: int = 32 * 1024 * 1024
+    #: Calibration folders kept on disk past which a new upload is refused.
+    max_calibrations: int = 100
+    #: Weeks the validation of an uploaded calibration simulates by default, and at most.
+    calibration_weeks: int = 1
+    max_calibration_weeks: int = 8
+    #: Seeds one policy comparison on a replayed history may run.
+    max_compare_seeds: int = 10
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,7 @@ class Settings:
     token: str | None = None
     models_dir: Path = field(default_factory=lambda: Path("ferrogym-runs") / "models")
     recordings_dir: Path = field(default_factory=lambda: Path("ferrogym-runs") / "recordings")
+    calibrations_dir: Path = field(default_factory=lambda: Path("ferrogym-runs") / "calibrations")
     limits: Limits = field(default_factory=Limits)
     #: Further names the server is reached by (a DNS name of a token-protected bind); see security.py.
     hostnames: tuple[str, ...] = ()

@@ -41,15 +41,30 @@ export function errorMessage(body: unknown, status: number): string {
   return `HTTP ${status}`;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function send<T>(method: string, path: string, body: BodyInit | undefined, contentType: string | null): Promise<T> {
   const headers: Record<string, string> = {};
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (contentType) headers["Content-Type"] = contentType;
+  const res = await fetch(path, { method, headers, body });
   if (res.status === 204) return undefined as T;
   const data = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, errorMessage(data, res.status));
   return data as T;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return send<T>(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? null : "application/json");
+}
+
+/** POSTs a file's bytes as the request body (the server streams it to disk against its upload cap). */
+export async function upload<T>(path: string, file: Blob): Promise<T> {
+  return send<T>("POST", path, file, "application/octet-stream");
+}
+
+/** A server URL a browser loads by itself (an <img>, a link): the token goes in the query. */
+export function withToken(path: string): string {
+  if (!token) return path;
+  return `${path}${path.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`;
 }
 
 export function wsUrl(path: string, loc: Pick<Location, "protocol" | "host"> = window.location): string {

@@ -161,3 +161,51 @@ export type JobMessage =
   | ({ type: "metric"; job: JobInfo; dropped: number } & MetricPoint)
   | { type: "progress"; job: JobInfo; timesteps: number; dropped: number }
   | { type: "status" | "done" | "error" | "refused"; job?: JobInfo; error?: string; dropped: number };
+
+export interface PresetInfo {
+  name: string;
+  summary: string;
+  columns: Record<string, string>;
+}
+
+/** A table of the calibration report, as the report page prints it. */
+export interface ReportTable {
+  head: string[];
+  rows: string[][];
+}
+
+export interface CalibrationSummary {
+  id: string;
+  source: string;
+  tickets: number;
+  days: number;
+  first_day: string;
+  arrivals_per_day: number;
+  handling_source: string;
+  engineers: number;
+  notes: { counts: Record<string, number>; not_fitted: string[] };
+  tables: Record<string, ReportTable>;
+  validation: { policy: string; weeks: number; ks: number; ks_pvalue: number; agrees: boolean; verdict: string } | null;
+  figures: string[];
+}
+
+/** One row of the KPI report (`ferrogym evaluate --trace --csv`). */
+export interface KpiRow {
+  policy: string;
+  kpi: string;
+  mean: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  n: number;
+}
+
+export interface Comparison {
+  id: string;
+  description: string;
+  trace: Record<string, unknown>;
+  seeds: number[];
+  policies: string[];
+  primary_kpi: string;
+  best_heuristic: string | null;
+  rows: KpiRow[];
+}
