@@ -15,31 +15,18 @@ from ferrogym.calibrate.trace import load_trace, replay, replay_kwargs
 from ferrogym.cli.evaluate import build_policies, print_report
 from ferrogym.cli.report_files import write_outputs
 from ferrogym.errors import ConfigError
-from ferrogym.evaluation import DEFAULT_ENV, DispatchPolicy, make_batch
+from ferrogym.evaluation import DEFAULT_ENV, DispatchPolicy
 from ferrogym.policies import POLICIES
-from ferrogym.policies.stronger import STRONGER, Team, make_stronger
+from ferrogym.policies.stronger import STRONGER
 
 #: The default line-up on a trace: the heuristics, then the tuned stronger baselines.
 DEFAULT_POLICIES = [*POLICIES, *STRONGER]
 
 
 def build_trace_policies(names: list[str], seed: int, env_kwargs: dict[str, Any]) -> dict[str, DispatchPolicy]:
-    """Policies by name in ``names`` order: heuristics, stronger baselines
-    (with the team of the replayed desk) or model paths."""
-    plain = build_policies([n for n in names if n not in STRONGER], DEFAULT_ENV, seed, **env_kwargs)
-    stronger: dict[str, DispatchPolicy] = {}
-    if any(n in STRONGER for n in names):
-        probe = make_batch(DEFAULT_ENV, 1, **env_kwargs)
-        try:
-            probe.reset(seed=seed)
-            team, layout = Team.of(probe), probe.obs_layout
-        finally:
-            probe.close()
-        stronger = {n: make_stronger(n, layout, team, seed) for n in names if n in STRONGER}
-    built = {**plain, **stronger}
-    # Models are keyed by their own names, not their paths: keep those after the named ones.
-    ordered = {n: built[n] for n in names if n in built}
-    return {**ordered, **{k: v for k, v in built.items() if k not in ordered}}
+    """Policies by name in ``names`` order (heuristics, tuned stronger baselines with the team of the
+    replayed desk, or model paths) on the replayed desk's config ``env_kwargs``."""
+    return build_policies(names, DEFAULT_ENV, seed, **env_kwargs)
 
 
 def run_trace(
