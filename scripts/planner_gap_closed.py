@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 KPI = "weighted_resolution"
 
@@ -51,10 +52,16 @@ def main() -> None:
     r = np.array([router[s] - base[s] for s in seeds])
     p = np.array([planner[s] - base[s] for s in seeds])
     mean_base = float(np.mean([base[s] for s in seeds]))
-    rng = np.random.default_rng(0)
-    idx = rng.integers(0, len(seeds), size=(args.bootstrap, len(seeds)))
-    shares = r[idx].mean(axis=1) / p[idx].mean(axis=1)
-    low, high = np.percentile(shares, [2.5, 97.5])
+    ci = stats.bootstrap(
+        (r, p),
+        lambda a, b, axis: a.mean(axis=axis) / b.mean(axis=axis),
+        paired=True,
+        vectorized=True,
+        n_resamples=args.bootstrap,
+        method="percentile",
+        rng=np.random.default_rng(0),
+    ).confidence_interval
+    low, high = ci.low, ci.high
     print(f"{len(seeds)} seeds {seeds[0]}..{seeds[-1]}; {args.baseline} mean {KPI} {mean_base:.1f}")
     print(f"router  - {args.baseline}: {r.mean():+.1f} ({100 * r.mean() / mean_base:+.1f}%)")
     print(f"planner - {args.baseline}: {p.mean():+.1f} ({100 * p.mean() / mean_base:+.1f}%)")
