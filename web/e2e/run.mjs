@@ -1,8 +1,10 @@
 // End-to-end test of the dashboard in real Chromium (Debian's /usr/bin/chromium,
 // driven by playwright-core): starts `ferrogym serve` on a free loopback port,
-// walks every page as a person would, saves a screenshot of each page to
-// docs/images/web/, and stops the server (which must stop its training job).
-// Usage: node e2e/run.mjs   (env: CHROMIUM, FERROGYM = command that runs the CLI)
+// walks every page as a person would, saves a screenshot of each page, and
+// stops the server (which must stop its training job). Screenshots go to a
+// temporary folder, or to FERROGYM_SCREENSHOTS (the docs' are refreshed with
+// FERROGYM_SCREENSHOTS=../docs/images/web), so a test run leaves the checkout as it was.
+// Usage: node e2e/run.mjs   (env: CHROMIUM, FERROGYM = command that runs the CLI, FERROGYM_SCREENSHOTS)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import net from "node:net";
@@ -12,7 +14,9 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const shots = path.resolve(here, "../../docs/images/web");
+const shots = process.env.FERROGYM_SCREENSHOTS
+  ? path.resolve(process.env.FERROGYM_SCREENSHOTS)
+  : mkdtempSync(path.join(tmpdir(), "ferrogym-e2e-shots-"));
 mkdirSync(shots, { recursive: true });
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const FERROGYM = (process.env.FERROGYM ?? "ferrogym").split(" ");
