@@ -35,8 +35,10 @@ OBSERVED = "observed-shares"
 AUTO = "auto"
 #: Agreement thresholds of the verdict: KS distance, and relative error of p50 and p95.
 KS_GOOD, KS_FAIR, QUANTILE_TOLERANCE = 0.05, 0.10, 0.05
-#: Weeks the validation simulates: the data's, within these bounds...
-WEEKS = (8, 52)
+#: Weeks the validation simulates: this many times the data's (so that the comparison carries the
+#: data's noise, not the simulation's too), within these bounds...
+SIM_FACTOR = 4
+WEEKS = (8, 208)
 #: ... and within a budget of simulated tickets (each one a policy call in Python): for the final run,
 #: and for each candidate rule when choosing the closest one.
 SIM_TICKETS, SELECT_TICKETS = 20_000, 3_000
@@ -125,7 +127,8 @@ def validate(
         cal: the calibration (its tickets are the data).
         config: the fitted TicketRouting config.
         policy: :data:`AUTO`, :data:`OBSERVED` or a registered dispatch rule.
-        weeks: weeks to simulate (default: the data's, within :data:`WEEKS`).
+        weeks: weeks to simulate (default: :data:`SIM_FACTOR` times the data's, within :data:`WEEKS`
+            and :data:`SIM_TICKETS`).
         seed: the first episode's seed.
 
     Raises:
@@ -134,7 +137,8 @@ def validate(
     if policy not in (AUTO, OBSERVED) and policy not in POLICIES:
         raise ConfigError(f"validation policy {policy!r}: expected {AUTO}, {OBSERVED} or one of {list(POLICIES)}")
     weekly = max(7 * cal.arrivals.arrivals_per_day, 1.0)
-    n_weeks = weeks or int(min(max(np.ceil(cal.days / 7), WEEKS[0]), WEEKS[1], max(SIM_TICKETS // weekly, 1)))
+    data_weeks = SIM_FACTOR * np.ceil(cal.days / 7)
+    n_weeks = weeks or int(min(max(data_weeks, WEEKS[0]), WEEKS[1], max(SIM_TICKETS // weekly, 1)))
     shares = assignment_shares(cal)
     weight = np.array([e.value for e in cal.mix.type_probs])
     distance = {}

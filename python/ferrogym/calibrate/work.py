@@ -4,9 +4,9 @@ TicketRouting serves a ticket of type k in ``work / skill[e, k]`` on-shift
 minutes, ``work`` lognormal with median ``work_median_minutes[k]`` and
 ``work_sigma[k]``. So ``log(handling) = log(median_k) - log(skill_ek) +
 sigma_k * normal``: per type, a normal model of log handling time with one
-mean per engineer. The engineer means are shrunk toward the type's mean by
-their ticket counts (empirical Bayes: the between-engineer variance by the
-method of moments), the best engineer of a type gets skill 1 and the others
+mean per engineer. The engineer means are shrunk toward their precision-weighted
+mean by their ticket counts (empirical Bayes: the between-engineer variance by
+the method of moments), the best engineer of a type gets skill 1 and the others
 ``exp(best mean - their mean)``.
 
 Handling time is ``effort_minutes`` where the export records it; otherwise
@@ -295,17 +295,21 @@ def _shrunk_means(
             z2[censored] = mu**2 + sigma2 + sd0 * (mu + bound) * mills
             ybar, sigma2 = _group_moments(z, z2, who, n, dof)
     y = z
-    m = float(y.mean())
+    # The target is the mean of the engineers' means, each weighted by its precision, not the mean of
+    # all tickets: a routing that sends a type to its best engineers makes the ticket mean theirs, and
+    # shrinking toward it would make the others look as fast (and the simulation too fast).
     if groups >= 2:
-        between = float(((ybar[seen] - m) ** 2).sum() / (groups - 1))
+        between = float(np.var(ybar[seen], ddof=1))
         tau2 = max(between - float(np.mean(sigma2 / n[seen])), 1e-6)
     else:
         tau2 = 1e-6
+    weight = np.where(seen, 1 / (tau2 + sigma2 / np.maximum(n, 1)), 0.0)
+    m = float(weight @ ybar / weight.sum())
     b = np.where(seen, tau2 / (tau2 + sigma2 / np.maximum(n, 1)), 0.0)
     post = m + b * (ybar - m)
     # The team mean is estimated too (Morris' correction): without it, an engineer shrunk all the way
     # would get the interval of a known mean.
-    var_m = sigma2 / max(int((~censored).sum()), 1) + tau2 / max(groups, 1)
+    var_m = 1 / float(weight.sum())
     var = np.where(seen, 1 / (n / sigma2 + 1 / tau2), tau2) + (1 - b) ** 2 * var_m
     sd = np.sqrt(var)
     best = int(np.argmin(np.where(seen, post, np.inf)))
