@@ -210,7 +210,11 @@ def run(
     ] = None,
     planner_samples: Annotated[int, typer.Option(help="--headroom: re-sampled futures per candidate (K).")] = 16,
     planner_horizon: Annotated[
-        float, typer.Option(help="--headroom: minutes each rollout simulates (inf: to the episode's end).")
+        float,
+        typer.Option(
+            help="--headroom: minutes each rollout simulates (inf: to the episode's end; a rollout cut earlier "
+            "pays what the episode's end would charge for the work it leaves open)."
+        ),
     ] = math.inf,
     planner_candidates: Annotated[int, typer.Option(help="--headroom: candidate engineers per decision.")] = 5,
     planner_z: Annotated[

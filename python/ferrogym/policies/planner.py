@@ -54,7 +54,8 @@ class RolloutPlanner(Policy):
 
     The ``candidates`` are the base choice and the next engineers by expected completion. Each is tried
     on ``samples`` futures re-sampled from what the router knows (the same futures for every candidate),
-    played forward under ``base`` (sed by default) for ``horizon_minutes``; the planner departs from the
+    played forward under ``base`` (sed by default) for ``horizon_minutes`` (a rollout cut before the
+    episode's end pays what the end would charge for the work it leaves open); the planner departs from the
     base choice only when a candidate's mean paired saving exceeds ``z`` standard errors. Bind the env
     with ``bind(env)`` before the first decision.
 

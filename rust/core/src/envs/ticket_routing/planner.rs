@@ -18,7 +18,7 @@
 
 use super::obs::ENGINEER_FEATURES;
 use super::reward::COMPONENT_NAMES;
-use super::{obs, TicketRouting, NAME};
+use super::{obs, Desk, TicketRouting, NAME};
 use crate::error::EnvError;
 use crate::Env;
 
@@ -270,6 +270,19 @@ impl Planner {
         }
     }
 
+    /// The cost, in reward units, a rollout cut at the horizon pays for the
+    /// work it leaves open: what the episode's end would charge now
+    /// (`Desk::open_work_cost`), the ticket awaiting a decision charged as a
+    /// backlog ticket. Without it a cut rollout sees leaving work for later
+    /// as free, and candidates that defer work win.
+    fn cut_cost(desk: &Desk) -> f64 {
+        let p = desk.params();
+        let current = desk.sim.current.as_ref().map_or(0.0, |t| {
+            t.weight * (p.backlog_end_minutes + desk.rates.mean_work[t.kind as usize])
+        });
+        p.wait_weight * (desk.open_work_cost() + current) / 60.0
+    }
+
     /// Re-samples what the router cannot observe (the desk's branch API,
     /// `Desk::resample_future`: arrivals, and the work of every unassigned
     /// ticket); with `reveal_work` the unassigned tickets keep their true
@@ -376,7 +389,11 @@ impl Planner {
                 loop {
                     let step = scratch.step(action as i64, &mut self.obs);
                     cost -= scratch.desk.sim.last[wait] + scratch.desk.sim.last[end];
-                    if step.terminated || step.truncated || scratch.desk.sim.now >= stop {
+                    if step.terminated || step.truncated {
+                        break;
+                    }
+                    if scratch.desk.sim.now >= stop {
+                        cost += Self::cut_cost(&scratch.desk);
                         break;
                     }
                     scratch.action_mask(&mut self.mask);
@@ -498,6 +515,32 @@ mod tests {
             env.step(a as i64, &mut obs);
         }
         env
+    }
+
+    #[test]
+    fn planner_rollouts_cut_at_the_horizon_pay_for_the_work_left_open() {
+        // Rollouts cut right after their first step pay for the work still
+        // open (most of what is open now); without the cut's charge they
+        // would cost only that one step's waiting.
+        let env = env_at_decision(5, 20);
+        let mean_cost = |horizon_minutes: f64| {
+            let mut planner = Planner::new(PlannerConfig {
+                samples: 8,
+                horizon_minutes,
+                candidates: 2,
+                ..Default::default()
+            })
+            .unwrap();
+            let costs = planner.candidate_costs(&env, 11).unwrap().unwrap();
+            costs.costs[..costs.samples].iter().sum::<f64>() / costs.samples as f64
+        };
+        let (cut, whole) = (mean_cost(1e-6), mean_cost(f64::INFINITY));
+        let open_now = Planner::cut_cost(&env.desk);
+        assert!(open_now > 0.0 && whole > cut);
+        assert!(
+            cut > 0.5 * open_now,
+            "a cut rollout costs {cut}, the work open now {open_now}"
+        );
     }
 
     #[test]

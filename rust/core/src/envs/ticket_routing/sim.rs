@@ -632,6 +632,18 @@ impl Desk {
     /// Ends the episode, charging the work left open (so that parking tickets
     /// at the horizon does not pay).
     fn end(&mut self) {
+        self.sim.acc.end = self.open_work_cost();
+        self.sim.ended = true;
+        self.sim.current = None;
+    }
+
+    /// What the end of the episode charges now, in weighted minutes, for the
+    /// work left open: the backlog (with `allow_hold`, placed on paper with
+    /// the engineers who would finish it soonest, see `held_end_cost`; else
+    /// a flat charge per ticket) and the queued tickets' remaining service.
+    /// Reads the desk only; a planner's rollout cut short of the episode's end
+    /// pays it too, so that leaving work open at the cut does not look free.
+    pub fn open_work_cost(&self) -> f64 {
         let now = self.sim.now;
         let mut cost = 0.0;
         if self.p.allow_hold {
@@ -654,9 +666,7 @@ impl Desk {
                 }
             }
         }
-        self.sim.acc.end = cost;
-        self.sim.ended = true;
-        self.sim.current = None;
+        cost
     }
 
     /// The slot an action is routed to: itself if valid, else (fallback
