@@ -28,8 +28,8 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -38,15 +38,18 @@ from gymnasium.vector import AutoresetMode
 from numpy.typing import NDArray
 
 from ferrogym.errors import ConfigError
+from ferrogym.training.hyperparams import OwnLoopConfig
 
 
 @dataclass(frozen=True)
-class BatchPPOConfig:
+class BatchPPOConfig(OwnLoopConfig):
     """Hyper-parameters of :class:`BatchPPO` (the defaults suit TicketRouting).
 
     One update consumes ``n_envs * n_steps`` decisions and runs ``epochs``
     passes over them in minibatches of ``batch_size``.
     """
+
+    algorithm: ClassVar[str] = "batch-ppo"
 
     n_envs: int = 512
     n_steps: int = 64
@@ -89,19 +92,6 @@ class BatchPPOConfig:
         for name in ("gamma", "gae_lambda"):
             if getattr(self, name) > 1:
                 raise ConfigError(f"batch-ppo: {name} must be at most 1, got {getattr(self, name)!r}")
-
-    @classmethod
-    def from_dict(cls, params: dict[str, Any]) -> BatchPPOConfig:
-        """The config with ``params`` over the defaults; an unknown key is a ConfigError listing the valid ones."""
-        valid = [f.name for f in fields(cls)]
-        unknown = sorted(set(params) - set(valid))
-        if unknown:
-            raise ConfigError(f"batch-ppo: unknown hyper-parameter(s) {unknown}; valid keys: {', '.join(valid)}")
-        return cls(**params)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Returns the hyper-parameters as a plain dict (stored in the model's metadata)."""
-        return asdict(self)
 
 
 @dataclass

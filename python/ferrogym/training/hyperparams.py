@@ -18,12 +18,15 @@ closest valid key and the list.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+from typing_extensions import Self
 
 from ferrogym.errors import ConfigError
 
@@ -159,3 +162,31 @@ def rllib_keys() -> set[str]:
     from ferrogym.integrations.rllib import hyperparameter_names
 
     return set().union(*hyperparameter_names().values())
+
+
+class OwnLoopConfig:
+    """The dict round trip of a frozen dataclass of hyper-parameters for one of
+    ferrogym's own training loops (``batch-ppo``, ``rollout-pi``): ``--hyper``
+    and ``--config`` give a dict, ``meta.json`` stores one.
+
+    A subclass is a dataclass and sets ``algorithm`` (the name errors give).
+    """
+
+    algorithm: ClassVar[str]
+
+    @classmethod
+    def from_dict(cls, params: Mapping[str, Any]) -> Self:
+        """The config with ``params`` over the defaults.
+
+        Raises:
+            ConfigError: an unknown key (the valid ones listed), or a value the config refuses.
+        """
+        valid = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        unknown = sorted(set(params) - set(valid))
+        if unknown:
+            raise ConfigError(f"{cls.algorithm}: unknown hyper-parameter(s) {unknown}; valid keys: {', '.join(valid)}")
+        return cls(**params)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The hyper-parameters as a plain dict (stored in the model's metadata)."""
+        return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]

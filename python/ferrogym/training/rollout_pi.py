@@ -47,9 +47,9 @@ import socket
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -58,6 +58,7 @@ from numpy.typing import NDArray
 
 from ferrogym.errors import ConfigError
 from ferrogym.evaluation import HELD_OUT_SEED
+from ferrogym.training.hyperparams import OwnLoopConfig
 from ferrogym.training.service import Prepared, Reporter, _Run
 
 NAME = "rollout-pi"
@@ -70,8 +71,10 @@ LABELS_FILE = "labels.npz"
 
 
 @dataclass(frozen=True)
-class RolloutPIConfig:
+class RolloutPIConfig(OwnLoopConfig):
     """Hyper-parameters of rollout policy iteration (the defaults suit ``specialists``)."""
+
+    algorithm: ClassVar[str] = NAME
 
     #: Collect-label-fit rounds.
     iterations: int = 3
@@ -116,19 +119,6 @@ class RolloutPIConfig:
         if self.loss not in ("ce", "regret"):
             raise ConfigError(f"{NAME}: loss must be 'ce' or 'regret', got {self.loss!r}")
         _base_rule_class(self.base)
-
-    @classmethod
-    def from_dict(cls, params: dict[str, Any]) -> RolloutPIConfig:
-        """The config with ``params`` over the defaults; an unknown key is a ConfigError listing the valid ones."""
-        valid = [f.name for f in fields(cls)]
-        unknown = sorted(set(params) - set(valid))
-        if unknown:
-            raise ConfigError(f"{NAME}: unknown hyper-parameter(s) {unknown}; valid keys: {', '.join(valid)}")
-        return cls(**params)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The config as plain data (``meta.json``'s ``hyperparameters``)."""
-        return asdict(self)
 
     def seeds(self, first: int, iteration: int) -> list[int]:
         """The training seeds of ``iteration``'s episodes (distinct across iterations)."""
