@@ -61,34 +61,60 @@ def make_batch(env: str, num_envs: int, **env_kwargs: Any) -> RustVectorEnv:
     return venv
 
 
+class EpisodeTally:
+    """Sums each sub-env's reward components over its one episode and reads its
+    KPIs when it ends (``done`` marks the sub-envs whose episode is over).
+
+    Args:
+        venv: the batch (NEXT_STEP autoreset), reset with one seed per sub-env.
+    """
+
+    def __init__(self, venv: RustVectorEnv) -> None:
+        self.venv = venv
+        self.config = venv.config.kwargs()  # type: ignore[attr-defined]
+        self.done = np.zeros(venv.num_envs, dtype=np.bool_)
+        self.totals: dict[str, NDArray[np.float64]] = {}
+
+    def add(
+        self, infos: dict[str, Any], terminated: NDArray[np.bool_], truncated: NDArray[np.bool_]
+    ) -> list[tuple[int, dict[str, float], dict[str, float]]]:
+        """Adds one step's reward components of the sub-envs still playing.
+
+        Returns:
+            ``(sub-env, reward component sums, KPIs)`` of each episode that ended on this step.
+        """
+        live = ~self.done
+        n = self.venv.num_envs
+        for name, values in infos["reward_components"].items():
+            if not name.startswith("_"):
+                self.totals.setdefault(name, np.zeros(n))[live] += np.asarray(values)[live]
+        ended = []
+        for i in np.flatnonzero(live & (terminated | truncated)):
+            rewards = {k: float(v[i]) for k, v in self.totals.items()}
+            ended.append((int(i), rewards, kpi.episode_kpis(self.venv.episode_log(int(i)), rewards, self.config)))
+            self.done[i] = True
+        return ended
+
+
 def run_policy(
     policy: DispatchPolicy, seeds: Sequence[int], env: str = DEFAULT_ENV, **env_kwargs: Any
 ) -> list[dict[str, float]]:
     """One episode per seed; the KPIs of each (in seed order)."""
     venv = make_batch(env, len(seeds), **{**getattr(policy, "env_overrides", {}), **env_kwargs})
     try:
-        config = venv.config.kwargs()  # type: ignore[attr-defined]
         obs, _ = venv.reset(seed=list(seeds))
         policy.reset(len(seeds), seed=seeds[0] if seeds else None)
         bind = getattr(policy, "bind", None)
         if bind is not None:
             # Planners branch the env's state, not only the observation.
             bind(venv)
-        n = len(seeds)
-        done = np.zeros(n, dtype=np.bool_)
-        totals: dict[str, NDArray[np.float64]] = {}
-        results: list[dict[str, float]] = [{} for _ in range(n)]
-        while not done.all():
+        tally = EpisodeTally(venv)
+        results: list[dict[str, float]] = [{} for _ in seeds]
+        while not tally.done.all():
             actions = np.asarray(policy(obs, venv.action_masks()), dtype=np.int64)
             obs, _, terminated, truncated, infos = venv.step(actions)
-            live = ~done
-            for name, values in infos["reward_components"].items():
-                if not name.startswith("_"):
-                    totals.setdefault(name, np.zeros(n))[live] += np.asarray(values)[live]
-            for i in np.flatnonzero(live & (terminated | truncated)):
-                rewards = {k: float(v[i]) for k, v in totals.items()}
-                results[i] = kpi.episode_kpis(venv.episode_log(int(i)), rewards, config)
-                done[i] = True
+            for i, _, kpis in tally.add(infos, terminated, truncated):
+                results[i] = kpis
         return results
     finally:
         venv.close()

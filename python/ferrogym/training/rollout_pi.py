@@ -232,8 +232,8 @@ def label_episodes(task: LabelTask) -> Labels:
     """Plays ``task.seeds`` to their ends and labels every decision with the
     planner's action values (all valid engineers, ``samples`` CRN futures each).
     Runs in a worker process or a Ray task as well as in-process."""
-    from ferrogym import _core, kpi
-    from ferrogym.evaluation import make_batch
+    from ferrogym import _core
+    from ferrogym.evaluation import EpisodeTally, make_batch
     from ferrogym.policies.engineer_scorer import EngineerScorerNet
     from ferrogym.policies.planner import rollout_rule
     from ferrogym.policies.stronger import STRONGER, Team, make_stronger
@@ -244,7 +244,6 @@ def label_episodes(task: LabelTask) -> Labels:
     n = len(seeds)
     venv = make_batch(task.env_id, n, **task.env_kwargs)
     try:
-        config = venv.config.kwargs()  # type: ignore[attr-defined]
         obs, _ = venv.reset(seed=list[int | None](seeds))
         layout = venv.obs_layout
         if cfg.base in STRONGER:
@@ -263,9 +262,9 @@ def label_episodes(task: LabelTask) -> Labels:
         )
         rng = np.random.default_rng([task.iteration, *seeds[:1]])
         futures = [(s + (task.iteration << 32)) % 2**64 for s in seeds]
-        done = np.zeros(n, dtype=np.bool_)
+        tally = EpisodeTally(venv)
+        done = tally.done
         parts: list[tuple[Any, ...]] = []
-        totals: dict[str, NDArray[np.float64]] = {}
         results: list[dict[str, float]] = [{} for _ in range(n)]
         while not done.all():
             mask = venv.action_masks()
@@ -280,15 +279,8 @@ def label_episodes(task: LabelTask) -> Labels:
                 learned = np.argmax(np.where(mask, logits, -np.inf), axis=1)
                 actions = np.where(rng.random(n) < cfg.beta, actions, learned)
             obs, _, terminated, truncated, infos = venv.step(actions)
-            live = ~done
-            for name, v in infos["reward_components"].items():
-                if not name.startswith("_"):
-                    totals.setdefault(name, np.zeros(n))[live] += np.asarray(v)[live]
-            for i in np.flatnonzero(live & (terminated | truncated)):
-                rewards = {k: float(v[i]) for k, v in totals.items()}
-                kpis = kpi.episode_kpis(venv.episode_log(int(i)), rewards, config)
+            for i, rewards, kpis in tally.add(infos, terminated, truncated):
                 results[i] = {**kpis, **{f"{REWARD_PREFIX}{k}": v for k, v in rewards.items()}}
-                done[i] = True
     finally:
         venv.close()
     obs_all, mask_all, val_all, se_all, seed_all = (np.concatenate(c) for c in zip(*parts, strict=True))
